@@ -1,0 +1,28 @@
+# The README's two commands. Each target installs what it needs from Debian's
+# packages first, so a fresh Debian 12 machine (or CI's clean clone) needs nothing else.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+HOST ?= 0.0.0.0
+PORT ?= 3550
+DATA_DIR ?= ./chatapp-data
+
+.PHONY: all deps build run test clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/chatapp --serve $(HOST) $(PORT) --data-dir $(DATA_DIR)
+
+# GUI tests run offscreen; the ones that need a real X server start their own Xvfb.
+test: build
+	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD_DIR)

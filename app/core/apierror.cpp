@@ -1,0 +1,114 @@
+#include "apierror.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+QByteArray ApiError::toJson() const
+{
+    const QJsonObject error{
+        {QStringLiteral("status"), status},
+        {QStringLiteral("code"), code},
+        {QStringLiteral("message"), message},
+    };
+    return QJsonDocument(QJsonObject{{QStringLiteral("error"), error}})
+        .toJson(QJsonDocument::Compact);
+}
+
+namespace Errors {
+
+ApiError invalidJson(const QString &detail)
+{
+    return {400, QStringLiteral("invalid_json"),
+            QStringLiteral("The body is not a JSON object: %1.").arg(detail)};
+}
+
+ApiError invalidForm(const QString &detail)
+{
+    return {400, QStringLiteral("invalid_form"),
+            QStringLiteral("The form body cannot be decoded: %1.").arg(detail)};
+}
+
+ApiError missingField(const QString &field)
+{
+    return {400, QStringLiteral("missing_field"),
+            QStringLiteral("The field '%1' is missing or empty.").arg(field)};
+}
+
+ApiError invalidField(const QString &field, const QString &why)
+{
+    return {400, QStringLiteral("invalid_field"),
+            QStringLiteral("The field '%1' %2.").arg(field, why)};
+}
+
+ApiError invalidRoom(const QString &name)
+{
+    return {400, QStringLiteral("invalid_room"),
+            QStringLiteral("'%1' is not a room name: use 1 to 64 of a-z, 0-9, '_' and '-', "
+                           "starting with a letter or digit.")
+                .arg(name.left(80))};
+}
+
+ApiError invalidQuery(const QString &parameter, const QString &why)
+{
+    return {400, QStringLiteral("invalid_query"),
+            QStringLiteral("The query parameter '%1' %2.").arg(parameter, why)};
+}
+
+ApiError invalidHeader(const QString &header, const QString &why)
+{
+    return {400, QStringLiteral("invalid_header"),
+            QStringLiteral("The header '%1' %2.").arg(header, why)};
+}
+
+ApiError notFound(const QString &path)
+{
+    return {404, QStringLiteral("not_found"),
+            QStringLiteral("There is nothing at '%1'.").arg(path.left(200))};
+}
+
+ApiError roomNotFound(const QString &room)
+{
+    return {404, QStringLiteral("room_not_found"),
+            QStringLiteral("Room '%1' does not exist.").arg(room)};
+}
+
+ApiError messageNotFound(const QString &room, qint64 id)
+{
+    return {404, QStringLiteral("message_not_found"),
+            QStringLiteral("Room '%1' has no message %2.").arg(room).arg(id)};
+}
+
+ApiError methodNotAllowed(const QString &method, const QString &path)
+{
+    return {405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("%1 is not allowed on '%2'.").arg(method, path.left(200))};
+}
+
+ApiError payloadTooLarge(qint64 limitBytes)
+{
+    return {413, QStringLiteral("payload_too_large"),
+            QStringLiteral("The body is larger than %1 bytes.").arg(limitBytes)};
+}
+
+ApiError fieldTooLong(const QString &field, qsizetype limitCharacters)
+{
+    return {413, QStringLiteral("%1_too_long").arg(field),
+            QStringLiteral("The %1 is longer than %2 characters.").arg(field).arg(limitCharacters)};
+}
+
+ApiError unsupportedMediaType(const QByteArray &contentType)
+{
+    const QString given = contentType.isEmpty() ? QStringLiteral("no Content-Type")
+                                                : QString::fromLatin1(contentType.left(100));
+    return {415, QStringLiteral("unsupported_media_type"),
+            QStringLiteral("Send application/json or application/x-www-form-urlencoded, not %1.")
+                .arg(given)};
+}
+
+ApiError storeUnavailable()
+{
+    return {503, QStringLiteral("store_unavailable"),
+            QStringLiteral("The message store is not available; nothing was stored. Try again.")};
+}
+
+} // namespace Errors

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+// A refused request: the HTTP status, a stable machine-readable code and a sentence
+// for people. The server turns it into one JSON body; clients show `message`.
+struct ApiError
+{
+    int status = 500;
+    QString code;
+    QString message;
+
+    QByteArray toJson() const;
+};
+
+namespace Errors {
+ApiError invalidJson(const QString &detail);
+ApiError invalidForm(const QString &detail);
+ApiError missingField(const QString &field);
+ApiError invalidField(const QString &field, const QString &why);
+ApiError invalidRoom(const QString &name);
+ApiError invalidQuery(const QString &parameter, const QString &why);
+ApiError invalidHeader(const QString &header, const QString &why);
+ApiError notFound(const QString &path);
+ApiError roomNotFound(const QString &room);
+ApiError messageNotFound(const QString &room, qint64 id);
+ApiError methodNotAllowed(const QString &method, const QString &path);
+ApiError payloadTooLarge(qint64 limitBytes);
+ApiError fieldTooLong(const QString &field, qsizetype limitCharacters);
+ApiError unsupportedMediaType(const QByteArray &contentType);
+ApiError storeUnavailable();
+} // namespace Errors

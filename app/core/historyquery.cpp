@@ -1,0 +1,67 @@
+#include "historyquery.h"
+
+#include "messagedraft.h"
+
+namespace {
+
+std::optional<qint64> parseBoundedInteger(QStringView text, qint64 minimum, qint64 maximum)
+{
+    // Digits only: toLongLong would also take "+5", " 5" and "0x5".
+    if (text.isEmpty() || text.size() > 18)
+        return std::nullopt;
+    for (QChar c : text) {
+        if (c < u'0' || c > u'9')
+            return std::nullopt;
+    }
+    const qint64 value = text.toLongLong();
+    if (value < minimum || value > maximum)
+        return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+std::optional<MessageId> parseMessageId(QStringView text)
+{
+    return parseBoundedInteger(text, 0, std::numeric_limits<qint64>::max());
+}
+
+std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query)
+{
+    HistoryQuery parsed;
+    auto value = [&](const QString &key) { return query.queryItemValue(key, QUrl::FullyDecoded); };
+
+    for (const QString &key : {QStringLiteral("after"), QStringLiteral("before")}) {
+        if (!query.hasQueryItem(key))
+            continue;
+        const auto id = parseMessageId(value(key));
+        if (!id)
+            return Errors::invalidQuery(key, QStringLiteral("must be a message id (0 or more)"));
+        (key == u"after" ? parsed.after : parsed.before) = *id;
+    }
+    if (query.hasQueryItem(QStringLiteral("limit"))) {
+        const auto limit = parseBoundedInteger(value(QStringLiteral("limit")), 1, Limits::maxPageSize);
+        if (!limit)
+            return Errors::invalidQuery(QStringLiteral("limit"),
+                                        QStringLiteral("must be from 1 to %1").arg(Limits::maxPageSize));
+        parsed.limit = int(*limit);
+    }
+    if (query.hasQueryItem(QStringLiteral("wait"))) {
+        const auto wait = parseBoundedInteger(value(QStringLiteral("wait")), 0, Limits::maxWaitSeconds);
+        if (!wait)
+            return Errors::invalidQuery(QStringLiteral("wait"),
+                                        QStringLiteral("must be from 0 to %1 seconds")
+                                            .arg(Limits::maxWaitSeconds));
+        parsed.waitSeconds = int(*wait);
+    }
+    if (query.hasQueryItem(QStringLiteral("name"))) {
+        const auto name = normalisedPersonName(value(QStringLiteral("name")));
+        if (!name)
+            return Errors::invalidQuery(QStringLiteral("name"),
+                                        QStringLiteral("must be 1 to %1 characters with no control "
+                                                       "characters")
+                                            .arg(Limits::maxAuthorCharacters));
+        parsed.name = *name;
+    }
+    return parsed;
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "apierror.h"
+#include "message.h"
+
+#include <QString>
+#include <QUrlQuery>
+#include <optional>
+#include <variant>
+
+namespace Limits {
+constexpr int defaultPageSize = 100;
+constexpr int maxPageSize = 1000;
+constexpr int maxWaitSeconds = 60;
+} // namespace Limits
+
+// The query of GET .../messages and .../events, validated.
+struct HistoryQuery
+{
+    std::optional<MessageId> after;
+    std::optional<MessageId> before;
+    int limit = Limits::defaultPageSize;
+    int waitSeconds = 0;
+    QString name; // empty: the reader did not say who they are
+};
+
+std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query);
+
+// A non-negative id as written in a path, a query or Last-Event-ID.
+std::optional<MessageId> parseMessageId(QStringView text);

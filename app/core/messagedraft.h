@@ -1,0 +1,31 @@
+#pragma once
+
+#include "apierror.h"
+
+#include <QString>
+#include <optional>
+#include <variant>
+
+namespace Limits {
+constexpr qsizetype maxBodyBytes = 64 * 1024;
+constexpr qsizetype maxAuthorCharacters = 32;
+constexpr qsizetype maxTextCharacters = 4000;
+} // namespace Limits
+
+// What a sender asked to post, already validated: the author is trimmed, 1 to 32
+// characters with no control characters; the text is 1 to 4,000 characters, not only
+// white space, with no control characters other than newline and tab.
+struct MessageDraft
+{
+    QString author;
+    QString text;
+};
+
+// Decodes a POST body of the given Content-Type (JSON or form-encoded) into a draft,
+// or says which 400, 413 or 415 it deserves.
+std::variant<MessageDraft, ApiError> parseMessageDraft(const QByteArray &contentType,
+                                                       const QByteArray &body);
+
+// A name as given in `name=`, held to the same rules as `author`: trimmed, or nullopt
+// when it breaks them.
+std::optional<QString> normalisedPersonName(const QString &name);

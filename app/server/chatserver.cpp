@@ -1,0 +1,185 @@
+#include "chatserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace {
+using Method = QHttpServerRequest::Method;
+
+QByteArray methodName(Method method)
+{
+    switch (method) {
+    case Method::Get: return "GET";
+    case Method::Put: return "PUT";
+    case Method::Delete: return "DELETE";
+    case Method::Post: return "POST";
+    case Method::Head: return "HEAD";
+    case Method::Options: return "OPTIONS";
+    case Method::Patch: return "PATCH";
+    case Method::Connect: return "CONNECT";
+    case Method::Trace: return "TRACE";
+    default: return "UNKNOWN";
+    }
+}
+
+constexpr int closeConnectionsDeadlineMs = 5000;
+} // namespace
+
+// The whole API, top to bottom, as docs/api.md lists it.
+QList<ChatServer::Route> ChatServer::routes()
+{
+    const auto path = [](const char *text) {
+        return QString::fromLatin1(text).split(u'/', Qt::SkipEmptyParts);
+    };
+    return {
+        {path("healthz"), Method::Get, &ChatServer::health},
+        {path("metrics"), Method::Get, &ChatServer::metrics},
+        {path("api/v1/rooms"), Method::Get, &ChatServer::listRooms},
+        {path("api/v1/rooms/{room}"), Method::Get, &ChatServer::getRoom},
+        {path("api/v1/rooms/{room}"), Method::Put, &ChatServer::putRoom},
+        {path("api/v1/rooms/{room}/members"), Method::Get, &ChatServer::listMembers},
+        {path("api/v1/rooms/{room}/messages"), Method::Get, &ChatServer::getMessages},
+        {path("api/v1/rooms/{room}/messages"), Method::Post, &ChatServer::postMessage},
+        {path("api/v1/rooms/{room}/messages/{id}"), Method::Get, &ChatServer::getMessage},
+        {path("api/v1/rooms/{room}/events"), Method::Get, &ChatServer::streamEvents},
+    };
+}
+
+ChatServer::ChatServer(Storage &storage, bool accessLog, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_storage(storage)
+    , m_accessLog(accessLog)
+    , m_hub(storage, m_metrics)
+{
+    m_hub.loadRooms(storage.rooms());
+}
+
+ChatServer::~ChatServer()
+{
+    // Streams and held polls refer to the hub and the metrics: end them while both live.
+    m_hub.releaseAll();
+}
+
+ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    return std::make_shared<Reply>(makeResponder(request, socket), socket,
+                                   methodName(request.method()),
+                                   request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
+}
+
+bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    static const QList<Route> table = routes();
+    const ReplyPtr reply = makeReply(request, socket);
+    // Matched still percent-encoded, so an encoded '/' cannot split a segment.
+    const QStringList segments = reply->path().split(u'/');
+    QByteArrayList allowed;
+    for (const Route &route : table) {
+        if (segments.size() != route.segments.size() + 1 || !segments.first().isEmpty())
+            continue;
+        PathArguments arguments;
+        bool matches = true;
+        for (qsizetype i = 0; matches && i < route.segments.size(); ++i) {
+            const QString &expected = route.segments[i];
+            const QString &actual = segments[i + 1];
+            if (expected == u"{room}")
+                arguments.room = actual;
+            else if (expected == u"{id}")
+                arguments.id = actual;
+            else
+                matches = expected == actual;
+        }
+        if (!matches)
+            continue;
+        if (route.method == request.method()) {
+            (this->*route.handler)(request, arguments, reply);
+            return true;
+        }
+        allowed.append(methodName(route.method));
+    }
+    if (!allowed.isEmpty()) {
+        reply->sendError(Errors::methodNotAllowed(QString::fromLatin1(methodName(request.method())),
+                                                  reply->path()),
+                         {{"Allow", allowed.join(", ")}});
+    } else {
+        reply->sendError(Errors::notFound(reply->path()));
+    }
+    return true;
+}
+
+void ChatServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const ReplyPtr reply = makeReply(request, socket);
+    reply->sendError(Errors::notFound(reply->path()));
+}
+
+void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+{
+    beginStorageCall();
+    m_storage.ping(this, [this, reply](bool ok) {
+        if (ok)
+            reply->sendJson(200, R"({"status":"ok"})");
+        else
+            reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "5"}});
+        endStorageCall();
+    });
+}
+
+void ChatServer::metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+{
+    reply->send(200, m_metrics.render(m_storage.commitStats()), "text/plain; version=0.0.4");
+}
+
+void ChatServer::endStorageCall()
+{
+    --m_storageCallsInFlight;
+    if (m_shuttingDown && m_storageCallsInFlight == 0)
+        emit drained();
+}
+
+void ChatServer::shutDown()
+{
+    m_shuttingDown = true;
+    for (QTcpServer *server : servers())
+        server->close();
+    m_hub.releaseAll();
+    if (m_storageCallsInFlight == 0)
+        QMetaObject::invokeMethod(this, &ChatServer::drained, Qt::QueuedConnection);
+}
+
+void ChatServer::closeConnections(std::function<void()> done)
+{
+    auto remaining = std::make_shared<int>(0);
+    auto finish = std::make_shared<std::function<void()>>(std::move(done));
+    auto finishOnce = [finish] {
+        if (*finish) {
+            auto call = std::move(*finish);
+            *finish = nullptr;
+            call();
+        }
+    };
+    QList<QTcpSocket *> open;
+    for (QTcpServer *server : servers()) {
+        for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) {
+            if (socket->state() != QAbstractSocket::UnconnectedState)
+                open.append(socket);
+        }
+    }
+    // Counted before any is closed: a socket with nothing pending disconnects at once.
+    *remaining = int(open.size());
+    for (QTcpSocket *socket : open) {
+        connect(socket, &QTcpSocket::disconnected, this, [remaining, finishOnce] {
+            if (--*remaining == 0)
+                finishOnce();
+        });
+    }
+    for (QTcpSocket *socket : open)
+        socket->disconnectFromHost(); // writes out what is pending, then closes
+    if (*remaining == 0)
+        QTimer::singleShot(0, this, finishOnce);
+    else
+        QTimer::singleShot(closeConnectionsDeadlineMs, this, finishOnce);
+}

@@ -1,0 +1,91 @@
+#pragma once
+
+#include "accesslog.h"
+#include "hub.h"
+#include "metrics.h"
+#include "reply.h"
+
+#include <QAbstractHttpServer>
+#include <QHttpServerRequest>
+#include <memory>
+
+using ReplyPtr = std::shared_ptr<Reply>;
+
+// The HTTP API v1 (docs/api.md). QHttpServer parses the requests; this class routes
+// them by path and method, validates them with core/, and answers from the Hub or
+// after the Storage calls back. No handler waits on the disk.
+class ChatServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    ChatServer(Storage &storage, bool accessLog, QObject *parent = nullptr);
+    ~ChatServer() override;
+
+    // Stops accepting connections, answers the held polls, closes the streams, and
+    // emits drained() once every accepted send has been answered.
+    void shutDown();
+    // Closes every client connection once its pending output is written, then calls
+    // `done` (or after a deadline, whichever is first).
+    void closeConnections(std::function<void()> done);
+
+signals:
+    void drained();
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    struct PathArguments
+    {
+        QString room;
+        QString id;
+    };
+    using Handler = void (ChatServer::*)(const QHttpServerRequest &, const PathArguments &,
+                                         const ReplyPtr &);
+    struct Route
+    {
+        QStringList segments; // "{room}" and "{id}" capture
+        QHttpServerRequest::Method method;
+        Handler handler;
+    };
+
+    static QList<Route> routes();
+    ReplyPtr makeReply(const QHttpServerRequest &request, QTcpSocket *socket);
+
+    // Operations (chatserver.cpp)
+    void health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
+    void metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
+    // Rooms (roomroutes.cpp)
+    void listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
+    void getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    void putRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    void listMembers(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    // Messages (messageroutes.cpp)
+    void postMessage(const QHttpServerRequest &request, const PathArguments &args,
+                     const ReplyPtr &reply);
+    void getMessages(const QHttpServerRequest &request, const PathArguments &args,
+                     const ReplyPtr &reply);
+    void getMessage(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    void streamEvents(const QHttpServerRequest &request, const PathArguments &args,
+                      const ReplyPtr &reply);
+
+    // Answers with the messages `request` selects, once they are read.
+    void answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request);
+    // The room named in the path, if it is valid and exists; otherwise answers the
+    // 400 or 404 itself.
+    std::optional<RoomName> existingRoom(const PathArguments &args, const ReplyPtr &reply);
+    QByteArray roomJson(const RoomName &room) const;
+
+    // Storage calls whose answer is still to come; shutdown waits for them.
+    void beginStorageCall() { ++m_storageCallsInFlight; }
+    void endStorageCall();
+
+    Storage &m_storage;
+    AccessLog m_accessLog;
+    Metrics m_metrics;
+    Hub m_hub;
+    int m_storageCallsInFlight = 0;
+    bool m_shuttingDown = false;
+};

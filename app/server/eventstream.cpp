@@ -1,0 +1,101 @@
+#include "eventstream.h"
+
+namespace {
+constexpr int keepAliveMs = 15 * 1000;
+constexpr int pageSize = 500;
+// A reader whose socket has this much unsent is not keeping up. It is closed, not
+// buffered for without bound, and resumes from its Last-Event-ID with nothing lost.
+constexpr qint64 maxUnsentBytes = 4 * 1024 * 1024;
+} // namespace
+
+EventStream::EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor,
+                         QString memberName, Hub &hub, QObject *parent)
+    : QObject(parent)
+    , m_reply(std::move(reply))
+    , m_room(std::move(room))
+    , m_cursor(cursor)
+    , m_memberName(std::move(memberName))
+    , m_hub(hub)
+{
+}
+
+EventStream::~EventStream()
+{
+    close();
+}
+
+void EventStream::start()
+{
+    QTcpSocket *socket = m_reply->socket();
+    if (!socket) {
+        deleteLater();
+        return;
+    }
+    connect(socket, &QTcpSocket::disconnected, this, &EventStream::close);
+    m_reply->startStream(200, "text/event-stream; charset=utf-8",
+                         {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}});
+    // Tells EventSource how soon to reconnect after a drop.
+    m_reply->writeToStream("retry: 2000\n\n");
+    m_hub.follow(m_room, this);
+    if (!m_memberName.isEmpty())
+        m_hub.memberStreamOpened(m_room, m_memberName);
+    connect(&m_keepAlive, &QTimer::timeout, this, [this] { m_reply->writeToStream(": keep-alive\n\n"); });
+    m_keepAlive.start(keepAliveMs);
+    pump();
+}
+
+void EventStream::close()
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_keepAlive.stop();
+    m_hub.unfollow(m_room, this);
+    if (!m_memberName.isEmpty())
+        m_hub.memberStreamClosed(m_room, m_memberName);
+    m_reply->endStream();
+    deleteLater();
+}
+
+void EventStream::pump()
+{
+    if (m_closed || m_reading)
+        return;
+    if (!m_reply->isConnected()) {
+        close();
+        return;
+    }
+    if (m_cursor >= m_hub.lastId(m_room))
+        return;
+    if (m_reply->socket()->bytesToWrite() > maxUnsentBytes) {
+        close();
+        return;
+    }
+    m_reading = true;
+    m_hub.read(m_room, PageRequest{m_cursor, std::nullopt, pageSize}, this,
+               [this](const Page &page) {
+                   m_reading = false;
+                   writePage(page);
+               });
+}
+
+void EventStream::writePage(const Page &page)
+{
+    if (m_closed)
+        return;
+    if (!page.ok) {
+        close();
+        return;
+    }
+    QByteArray frames;
+    for (const Message &message : page.messages) {
+        if (message.id != m_cursor + 1)
+            continue;
+        frames += "id: " + QByteArray::number(message.id) + "\nevent: message\ndata: "
+                + message.json + "\n\n";
+        m_cursor = message.id;
+    }
+    m_reply->writeToStream(frames);
+    if (!page.messages.isEmpty() && m_cursor < m_hub.lastId(m_room))
+        QMetaObject::invokeMethod(this, &EventStream::pump, Qt::QueuedConnection);
+}

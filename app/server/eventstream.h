@@ -1,0 +1,39 @@
+#pragma once
+
+#include "hub.h"
+#include "reply.h"
+
+#include <QObject>
+#include <QTimer>
+#include <memory>
+
+// One Server-Sent Events reader of a room. It keeps a cursor, the last id it has
+// written, and each time the room advances it writes everything after the cursor, in
+// order, from memory or from storage. So replay and live delivery are one mechanism,
+// and a reader who resumes from its last id gets no gap and no duplicate.
+class EventStream : public QObject, public RoomFollower
+{
+    Q_OBJECT
+
+public:
+    EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor, QString memberName,
+                Hub &hub, QObject *parent);
+    ~EventStream() override;
+
+    void start();
+    void roomAdvanced() override { pump(); }
+    void close() override;
+
+private:
+    void pump();
+    void writePage(const Page &page);
+
+    std::shared_ptr<Reply> m_reply;
+    RoomName m_room;
+    MessageId m_cursor;
+    QString m_memberName;
+    Hub &m_hub;
+    QTimer m_keepAlive;
+    bool m_reading = false;
+    bool m_closed = false;
+};

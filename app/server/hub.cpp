@@ -1,0 +1,223 @@
+#include "hub.h"
+
+#include "metrics.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace {
+// Enough for every reader that is following along to be served from memory, small
+// enough that thousands of rooms stay cheap.
+constexpr qsizetype recentMessagesPerRoom = 512;
+constexpr qint64 onlineWindowMs = 60 * 1000;
+} // namespace
+
+Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
+    : QObject(parent)
+    , m_storage(storage)
+    , m_metrics(metrics)
+{
+}
+
+void Hub::loadRooms(const QList<RoomRecord> &rooms)
+{
+    for (const RoomRecord &room : rooms)
+        m_rooms[room.name.value()].lastId = room.lastId;
+}
+
+bool Hub::hasRoom(const RoomName &room) const
+{
+    return m_rooms.contains(room.value());
+}
+
+void Hub::addRoom(const RoomName &room)
+{
+    if (!m_rooms.contains(room.value()))
+        m_rooms.insert(room.value(), RoomState());
+}
+
+MessageId Hub::lastId(const RoomName &room) const
+{
+    return stateOf(room).lastId;
+}
+
+const Hub::RoomState &Hub::stateOf(const RoomName &room) const
+{
+    static const RoomState unknown;
+    const auto it = m_rooms.constFind(room.value());
+    return it == m_rooms.cend() ? unknown : *it;
+}
+
+RoomSummary Hub::summary(const RoomName &room) const
+{
+    const RoomState &state = stateOf(room);
+    return {room.value(), state.lastId, onlineCount(state)};
+}
+
+QList<RoomSummary> Hub::summaries() const
+{
+    QList<RoomSummary> all;
+    for (auto it = m_rooms.cbegin(); it != m_rooms.cend(); ++it)
+        all.append({it.key(), it->lastId, onlineCount(*it)});
+    std::sort(all.begin(), all.end(),
+              [](const RoomSummary &a, const RoomSummary &b) { return a.name < b.name; });
+    return all;
+}
+
+void Hub::publish(const Message &message)
+{
+    RoomState &state = m_rooms[message.room];
+    if (message.id <= state.lastId)
+        return; // already known: a storage read overtook the commit's answer
+    if (message.id != state.lastId + 1)
+        state.recent.clear(); // keep `recent` contiguous
+    state.lastId = message.id;
+    state.recent.append(message);
+    if (state.recent.size() > recentMessagesPerRoom)
+        state.recent.removeFirst();
+
+    const QList<quint64> waiting = state.polls.keys();
+    for (quint64 pollId : waiting)
+        releasePoll(message.room, pollId);
+    // A follower may unfollow while being told; iterate over a copy.
+    const QSet<RoomFollower *> followers = state.followers;
+    for (RoomFollower *follower : followers) {
+        if (m_rooms[message.room].followers.contains(follower))
+            follower->roomAdvanced();
+    }
+}
+
+std::optional<Page> Hub::readFromMemory(const RoomState &state, const PageRequest &request) const
+{
+    const bool newestFirst = request.before.has_value() || !request.after.has_value();
+    const MessageId floor = request.after.value_or(0) + 1;
+    MessageId low = 0;
+    MessageId high = 0;
+    if (newestFirst) {
+        high = std::min(state.lastId, request.before.value_or(state.lastId + 1) - 1);
+        low = std::max(floor, high - request.limit + 1);
+    } else {
+        low = floor;
+        high = std::min(state.lastId, floor + request.limit - 1);
+    }
+    Page page;
+    page.ok = true;
+    if (high < low)
+        return page;
+    const MessageId firstInMemory = state.lastId - state.recent.size() + 1;
+    if (low < firstInMemory)
+        return std::nullopt;
+    page.messages = state.recent.mid(low - firstInMemory, high - low + 1);
+    return page;
+}
+
+void Hub::read(const RoomName &room, const PageRequest &request, QObject *context,
+               std::function<void(const Page &)> done)
+{
+    const auto it = m_rooms.constFind(room.value());
+    if (it != m_rooms.cend()) {
+        if (auto page = readFromMemory(*it, request)) {
+            done(*page);
+            return;
+        }
+    }
+    m_storage.read(room, request, context, std::move(done));
+}
+
+void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
+                   std::function<void()> wake)
+{
+    const quint64 pollId = m_nextPollId++;
+    const QString name = room.value();
+    HeldPoll &poll = m_rooms[name].polls[pollId];
+    poll.after = after;
+    poll.wake = std::move(wake);
+    poll.disconnection = connect(socket, &QTcpSocket::disconnected, this, [this, name, pollId] {
+        auto state = m_rooms.find(name);
+        if (state != m_rooms.end() && state->polls.remove(pollId))
+            m_metrics.pollReleased();
+    });
+    m_metrics.pollHeld();
+    QTimer::singleShot(timeoutMs, this, [this, name, pollId] { releasePoll(name, pollId); });
+}
+
+void Hub::releasePoll(const QString &room, quint64 pollId)
+{
+    auto state = m_rooms.find(room);
+    if (state == m_rooms.end())
+        return;
+    auto poll = state->polls.find(pollId);
+    if (poll == state->polls.end())
+        return;
+    HeldPoll held = std::move(*poll);
+    state->polls.erase(poll);
+    disconnect(held.disconnection);
+    m_metrics.pollReleased();
+    held.wake();
+}
+
+void Hub::follow(const RoomName &room, RoomFollower *follower)
+{
+    m_rooms[room.value()].followers.insert(follower);
+    m_metrics.streamOpened();
+}
+
+void Hub::unfollow(const RoomName &room, RoomFollower *follower)
+{
+    if (m_rooms[room.value()].followers.remove(follower))
+        m_metrics.streamClosed();
+}
+
+void Hub::sawMember(const RoomName &room, const QString &name)
+{
+    m_rooms[room.value()].lastSeen[name] = QDateTime::currentDateTimeUtc();
+}
+
+void Hub::memberStreamOpened(const RoomName &room, const QString &name)
+{
+    RoomState &state = m_rooms[room.value()];
+    ++state.openStreamsByName[name];
+    state.lastSeen[name] = QDateTime::currentDateTimeUtc();
+}
+
+void Hub::memberStreamClosed(const RoomName &room, const QString &name)
+{
+    RoomState &state = m_rooms[room.value()];
+    if (--state.openStreamsByName[name] <= 0)
+        state.openStreamsByName.remove(name);
+    state.lastSeen[name] = QDateTime::currentDateTimeUtc();
+}
+
+QList<Member> Hub::members(const RoomName &room) const
+{
+    QList<Member> online;
+    const RoomState &state = stateOf(room);
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-onlineWindowMs);
+    for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it) {
+        if (it.value() >= cutoff || state.openStreamsByName.contains(it.key()))
+            online.append({it.key(), it.value()});
+    }
+    std::sort(online.begin(), online.end(),
+              [](const Member &a, const Member &b) { return a.name < b.name; });
+    return online;
+}
+
+qsizetype Hub::onlineCount(const RoomState &state) const
+{
+    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-onlineWindowMs);
+    qsizetype count = 0;
+    for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it)
+        count += (it.value() >= cutoff || state.openStreamsByName.contains(it.key())) ? 1 : 0;
+    return count;
+}
+
+void Hub::releaseAll()
+{
+    for (auto room = m_rooms.begin(); room != m_rooms.end(); ++room) {
+        for (quint64 pollId : room->polls.keys())
+            releasePoll(room.key(), pollId);
+        const QSet<RoomFollower *> followers = room->followers;
+        for (RoomFollower *follower : followers)
+            follower->close();
+    }
+}

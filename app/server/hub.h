@@ -1,0 +1,108 @@
+#pragma once
+
+#include "core/message.h"
+#include "core/roomname.h"
+#include "storage/storage.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <functional>
+
+class QTcpSocket;
+class Metrics;
+
+// Anything that follows a room live and is told when it advances (an event stream).
+class RoomFollower
+{
+public:
+    virtual ~RoomFollower() = default;
+    virtual void roomAdvanced() = 0;
+    virtual void close() = 0;
+};
+
+struct RoomSummary
+{
+    QString name;
+    MessageId lastId = 0;
+    qsizetype online = 0;
+};
+
+struct Member
+{
+    QString name;
+    QDateTime lastSeen;
+};
+
+// The live side of the rooms, on the server thread: each room's last id, its newest
+// messages kept in memory, the long polls held on it and the streams following it, and
+// who is online. It only enqueues and wakes; reading older history goes to storage.
+class Hub : public QObject
+{
+    Q_OBJECT
+
+public:
+    Hub(Storage &storage, Metrics &metrics, QObject *parent = nullptr);
+
+    void loadRooms(const QList<RoomRecord> &rooms);
+    bool hasRoom(const RoomName &room) const;
+    void addRoom(const RoomName &room);
+    MessageId lastId(const RoomName &room) const;
+    RoomSummary summary(const RoomName &room) const;
+    QList<RoomSummary> summaries() const;
+
+    // Called once per stored message, in id order within each room.
+    void publish(const Message &message);
+
+    // Like Storage::read, but answered from memory (at once, synchronously) when the
+    // recent messages cover the request.
+    void read(const RoomName &room, const PageRequest &request, QObject *context,
+              std::function<void(const Page &)> done);
+
+    // Holds a long poll until the room has a message newer than `after`, the timeout
+    // passes, or the server shuts down; then calls `wake` once. If `socket` disconnects
+    // first, `wake` is dropped.
+    void holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
+                  std::function<void()> wake);
+
+    void follow(const RoomName &room, RoomFollower *follower);
+    void unfollow(const RoomName &room, RoomFollower *follower);
+
+    void sawMember(const RoomName &room, const QString &name);
+    void memberStreamOpened(const RoomName &room, const QString &name);
+    void memberStreamClosed(const RoomName &room, const QString &name);
+    QList<Member> members(const RoomName &room) const;
+
+    // Shutting down: every held poll is answered now and every stream is closed.
+    void releaseAll();
+
+private:
+    struct HeldPoll
+    {
+        MessageId after = 0;
+        std::function<void()> wake;
+        QMetaObject::Connection disconnection;
+    };
+
+    struct RoomState
+    {
+        MessageId lastId = 0;
+        QList<Message> recent; // the newest messages, contiguous ids ending at lastId
+        QHash<quint64, HeldPoll> polls;
+        QSet<RoomFollower *> followers;
+        QHash<QString, QDateTime> lastSeen;
+        QHash<QString, int> openStreamsByName;
+    };
+
+    const RoomState &stateOf(const RoomName &room) const;
+    void releasePoll(const QString &room, quint64 pollId);
+    std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
+    qsizetype onlineCount(const RoomState &state) const;
+
+    Storage &m_storage;
+    Metrics &m_metrics;
+    QHash<QString, RoomState> m_rooms;
+    quint64 m_nextPollId = 1;
+};

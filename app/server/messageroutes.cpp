@@ -1,0 +1,176 @@
+#include "chatserver.h"
+
+#include "core/historyquery.h"
+#include "eventstream.h"
+
+namespace {
+constexpr qsizetype maxIdempotencyKeyLength = 128;
+
+bool isValidIdempotencyKey(const QByteArray &key)
+{
+    if (key.size() > maxIdempotencyKeyLength)
+        return false;
+    return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+QByteArray locationOf(const Message &message)
+{
+    return "/api/v1/rooms/" + message.room.toUtf8() + "/messages/" + QByteArray::number(message.id);
+}
+
+// Joins messages that are already serialised (each once, when stored) instead of
+// serialising them again for every reader.
+QByteArray pageJson(const QList<Message> &messages, MessageId lastId)
+{
+    QByteArray json = R"({"messages":[)";
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        if (i)
+            json += ',';
+        json += messages[i].json;
+    }
+    json += R"(],"last_id":)" + QByteArray::number(lastId) + '}';
+    return json;
+}
+} // namespace
+
+void ChatServer::postMessage(const QHttpServerRequest &request, const PathArguments &args,
+                             const ReplyPtr &reply)
+{
+    const auto room = RoomName::parse(args.room);
+    if (!room) {
+        reply->sendError(Errors::invalidRoom(args.room));
+        return;
+    }
+    const auto draft = parseMessageDraft(request.value("Content-Type"), request.body());
+    if (const auto *error = std::get_if<ApiError>(&draft)) {
+        reply->sendError(*error);
+        return;
+    }
+    const QByteArray key = request.value("Idempotency-Key");
+    if (!isValidIdempotencyKey(key)) {
+        reply->sendError(Errors::invalidHeader(
+            QStringLiteral("Idempotency-Key"),
+            QStringLiteral("must be 1 to %1 printable ASCII characters").arg(maxIdempotencyKeyLength)));
+        return;
+    }
+    beginStorageCall();
+    m_storage.append(*room, std::get<MessageDraft>(draft), key, this,
+                     [this, reply](const AppendOutcome &outcome) {
+        switch (outcome.kind) {
+        case AppendOutcome::Kind::Failed:
+            reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+            break;
+        case AppendOutcome::Kind::Stored:
+            m_hub.publish(outcome.message);
+            reply->sendJson(201, outcome.message.json, {{"Location", locationOf(outcome.message)}});
+            break;
+        case AppendOutcome::Kind::Replayed:
+            reply->sendJson(200, outcome.message.json, {{"Location", locationOf(outcome.message)}});
+            break;
+        }
+        endStorageCall();
+    });
+}
+
+void ChatServer::getMessages(const QHttpServerRequest &request, const PathArguments &args,
+                             const ReplyPtr &reply)
+{
+    const auto room = existingRoom(args, reply);
+    if (!room)
+        return;
+    const auto parsed = parseHistoryQuery(request.query());
+    if (const auto *error = std::get_if<ApiError>(&parsed)) {
+        reply->sendError(*error);
+        return;
+    }
+    const HistoryQuery &query = std::get<HistoryQuery>(parsed);
+    if (!query.name.isEmpty())
+        m_hub.sawMember(*room, query.name);
+    const PageRequest page{query.after, query.before, query.limit};
+
+    // Only a reader catching up (after=, no before=) can be waiting for news; without
+    // after= there is news only when the room is still empty.
+    const MessageId waitingAfter = query.after.value_or(0);
+    const bool nothingNewer = !query.before && m_hub.lastId(*room) <= waitingAfter
+                           && (query.after || m_hub.lastId(*room) == 0);
+    if (query.waitSeconds > 0 && nothingNewer && !m_shuttingDown && reply->socket()) {
+        m_hub.holdPoll(*room, waitingAfter, query.waitSeconds * 1000, reply->socket(),
+                       [this, reply, room = *room, page, name = query.name] {
+                           if (!name.isEmpty())
+                               m_hub.sawMember(room, name);
+                           answerPage(reply, room, page);
+                       });
+        return;
+    }
+    answerPage(reply, *room, page);
+}
+
+void ChatServer::getMessage(const QHttpServerRequest &, const PathArguments &args,
+                            const ReplyPtr &reply)
+{
+    const auto room = existingRoom(args, reply);
+    if (!room)
+        return;
+    const auto id = parseMessageId(args.id);
+    if (!id || *id == 0) {
+        reply->sendError(Errors::notFound(reply->path()));
+        return;
+    }
+    beginStorageCall();
+    m_hub.read(*room, PageRequest{*id - 1, *id + 1, 1}, this,
+               [this, reply, room = *room, id = *id](const Page &page) {
+                   if (!page.ok)
+                       reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+                   else if (page.messages.isEmpty())
+                       reply->sendError(Errors::messageNotFound(room.value(), id));
+                   else
+                       reply->sendJson(200, page.messages.first().json);
+                   endStorageCall();
+               });
+}
+
+void ChatServer::answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request)
+{
+    beginStorageCall();
+    m_hub.read(room, request, this, [this, reply, room](const Page &page) {
+        if (!page.ok) {
+            reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+        } else {
+            // A read can see a commit whose answer the hub has not had yet.
+            const MessageId newest = page.messages.isEmpty() ? 0 : page.messages.last().id;
+            reply->sendJson(200, pageJson(page.messages, std::max(newest, m_hub.lastId(room))));
+        }
+        endStorageCall();
+    });
+}
+
+void ChatServer::streamEvents(const QHttpServerRequest &request, const PathArguments &args,
+                              const ReplyPtr &reply)
+{
+    const auto room = existingRoom(args, reply);
+    if (!room)
+        return;
+    const auto parsed = parseHistoryQuery(request.query());
+    if (const auto *error = std::get_if<ApiError>(&parsed)) {
+        reply->sendError(*error);
+        return;
+    }
+    const HistoryQuery &query = std::get<HistoryQuery>(parsed);
+    std::optional<MessageId> resumeAfter = query.after;
+    const QByteArray lastEventId = request.value("Last-Event-ID");
+    if (!lastEventId.isEmpty()) {
+        resumeAfter = parseMessageId(QString::fromLatin1(lastEventId));
+        if (!resumeAfter) {
+            reply->sendError(Errors::invalidHeader(QStringLiteral("Last-Event-ID"),
+                                                   QStringLiteral("must be a message id")));
+            return;
+        }
+    }
+    if (m_shuttingDown) {
+        reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+        return;
+    }
+    auto *stream = new EventStream(reply, *room, resumeAfter.value_or(m_hub.lastId(*room)),
+                                   query.name, m_hub, this);
+    stream->start();
+}

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/apierror.h"
+
+#include <QElapsedTimer>
+#include <QHttpServerResponder>
+#include <QList>
+#include <QPointer>
+#include <QTcpSocket>
+#include <utility>
+
+class AccessLog;
+class Metrics;
+
+using HeaderPairs = QList<std::pair<QByteArray, QByteArray>>;
+
+// The answer to one request, which may be given later than the handler returns (a
+// long poll, a commit) or never end (an event stream). Every response leaves through
+// here, so each is logged and counted once, and nothing is written to a socket that
+// the client has already closed.
+class Reply
+{
+public:
+    Reply(QHttpServerResponder &&responder, QTcpSocket *socket, QByteArray method, QString path,
+          const AccessLog &log, Metrics &metrics);
+    ~Reply();
+    Reply(const Reply &) = delete;
+    Reply &operator=(const Reply &) = delete;
+
+    bool isConnected() const;
+    QTcpSocket *socket() const { return m_socket; }
+    const QString &path() const { return m_path; }
+
+    void send(int status, const QByteArray &body, const QByteArray &contentType,
+              const HeaderPairs &headers = {});
+    void sendJson(int status, const QByteArray &json, const HeaderPairs &headers = {});
+    void sendError(const ApiError &error, const HeaderPairs &headers = {});
+
+    // A response whose body is written piece by piece until the connection closes.
+    void startStream(int status, const QByteArray &contentType, const HeaderPairs &headers);
+    void writeToStream(const QByteArray &chunk);
+    void endStream();
+
+private:
+    void writeHead(int status, const QByteArray &contentType, const HeaderPairs &headers);
+    void finish(int status);
+
+    QHttpServerResponder m_responder;
+    QPointer<QTcpSocket> m_socket;
+    QByteArray m_method;
+    QString m_path;
+    const AccessLog &m_log;
+    Metrics &m_metrics;
+    QElapsedTimer m_timer;
+    qint64 m_bodyBytes = 0;
+    int m_streamStatus = 0;
+    bool m_finished = false;
+};

@@ -1,0 +1,94 @@
+#include "chatserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace {
+QJsonObject roomObject(const RoomSummary &room)
+{
+    return {
+        {QStringLiteral("name"), room.name},
+        {QStringLiteral("message_count"), room.lastId}, // ids are gapless and never deleted
+        {QStringLiteral("last_id"), room.lastId},
+        {QStringLiteral("online"), room.online},
+    };
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+} // namespace
+
+std::optional<RoomName> ChatServer::existingRoom(const PathArguments &args, const ReplyPtr &reply)
+{
+    const auto room = RoomName::parse(args.room);
+    if (!room) {
+        reply->sendError(Errors::invalidRoom(args.room));
+        return std::nullopt;
+    }
+    if (!m_hub.hasRoom(*room)) {
+        reply->sendError(Errors::roomNotFound(room->value()));
+        return std::nullopt;
+    }
+    return room;
+}
+
+QByteArray ChatServer::roomJson(const RoomName &room) const
+{
+    return compact(roomObject(m_hub.summary(room)));
+}
+
+void ChatServer::listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+{
+    QJsonArray rooms;
+    for (const RoomSummary &room : m_hub.summaries())
+        rooms.append(roomObject(room));
+    reply->sendJson(200, compact({{QStringLiteral("rooms"), rooms}}));
+}
+
+void ChatServer::getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+{
+    if (const auto room = existingRoom(args, reply))
+        reply->sendJson(200, roomJson(*room));
+}
+
+void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+{
+    const auto room = RoomName::parse(args.room);
+    if (!room) {
+        reply->sendError(Errors::invalidRoom(args.room));
+        return;
+    }
+    if (m_hub.hasRoom(*room)) {
+        reply->sendJson(200, roomJson(*room));
+        return;
+    }
+    beginStorageCall();
+    m_storage.createRoom(*room, this, [this, reply, room = *room](RoomOutcome outcome) {
+        if (outcome == RoomOutcome::Failed) {
+            reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+        } else {
+            m_hub.addRoom(room);
+            reply->sendJson(outcome == RoomOutcome::Created ? 201 : 200, roomJson(room),
+                            {{"Location", "/api/v1/rooms/" + room.value().toUtf8()}});
+        }
+        endStorageCall();
+    });
+}
+
+void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &args,
+                             const ReplyPtr &reply)
+{
+    const auto room = existingRoom(args, reply);
+    if (!room)
+        return;
+    QJsonArray members;
+    for (const Member &member : m_hub.members(*room)) {
+        members.append(QJsonObject{{QStringLiteral("name"), member.name},
+                                   {QStringLiteral("last_seen"), formatTimestamp(member.lastSeen)}});
+    }
+    reply->sendJson(200, compact({{QStringLiteral("room"), room->value()},
+                                  {QStringLiteral("members"), members}}));
+}

@@ -1,0 +1,61 @@
+#include "servecommand.h"
+
+#include "chatserver.h"
+#include "serveoptions.h"
+#include "signalwatcher.h"
+#include "storage/sqlitestorage.h"
+
+#include <QCoreApplication>
+#include <cstdio>
+#include <cstring>
+
+bool isServeInvocation(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--serve") == 0)
+            return true;
+    }
+    return false;
+}
+
+int runServeCommand(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("chatapp"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CHATAPP_VERSION));
+
+    const auto options = parseServeOptions(app);
+    if (!options)
+        return 2;
+
+    SqliteStorage storage(options->dataDirectory);
+    QString error;
+    if (!storage.open(&error)) {
+        std::fprintf(stderr, "chatapp: cannot open the store in %s: %s\n",
+                     qPrintable(options->dataDirectory), qPrintable(error));
+        return 1;
+    }
+
+    ChatServer server(storage, !options->quiet);
+    const quint16 port = server.listen(options->address, options->port);
+    if (port == 0) {
+        std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),
+                     options->port);
+        return 1;
+    }
+    const QString shownHost = options->address.protocol() == QAbstractSocket::IPv6Protocol
+                                ? u'[' + options->host + u']'
+                                : options->host;
+    // Tests and scripts read the port from this line when they asked for port 0.
+    std::printf("chatapp: listening on http://%s:%u\n", qPrintable(shownHost), port);
+    std::fflush(stdout);
+
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, [&server] {
+        server.shutDown();
+    });
+    QObject::connect(&server, &ChatServer::drained, &server, [&server] {
+        server.closeConnections([] { QCoreApplication::exit(0); });
+    });
+    return app.exec();
+}

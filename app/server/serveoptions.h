@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+class QCoreApplication;
+
+struct ServeOptions
+{
+    QString host = QStringLiteral("0.0.0.0");
+    QHostAddress address = QHostAddress(QHostAddress::AnyIPv4);
+    quint16 port = 3550;
+    QString dataDirectory = QStringLiteral("./chatapp-data");
+    bool quiet = false;
+};
+
+// Reads the server's options from the command line, then the environment
+// (CHATAPP_<OPTION>), then the defaults. Prints --help or --version and exits, as
+// QCommandLineParser does; on a bad value prints why and returns nullopt.
+std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app);

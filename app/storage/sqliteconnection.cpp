@@ -1,0 +1,87 @@
+#include "sqliteconnection.h"
+
+#include <QSqlError>
+#include <QTimeZone>
+
+namespace {
+
+// Messages are keyed by (room, id) without a rowid, so a room's history is one
+// contiguous range of the primary key and paging is a range scan.
+const char *const schema[] = {
+    "CREATE TABLE IF NOT EXISTS rooms ("
+    " name TEXT PRIMARY KEY,"
+    " last_id INTEGER NOT NULL DEFAULT 0,"
+    " created_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS messages ("
+    " room TEXT NOT NULL,"
+    " id INTEGER NOT NULL,"
+    " author TEXT NOT NULL,"
+    " text TEXT NOT NULL,"
+    " ts_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (room, id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS idempotency_keys ("
+    " room TEXT NOT NULL,"
+    " key TEXT NOT NULL,"
+    " message_id INTEGER NOT NULL,"
+    " created_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (room, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_ms)",
+};
+
+// synchronous=FULL: in WAL mode NORMAL survives a process crash but not a power cut,
+// and a 201 promises the message survives both.
+const char *const pragmas[] = {
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA busy_timeout=5000",
+};
+
+bool runAll(QSqlDatabase &database, const auto &statements, QString *error)
+{
+    QSqlQuery query(database);
+    for (const char *statement : statements) {
+        if (!query.exec(QString::fromLatin1(statement))) {
+            *error = QStringLiteral("%1: %2").arg(QString::fromLatin1(statement),
+                                                  query.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+QSqlDatabase openSqliteConnection(const QString &path, const QString &connectionName,
+                                  QString *error)
+{
+    QSqlDatabase database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    database.setDatabaseName(path);
+    if (!database.open()) {
+        *error = database.lastError().text();
+        return database;
+    }
+    if (!runAll(database, pragmas, error) || !runAll(database, schema, error))
+        database.close();
+    return database;
+}
+
+void closeSqliteConnection(const QString &connectionName)
+{
+    {
+        QSqlDatabase database = QSqlDatabase::database(connectionName, false);
+        database.close();
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+}
+
+Message messageFromRow(const QSqlQuery &query, const QString &room)
+{
+    Message message;
+    message.id = query.value(0).toLongLong();
+    message.room = room;
+    message.author = query.value(1).toString();
+    message.text = query.value(2).toString();
+    message.timestamp = QDateTime::fromMSecsSinceEpoch(query.value(3).toLongLong(), QTimeZone::utc());
+    message.serialise();
+    return message;
+}

@@ -1,0 +1,138 @@
+#include "sqlitestorage.h"
+
+#include "sqliteconnection.h"
+#include "sqlitereader.h"
+#include "sqlitewriter.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QPointer>
+#include <QSqlError>
+#include <QSqlQuery>
+
+SqliteStorage::SqliteStorage(QString dataDirectory)
+    : m_dataDirectory(std::move(dataDirectory))
+{
+    m_writerThread.setObjectName(QStringLiteral("sqlite-writer"));
+    m_readerThread.setObjectName(QStringLiteral("sqlite-reader"));
+}
+
+SqliteStorage::~SqliteStorage()
+{
+    // Whatever was accepted is written before the threads end.
+    if (m_writer) {
+        QMetaObject::invokeMethod(m_writer.get(), [writer = m_writer.get()] {
+            writer->flush();
+            writer->close();
+        }, Qt::BlockingQueuedConnection);
+    }
+    if (m_reader)
+        QMetaObject::invokeMethod(m_reader.get(), [reader = m_reader.get()] { reader->close(); },
+                                  Qt::BlockingQueuedConnection);
+    m_writerThread.quit();
+    m_readerThread.quit();
+    m_writerThread.wait();
+    m_readerThread.wait();
+}
+
+bool SqliteStorage::open(QString *error)
+{
+    if (!QDir().mkpath(m_dataDirectory)) {
+        *error = QStringLiteral("cannot create the data directory %1").arg(m_dataDirectory);
+        return false;
+    }
+    m_databasePath = QDir(m_dataDirectory).absoluteFilePath(QStringLiteral("chatapp.db"));
+    if (!loadRooms(error))
+        return false;
+
+    QHash<QString, MessageId> lastIds;
+    for (const RoomRecord &room : std::as_const(m_rooms))
+        lastIds.insert(room.name.value(), room.lastId);
+    m_writer = std::make_unique<SqliteWriter>(m_databasePath, lastIds);
+    m_reader = std::make_unique<SqliteReader>(m_databasePath);
+    m_writer->moveToThread(&m_writerThread);
+    m_reader->moveToThread(&m_readerThread);
+    m_writerThread.start();
+    m_readerThread.start();
+    QMetaObject::invokeMethod(m_writer.get(), &SqliteWriter::open, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(m_reader.get(), &SqliteReader::open, Qt::BlockingQueuedConnection);
+    return true;
+}
+
+// Reads the rooms once at start-up, on the calling thread, creating `general` on a new
+// database; after this every write goes through the writer.
+bool SqliteStorage::loadRooms(QString *error)
+{
+    const QString connectionName = QStringLiteral("chatapp-startup");
+    bool ok = false;
+    {
+        QSqlDatabase database = openSqliteConnection(m_databasePath, connectionName, error);
+        if (database.isOpen()) {
+            QSqlQuery query(database);
+            query.prepare(QStringLiteral(
+                "INSERT OR IGNORE INTO rooms (name, last_id, created_ms) VALUES ('general', 0, ?)"));
+            query.addBindValue(QDateTime::currentMSecsSinceEpoch());
+            ok = query.exec() && query.exec(QStringLiteral("SELECT name, last_id FROM rooms ORDER BY name"));
+            while (ok && query.next()) {
+                if (auto name = RoomName::parse(query.value(0).toString()))
+                    m_rooms.append({*name, query.value(1).toLongLong()});
+            }
+            if (!ok)
+                *error = query.lastError().text();
+        }
+    }
+    closeSqliteConnection(connectionName);
+    return ok;
+}
+
+QList<RoomRecord> SqliteStorage::rooms() const
+{
+    return m_rooms;
+}
+
+void SqliteStorage::append(const RoomName &room, const MessageDraft &draft,
+                           const QByteArray &idempotencyKey, QObject *context,
+                           std::function<void(const AppendOutcome &)> done)
+{
+    m_writer->submit({SqliteWriter::Job::Kind::Append, room, draft, idempotencyKey, context,
+                      std::move(done), {}});
+}
+
+void SqliteStorage::createRoom(const RoomName &room, QObject *context,
+                               std::function<void(RoomOutcome)> done)
+{
+    m_writer->submit({SqliteWriter::Job::Kind::CreateRoom, room, {}, {}, context, {}, std::move(done)});
+}
+
+void SqliteStorage::read(const RoomName &room, const PageRequest &request, QObject *context,
+                         std::function<void(const Page &)> done)
+{
+    QMetaObject::invokeMethod(
+        m_reader.get(),
+        [reader = m_reader.get(), room, request, context = QPointer<QObject>(context),
+         done = std::move(done)] {
+            Page page = reader->read(room, request);
+            if (context)
+                QMetaObject::invokeMethod(context.data(), [done, page] { done(page); },
+                                          Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void SqliteStorage::ping(QObject *context, std::function<void(bool)> done)
+{
+    QMetaObject::invokeMethod(
+        m_reader.get(),
+        [reader = m_reader.get(), context = QPointer<QObject>(context), done = std::move(done)] {
+            const bool ok = reader->ping();
+            if (context)
+                QMetaObject::invokeMethod(context.data(), [done, ok] { done(ok); },
+                                          Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+CommitStats SqliteStorage::commitStats() const
+{
+    return m_writer ? m_writer->stats() : CommitStats{};
+}

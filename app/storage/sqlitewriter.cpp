@@ -1,0 +1,257 @@
+#include "sqlitewriter.h"
+
+#include "sqliteconnection.h"
+
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimeZone>
+
+namespace {
+// Keys must be remembered for at least 24 h; twice that leaves room for clock trouble.
+constexpr qint64 keyLifetimeMs = 48 * 3600 * 1000;
+constexpr qint64 purgeIntervalMs = 3600 * 1000;
+
+QString keyInBatch(const RoomName &room, const QByteArray &key)
+{
+    return room.value() + u'\n' + QString::fromLatin1(key);
+}
+} // namespace
+
+SqliteWriter::SqliteWriter(QString databasePath, QHash<QString, MessageId> lastIds)
+    : m_databasePath(std::move(databasePath))
+    , m_connectionName(QStringLiteral("chatapp-writer"))
+    , m_lastIds(std::move(lastIds))
+{
+}
+
+void SqliteWriter::open()
+{
+    QString error;
+    m_database = openSqliteConnection(m_databasePath, m_connectionName, &error);
+    if (!m_database.isOpen())
+        qWarning("chatapp: the writer cannot open the database: %s", qPrintable(error));
+    m_sinceLastPurge.start();
+}
+
+void SqliteWriter::close()
+{
+    m_database = QSqlDatabase();
+    closeSqliteConnection(m_connectionName);
+}
+
+void SqliteWriter::submit(Job job)
+{
+    QMutexLocker lock(&m_queueMutex);
+    m_queue.push_back(std::move(job));
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        QMetaObject::invokeMethod(this, &SqliteWriter::flush, Qt::QueuedConnection);
+    }
+}
+
+CommitStats SqliteWriter::stats() const
+{
+    return {m_commits.load(), m_messagesCommitted.load(), m_commitNanoseconds.load() / 1e9};
+}
+
+void SqliteWriter::flush()
+{
+    std::vector<Job> jobs;
+    {
+        QMutexLocker lock(&m_queueMutex);
+        jobs.swap(m_queue);
+        m_flushScheduled = false;
+    }
+    if (jobs.empty())
+        return;
+    QElapsedTimer timer;
+    timer.start();
+    const std::vector<Result> results = writeBatch(jobs);
+    m_commitNanoseconds += quint64(timer.nsecsElapsed());
+    deliver(jobs, results);
+    if (m_sinceLastPurge.elapsed() > purgeIntervalMs)
+        purgeOldKeys();
+}
+
+std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job> &jobs)
+{
+    std::vector<Result> results(jobs.size());
+    if (!m_database.isOpen() || !m_database.transaction())
+        return results; // all Failed
+
+    // Work on copies: if the commit fails, nothing of this batch may have happened.
+    QHash<QString, MessageId> lastIds = m_lastIds;
+    QHash<QString, Message> keysInBatch;
+    bool ok = true;
+    for (size_t i = 0; ok && i < jobs.size(); ++i)
+        ok = writeJob(jobs[i], lastIds, keysInBatch, results[i]);
+
+    if (ok) {
+        QSqlQuery update(m_database);
+        update.prepare(QStringLiteral("UPDATE rooms SET last_id = ? WHERE name = ?"));
+        for (auto it = lastIds.cbegin(); ok && it != lastIds.cend(); ++it) {
+            if (m_lastIds.value(it.key(), -1) == it.value())
+                continue;
+            update.addBindValue(it.value());
+            update.addBindValue(it.key());
+            ok = update.exec();
+        }
+    }
+    if (ok)
+        ok = m_database.commit();
+    if (!ok) {
+        qWarning("chatapp: a commit failed, nothing of it was stored: %s",
+                 qPrintable(m_database.lastError().text()));
+        m_database.rollback();
+        return std::vector<Result>(jobs.size());
+    }
+
+    quint64 stored = 0;
+    for (const Result &result : results)
+        stored += result.appended.kind == AppendOutcome::Kind::Stored ? 1 : 0;
+    m_lastIds = std::move(lastIds);
+    ++m_commits;
+    m_messagesCommitted += stored;
+    return results;
+}
+
+bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
+                            QHash<QString, Message> &keysInBatch, Result &result)
+{
+    const QString &room = job.room.value();
+    if (job.kind == Job::Kind::CreateRoom) {
+        if (lastIds.contains(room)) {
+            result.room = RoomOutcome::Existed;
+            return true;
+        }
+        if (!insertRoom(job.room))
+            return false;
+        lastIds.insert(room, 0);
+        result.room = RoomOutcome::Created;
+        return true;
+    }
+
+    AppendOutcome &outcome = result.appended;
+    if (!job.idempotencyKey.isEmpty()) {
+        const QString batchKey = keyInBatch(job.room, job.idempotencyKey);
+        if (auto it = keysInBatch.constFind(batchKey); it != keysInBatch.cend()) {
+            outcome = {AppendOutcome::Kind::Replayed, *it, false};
+            return true;
+        }
+        bool ok = false;
+        if (auto original = findByKey(job.room, job.idempotencyKey, &ok)) {
+            outcome = {AppendOutcome::Kind::Replayed, *original, false};
+            return true;
+        }
+        if (!ok)
+            return false;
+    }
+
+    if (!lastIds.contains(room)) {
+        if (!insertRoom(job.room))
+            return false;
+        lastIds.insert(room, 0);
+        outcome.roomCreated = true;
+    }
+    Message &message = outcome.message;
+    message.id = lastIds.value(room) + 1;
+    message.room = room;
+    message.author = job.draft.author;
+    message.text = job.draft.text;
+    message.timestamp = QDateTime::currentDateTimeUtc();
+
+    QSqlQuery insert(m_database);
+    insert.prepare(QStringLiteral(
+        "INSERT INTO messages (room, id, author, text, ts_ms) VALUES (?, ?, ?, ?, ?)"));
+    insert.addBindValue(room);
+    insert.addBindValue(message.id);
+    insert.addBindValue(message.author);
+    insert.addBindValue(message.text);
+    insert.addBindValue(message.timestamp.toMSecsSinceEpoch());
+    if (!insert.exec())
+        return false;
+    if (!job.idempotencyKey.isEmpty()) {
+        QSqlQuery remember(m_database);
+        remember.prepare(QStringLiteral(
+            "INSERT INTO idempotency_keys (room, key, message_id, created_ms) VALUES (?, ?, ?, ?)"));
+        remember.addBindValue(room);
+        remember.addBindValue(QString::fromLatin1(job.idempotencyKey));
+        remember.addBindValue(message.id);
+        remember.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        if (!remember.exec())
+            return false;
+    }
+    message.serialise();
+    lastIds[room] = message.id;
+    outcome.kind = AppendOutcome::Kind::Stored;
+    if (!job.idempotencyKey.isEmpty())
+        keysInBatch.insert(keyInBatch(job.room, job.idempotencyKey), message);
+    return true;
+}
+
+std::optional<Message> SqliteWriter::findByKey(const RoomName &room, const QByteArray &key, bool *ok)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms"
+                                 " FROM idempotency_keys k JOIN messages m"
+                                 " ON m.room = k.room AND m.id = k.message_id"
+                                 " WHERE k.room = ? AND k.key = ?"));
+    query.addBindValue(room.value());
+    query.addBindValue(QString::fromLatin1(key));
+    *ok = query.exec();
+    if (!*ok || !query.next())
+        return std::nullopt;
+    return messageFromRow(query, room.value());
+}
+
+bool SqliteWriter::insertRoom(const RoomName &room)
+{
+    QSqlQuery insert(m_database);
+    insert.prepare(QStringLiteral("INSERT INTO rooms (name, last_id, created_ms) VALUES (?, 0, ?)"));
+    insert.addBindValue(room.value());
+    insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    return insert.exec();
+}
+
+void SqliteWriter::purgeOldKeys()
+{
+    m_sinceLastPurge.restart();
+    QSqlQuery purge(m_database);
+    purge.prepare(QStringLiteral("DELETE FROM idempotency_keys WHERE created_ms < ?"));
+    purge.addBindValue(QDateTime::currentMSecsSinceEpoch() - keyLifetimeMs);
+    if (!purge.exec())
+        qWarning("chatapp: purging old idempotency keys failed: %s",
+                 qPrintable(purge.lastError().text()));
+}
+
+void SqliteWriter::deliver(std::vector<Job> &jobs, const std::vector<Result> &results)
+{
+    // One posted event per batch and context, not one per message: a batch can hold
+    // thousands of appends, and their answers must keep their order.
+    std::vector<std::pair<QPointer<QObject>, std::vector<std::function<void()>>>> byContext;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        Job &job = jobs[i];
+        if (!job.context)
+            continue;
+        std::function<void()> answer;
+        if (job.kind == Job::Kind::Append)
+            answer = [done = std::move(job.onAppended), outcome = results[i].appended] { done(outcome); };
+        else
+            answer = [done = std::move(job.onRoom), outcome = results[i].room] { done(outcome); };
+        auto slot = std::find_if(byContext.begin(), byContext.end(),
+                                 [&](const auto &entry) { return entry.first == job.context; });
+        if (slot == byContext.end())
+            slot = byContext.insert(byContext.end(), {job.context, {}});
+        slot->second.push_back(std::move(answer));
+    }
+    for (auto &[context, answers] : byContext) {
+        QMetaObject::invokeMethod(
+            context.data(),
+            [answers = std::move(answers)] {
+                for (const auto &answer : answers)
+                    answer();
+            },
+            Qt::QueuedConnection);
+    }
+}

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "core/message.h"
+#include "core/messagedraft.h"
+#include "core/roomname.h"
+
+#include <QList>
+#include <QObject>
+#include <functional>
+#include <optional>
+
+struct RoomRecord
+{
+    RoomName name;
+    MessageId lastId = 0;
+};
+
+struct AppendOutcome
+{
+    enum class Kind { Stored, Replayed, Failed };
+    Kind kind = Kind::Failed;
+    Message message;          // the stored one, or for Replayed the one first stored
+    bool roomCreated = false; // Stored into a room that this append created
+};
+
+enum class RoomOutcome { Created, Existed, Failed };
+
+// Which messages of a room to read: the ids strictly between `after` and `before`.
+// With `before` set, or neither, the newest `limit` of them; with only `after`, the
+// oldest `limit`. Either way the result is in increasing id order.
+struct PageRequest
+{
+    std::optional<MessageId> after;
+    std::optional<MessageId> before;
+    int limit = 100;
+};
+
+struct Page
+{
+    bool ok = false;
+    QList<Message> messages;
+};
+
+// What group commit has done so far, for /metrics.
+struct CommitStats
+{
+    quint64 commits = 0;
+    quint64 messages = 0;
+    double seconds = 0;
+};
+
+// The message store. Every call but open() and rooms() returns at once; its answer
+// comes later as a call of `done` on `context`'s thread, and never comes if `context`
+// is destroyed first. An append is answered only once it is durable on disk, and
+// appends to one room are answered in the order of their ids.
+class Storage
+{
+public:
+    virtual ~Storage() = default;
+
+    // Synchronous, for start-up before any request is served.
+    virtual bool open(QString *error) = 0;
+    virtual QList<RoomRecord> rooms() const = 0;
+
+    virtual void append(const RoomName &room, const MessageDraft &draft,
+                        const QByteArray &idempotencyKey, QObject *context,
+                        std::function<void(const AppendOutcome &)> done) = 0;
+    virtual void createRoom(const RoomName &room, QObject *context,
+                            std::function<void(RoomOutcome)> done) = 0;
+    virtual void read(const RoomName &room, const PageRequest &request, QObject *context,
+                      std::function<void(const Page &)> done) = 0;
+    // Answers true when the store can read; for health checks.
+    virtual void ping(QObject *context, std::function<void(bool)> done) = 0;
+
+    virtual CommitStats commitStats() const = 0;
+};
