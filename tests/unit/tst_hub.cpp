@@ -1,0 +1,137 @@
+#include "server/hub.h"
+#include "server/metrics.h"
+
+#include <QTcpSocket>
+#include <QTest>
+
+namespace {
+// Records what reaches storage, so a test can tell a memory hit from a disk read.
+class RecordingStorage final : public Storage
+{
+public:
+    bool open(QString *) override { return true; }
+    QList<RoomRecord> rooms() const override { return {}; }
+    void append(const RoomName &, const MessageDraft &, const QByteArray &, QObject *,
+                std::function<void(const AppendOutcome &)>) override {}
+    void createRoom(const RoomName &, QObject *, std::function<void(RoomOutcome)>) override {}
+    void read(const RoomName &, const PageRequest &request, QObject *,
+              std::function<void(const Page &)> done) override
+    {
+        reads.append(request);
+        done(Page{true, {}});
+    }
+    void ping(QObject *, std::function<void(bool)> done) override { done(true); }
+    CommitStats commitStats() const override { return {}; }
+
+    QList<PageRequest> reads;
+};
+
+Message message(const RoomName &room, MessageId id)
+{
+    Message stored{id, room.value(), QStringLiteral("ana"), QStringLiteral("m%1").arg(id),
+                   QDateTime::currentDateTimeUtc(), {}};
+    stored.serialise();
+    return stored;
+}
+
+QList<MessageId> ids(const Page &page)
+{
+    QList<MessageId> list;
+    for (const Message &m : page.messages)
+        list.append(m.id);
+    return list;
+}
+} // namespace
+
+class TestHub : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void servesRecentMessagesFromMemory();
+    void readsOlderHistoryFromStorage();
+    void afterARestartEverythingOldComesFromStorage();
+    void aHeldPollWakesOnPublishAndOnTimeout();
+
+private:
+    Page read(Hub &hub, const RoomName &room, const PageRequest &request)
+    {
+        Page result;
+        hub.read(room, request, this, [&result](const Page &page) { result = page; });
+        return result;
+    }
+};
+
+void TestHub::servesRecentMessagesFromMemory()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    for (MessageId id = 1; id <= 20; ++id)
+        hub.publish(message(lab, id));
+
+    QCOMPARE(ids(read(hub, lab, {17, std::nullopt, 100})), (QList<MessageId>{18, 19, 20}));
+    QCOMPARE(ids(read(hub, lab, {std::nullopt, 5, 2})), (QList<MessageId>{3, 4}));
+    QCOMPARE(ids(read(hub, lab, {std::nullopt, std::nullopt, 3})), (QList<MessageId>{18, 19, 20}));
+    QCOMPARE(ids(read(hub, lab, {20, std::nullopt, 10})), QList<MessageId>{});
+    QVERIFY(storage.reads.isEmpty());
+}
+
+void TestHub::readsOlderHistoryFromStorage()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    for (MessageId id = 1; id <= 2000; ++id)
+        hub.publish(message(lab, id));
+
+    read(hub, lab, {0, std::nullopt, 10});
+    QCOMPARE(storage.reads.size(), 1);
+    read(hub, lab, {1995, std::nullopt, 10});
+    QCOMPARE(storage.reads.size(), 1);
+}
+
+void TestHub::afterARestartEverythingOldComesFromStorage()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.loadRooms({{lab, 40}});
+    QCOMPARE(hub.lastId(lab), 40);
+    read(hub, lab, {39, std::nullopt, 10});
+    QCOMPARE(storage.reads.size(), 1);
+    hub.publish(message(lab, 41));
+    // 41 alone is in memory; asking for 40 and 41 needs the disk, 41 alone does not.
+    read(hub, lab, {39, std::nullopt, 10});
+    QCOMPARE(storage.reads.size(), 2);
+    QCOMPARE(ids(read(hub, lab, {40, std::nullopt, 10})), QList<MessageId>{41});
+    QCOMPARE(storage.reads.size(), 2);
+}
+
+void TestHub::aHeldPollWakesOnPublishAndOnTimeout()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    QTcpSocket socket;
+    int wokenByMessage = 0;
+    int wokenByTimeout = 0;
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { ++wokenByMessage; });
+    hub.publish(message(lab, 1));
+    QCOMPARE(wokenByMessage, 1);
+    hub.publish(message(lab, 2));
+    QCOMPARE(wokenByMessage, 1); // woken once only
+
+    hub.holdPoll(lab, 2, 50, &socket, [&] { ++wokenByTimeout; });
+    QCOMPARE(wokenByTimeout, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(wokenByTimeout, 1, 5000);
+}
+
+QTEST_GUILESS_MAIN(TestHub)
+#include "tst_hub.moc"
