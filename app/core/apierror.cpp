@@ -22,12 +22,6 @@ ApiError invalidJson(const QString &detail)
             QStringLiteral("The body is not a JSON object: %1.").arg(detail)};
 }
 
-ApiError invalidForm(const QString &detail)
-{
-    return {400, QStringLiteral("invalid_form"),
-            QStringLiteral("The form body cannot be decoded: %1.").arg(detail)};
-}
-
 ApiError missingField(const QString &field)
 {
     return {400, QStringLiteral("missing_field"),

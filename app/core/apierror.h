@@ -16,7 +16,6 @@ struct ApiError
 
 namespace Errors {
 ApiError invalidJson(const QString &detail);
-ApiError invalidForm(const QString &detail);
 ApiError missingField(const QString &field);
 ApiError invalidField(const QString &field, const QString &why);
 ApiError invalidRoom(const QString &name);

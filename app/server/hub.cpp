@@ -138,7 +138,7 @@ void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSoc
             m_metrics.pollReleased();
     });
     m_metrics.pollHeld();
-    QTimer::singleShot(timeoutMs, this, [this, name, pollId] { releasePoll(name, pollId); });
+    QTimer::singleShot(timeoutMs, Qt::PreciseTimer, this, [this, name, pollId] { releasePoll(name, pollId); });
 }
 
 void Hub::releasePoll(const QString &room, quint64 pollId)

@@ -8,7 +8,7 @@ constexpr qsizetype maxIdempotencyKeyLength = 128;
 
 bool isValidIdempotencyKey(const QByteArray &key)
 {
-    if (key.size() > maxIdempotencyKeyLength)
+    if (key.isEmpty() || key.size() > maxIdempotencyKeyLength)
         return false;
     return std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
@@ -46,8 +46,14 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
         reply->sendError(*error);
         return;
     }
-    const QByteArray key = request.value("Idempotency-Key");
-    if (!isValidIdempotencyKey(key)) {
+    // value() cannot tell an absent header from an empty one, and an empty key is a
+    // client bug that would otherwise silently turn off retry protection.
+    const auto headers = request.headers();
+    const auto keyHeader = std::find_if(headers.begin(), headers.end(), [](const auto &header) {
+        return header.first.compare("Idempotency-Key", Qt::CaseInsensitive) == 0;
+    });
+    const QByteArray key = keyHeader == headers.end() ? QByteArray() : keyHeader->second.trimmed();
+    if (keyHeader != headers.end() && !isValidIdempotencyKey(key)) {
         reply->sendError(Errors::invalidHeader(
             QStringLiteral("Idempotency-Key"),
             QStringLiteral("must be 1 to %1 printable ASCII characters").arg(maxIdempotencyKeyLength)));
@@ -88,13 +94,11 @@ void ChatServer::getMessages(const QHttpServerRequest &request, const PathArgume
         m_hub.sawMember(*room, query.name);
     const PageRequest page{query.after, query.before, query.limit};
 
-    // Only a reader catching up (after=, no before=) can be waiting for news; without
-    // after= there is news only when the room is still empty.
-    const MessageId waitingAfter = query.after.value_or(0);
-    const bool nothingNewer = !query.before && m_hub.lastId(*room) <= waitingAfter
-                           && (query.after || m_hub.lastId(*room) == 0);
+    // Only a reader catching up (after=, no before=) is waiting for news: a request
+    // without a cursor asks for the room as it is now, so it is answered at once.
+    const bool nothingNewer = query.after && !query.before && m_hub.lastId(*room) <= *query.after;
     if (query.waitSeconds > 0 && nothingNewer && !m_shuttingDown && reply->socket()) {
-        m_hub.holdPoll(*room, waitingAfter, query.waitSeconds * 1000, reply->socket(),
+        m_hub.holdPoll(*room, *query.after, query.waitSeconds * 1000, reply->socket(),
                        [this, reply, room = *room, page, name = query.name] {
                            if (!name.isEmpty())
                                m_hub.sawMember(room, name);
@@ -112,8 +116,12 @@ void ChatServer::getMessage(const QHttpServerRequest &, const PathArguments &arg
     if (!room)
         return;
     const auto id = parseMessageId(args.id);
-    if (!id || *id == 0) {
+    if (!id) {
         reply->sendError(Errors::notFound(reply->path()));
+        return;
+    }
+    if (*id == 0) {
+        reply->sendError(Errors::messageNotFound(room->value(), 0));
         return;
     }
     beginStorageCall();
