@@ -1,16 +1,119 @@
 #include "clientcommand.h"
 
+#include "client/launchoptions.h"
+#include "connectdialog.h"
+#include "mainwindow.h"
+#include "translations.h"
+
 #include <QApplication>
-#include <QCommandLineParser>
+#include <QSettings>
+
+#include <cstdio>
+#include <vector>
+
+namespace {
+// argv for QApplication, which keeps pointers into it for its whole life.
+class QtArgv
+{
+public:
+    explicit QtArgv(const QStringList &arguments)
+    {
+        for (const QString &argument : arguments)
+            m_storage.push_back(argument.toLocal8Bit());
+        for (QByteArray &argument : m_storage)
+            m_pointers.push_back(argument.data());
+        m_pointers.push_back(nullptr);
+        m_count = int(m_storage.size());
+    }
+    int &count() { return m_count; }
+    char **values() { return m_pointers.data(); }
+
+private:
+    std::vector<QByteArray> m_storage;
+    std::vector<char *> m_pointers;
+    int m_count = 0;
+};
+
+void setApplicationIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("ChatApp"));
+    QCoreApplication::setApplicationName(QStringLiteral("chatapp"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CHATAPP_VERSION));
+}
+
+// Help, the version and a wrong command line are printed, and need no display:
+// `chatapp --help` works over plain ssh too.
+int printWithoutWindow(const QStringList &arguments, const LaunchRequest &first)
+{
+    QtArgv argv(first.qtArguments.mid(0, 1));
+    QCoreApplication app(argv.count(), argv.values());
+    setApplicationIdentity();
+    installTranslations(app, first.options.language);
+    const LaunchRequest request = parseLaunchArguments(arguments);
+    if (request.action == LaunchRequest::Action::Fail) {
+        std::fprintf(stderr, "chatapp: %s\n%s\n", qPrintable(request.message),
+                     qPrintable(QCoreApplication::translate("ClientCommand",
+                                                            "Try 'chatapp --help'.")));
+        return 2;
+    }
+    std::fputs(qPrintable(request.message), stdout);
+    return 0;
+}
+
+// The window opens connected when the command line says where; a name it did not give
+// comes from the last session or the account, as the lab's client did.
+std::optional<ChatConfig> configFromCommandLine(const LaunchOptions &options)
+{
+    if (!options.server)
+        return std::nullopt;
+    QString name = options.name;
+    if (name.isEmpty())
+        name = QSettings().value(QStringLiteral("connect/name")).toString().trimmed();
+    if (name.isEmpty())
+        name = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME")).trimmed().left(32);
+    if (name.isEmpty())
+        return std::nullopt;
+    ChatConfig config;
+    config.serverUrl = options.server->baseUrl();
+    config.serverLabel = options.server->toString();
+    config.name = name;
+    if (!options.room.isEmpty())
+        config.room = options.room;
+    config.pollIntervalMs = options.pollIntervalMs;
+    return config;
+}
+} // namespace
 
 int runClientCommand(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("chatapp"));
-    QApplication::setApplicationVersion(QStringLiteral(CHATAPP_VERSION));
-    QCommandLineParser parser;
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.process(app);
-    return 0;
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    const LaunchRequest request = parseLaunchArguments(arguments);
+    if (request.action != LaunchRequest::Action::Run)
+        return printWithoutWindow(arguments, request);
+
+    QtArgv qtArgv(request.qtArguments);
+    QApplication app(qtArgv.count(), qtArgv.values());
+    setApplicationIdentity();
+    QGuiApplication::setApplicationDisplayName(QStringLiteral("ChatApp"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("chatapp"));
+    installTranslations(app, request.options.language);
+
+    std::optional<ChatConfig> config = configFromCommandLine(request.options);
+    if (!config) {
+        ConnectDialog dialog;
+        dialog.setInitial(request.options);
+        if (dialog.exec() != QDialog::Accepted)
+            return 0;
+        config = ChatConfig{};
+        config->serverUrl = dialog.server().baseUrl();
+        config->serverLabel = dialog.server().toString();
+        config->name = dialog.name();
+        config->room = dialog.room();
+        config->pollIntervalMs = request.options.pollIntervalMs;
+    }
+    MainWindow window(*config);
+    window.show();
+    return QApplication::exec();
 }

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 using MessageId = qint64;
 
 // A stored message. `json` is its serialised form, made once when it is stored or
@@ -22,6 +24,9 @@ struct Message
     // Fills `json` from the other fields; call once after they are set.
     void serialise();
 };
+
+// The message a server sent, or nullopt when `object` lacks a field or has the wrong type.
+std::optional<Message> messageFromJson(const QJsonObject &object);
 
 // ISO 8601, UTC, milliseconds: "2026-11-24T03:49:00.123Z".
 QString formatTimestamp(const QDateTime &timestamp);

@@ -1,0 +1,81 @@
+#include "outbox.h"
+
+#include <QNetworkReply>
+#include <QUuid>
+
+Outbox::Outbox(ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &Outbox::sendHead);
+}
+
+QString Outbox::enqueue(const QString &room, const QString &author, const QString &text)
+{
+    OutgoingMessage message;
+    message.localId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    message.room = room;
+    message.author = author;
+    message.text = text;
+    message.idempotencyKey = message.localId.toLatin1();
+    m_queue.append(message);
+    emit pendingChanged();
+    if (m_queue.size() == 1)
+        sendHead();
+    return message.localId;
+}
+
+QList<OutgoingMessage> Outbox::pendingIn(const QString &room) const
+{
+    QList<OutgoingMessage> result;
+    for (const OutgoingMessage &message : m_queue) {
+        if (message.room == room)
+            result.append(message);
+    }
+    return result;
+}
+
+void Outbox::retryNow()
+{
+    if (m_queue.isEmpty() || m_inFlight)
+        return;
+    m_retryTimer.stop();
+    sendHead();
+}
+
+bool Outbox::isWorthRetrying(const ApiResult &result)
+{
+    const int status = result.exchange.status;
+    return status == 0 || status == 408 || status == 429 || status >= 500;
+}
+
+void Outbox::sendHead()
+{
+    if (m_queue.isEmpty() || m_inFlight)
+        return;
+    const OutgoingMessage head = m_queue.first();
+    const QJsonObject body{{QStringLiteral("author"), head.author},
+                           {QStringLiteral("text"), head.text}};
+    m_inFlight = m_api->post(apiPath({u"rooms", head.room, u"messages"}), body,
+                             head.idempotencyKey, this, [this](const ApiResult &result) {
+        m_inFlight = nullptr;
+        if (m_queue.isEmpty())
+            return;
+        if (isWorthRetrying(result)) {
+            m_queue.first().waitingForServer = true;
+            const int delay = m_backoff.nextDelayMs();
+            emit pendingChanged();
+            emit deliveryDelayed(delay, result.errorMessage);
+            m_retryTimer.start(delay);
+            return;
+        }
+        m_backoff.reset();
+        const OutgoingMessage sent = m_queue.takeFirst();
+        const auto stored = result.succeeded() ? messageFromJson(result.body) : std::nullopt;
+        if (stored)
+            emit delivered(sent, *stored);
+        else
+            emit refused(sent, result);
+        emit pendingChanged();
+        sendHead();
+    });
+}

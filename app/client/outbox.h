@@ -1,0 +1,56 @@
+#pragma once
+
+#include "apiclient.h"
+#include "backoff.h"
+#include "core/message.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+// A message the user sent that the server has not acknowledged yet.
+struct OutgoingMessage
+{
+    QString localId;
+    QString room;
+    QString author;
+    QString text;
+    QByteArray idempotencyKey; // fixed when queued, so every retry is the same send
+    bool waitingForServer = false; // an attempt failed for lack of an answer
+};
+
+// Delivers sends one at a time, in the order they were typed, each with its own
+// Idempotency-Key. When the server cannot be reached the message stays here and is
+// retried with back-off: a retry of a send whose answer was lost is recognised by the
+// server and stored once. A send the server refuses (4xx) leaves the outbox with the
+// server's reason.
+class Outbox : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Outbox(ApiClient *api, QObject *parent = nullptr);
+
+    // Returns the local id the signals below refer to.
+    QString enqueue(const QString &room, const QString &author, const QString &text);
+    QList<OutgoingMessage> pendingIn(const QString &room) const;
+    qsizetype size() const { return m_queue.size(); }
+    // Tries the head of the queue now instead of when its back-off ends.
+    void retryNow();
+
+signals:
+    void pendingChanged();
+    void delivered(const OutgoingMessage &sent, const Message &stored);
+    void refused(const OutgoingMessage &message, const ApiResult &result);
+    void deliveryDelayed(int retryInMs, const QString &error);
+
+private:
+    void sendHead();
+    static bool isWorthRetrying(const ApiResult &result);
+
+    ApiClient *m_api;
+    QList<OutgoingMessage> m_queue;
+    QPointer<QNetworkReply> m_inFlight;
+    QTimer m_retryTimer;
+    Backoff m_backoff;
+};

@@ -1,0 +1,97 @@
+#include "poller.h"
+
+#include "apiclient.h"
+#include "history.h"
+
+#include <QNetworkReply>
+
+Poller::Poller(ApiClient *api, const QString &memberName, std::optional<int> intervalMs,
+               QObject *parent)
+    : QObject(parent), m_api(api), m_memberName(memberName), m_intervalMs(intervalMs)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Poller::poll);
+}
+
+void Poller::follow(const QString &room, std::optional<MessageId> after)
+{
+    stop();
+    m_room = room;
+    m_after = after;
+    schedule(0);
+}
+
+void Poller::stop()
+{
+    m_timer.stop();
+    ApiClient::cancel(m_inFlight);
+    m_inFlight = nullptr;
+}
+
+void Poller::retryNow()
+{
+    if (m_room.isEmpty() || m_inFlight)
+        return;
+    schedule(0);
+}
+
+void Poller::schedule(int delayMs)
+{
+    m_timer.start(delayMs);
+}
+
+void Poller::poll()
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("limit"), QString::number(pageLimit));
+    const bool initial = !m_after.has_value();
+    if (m_after) {
+        query.addQueryItem(QStringLiteral("after"), QString::number(*m_after));
+        if (isLongPolling())
+            query.addQueryItem(QStringLiteral("wait"), QString::number(longPollWaitSeconds));
+    }
+    if (!m_memberName.isEmpty())
+        query.addQueryItem(QStringLiteral("name"), m_memberName);
+    // A held poll is answered within `wait`; the margin covers a slow network.
+    const int timeoutMs = (isLongPolling() ? longPollWaitSeconds * 1000 : 0)
+                        + ApiClient::defaultTimeoutMs;
+    const QString room = m_room;
+    m_inFlight = m_api->get(apiPath({u"rooms", room, u"messages"}), query, timeoutMs, this,
+                            [this, room, initial](const ApiResult &result) {
+        m_inFlight = nullptr;
+        if (room != m_room)
+            return;
+        if (!result.succeeded()) {
+            const int delay = m_backoff.nextDelayMs();
+            // A 4xx means the server is there and said no; only silence or a 5xx is offline.
+            setOnline(result.reachedServer() && result.exchange.status < 500);
+            emit retryScheduled(delay, result.errorMessage);
+            schedule(delay);
+            if (result.body.value(QLatin1String("error")).toObject().value(QLatin1String("code"))
+                == QLatin1String("room_not_found"))
+                emit roomMissing(room);
+            return;
+        }
+        m_backoff.reset();
+        setOnline(true);
+        const QList<Message> messages = messagesOfPage(result.body);
+        const MessageId lastId = result.body.value(QLatin1String("last_id")).toInteger();
+        MessageId newest = m_after.value_or(0);
+        for (const Message &message : messages)
+            newest = std::max(newest, message.id);
+        if (initial)
+            newest = std::max(newest, lastId);
+        m_after = newest;
+        emit messagesArrived(room, messages, lastId, initial);
+        const bool moreWaiting = lastId > newest;
+        schedule(moreWaiting || isLongPolling() ? 0 : *m_intervalMs);
+    });
+}
+
+void Poller::setOnline(bool online)
+{
+    if (m_online == online)
+        return;
+    m_online = online;
+    emit onlineChanged(online);
+}

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "backoff.h"
+#include "core/message.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <optional>
+
+class ApiClient;
+class QNetworkReply;
+
+// Keeps the window's room up to date with GETs on /messages. Each poll asks for what is
+// newer than the last id it has seen, so a reconnect after an outage catches up with no
+// gap, and a QTimer schedules the next one. By default the poll is a long poll
+// (`wait=25`): it costs one held request while the room is quiet and answers the moment
+// a message arrives. With an interval it is a plain GET every interval, for comparison.
+class Poller : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int longPollWaitSeconds = 25;
+    static constexpr int pageLimit = 100;
+
+    Poller(ApiClient *api, const QString &memberName, std::optional<int> intervalMs,
+           QObject *parent = nullptr);
+
+    // Starts following `room`. Without `after` the first poll fetches the newest page.
+    void follow(const QString &room, std::optional<MessageId> after = std::nullopt);
+    void stop();
+    // Polls at once instead of waiting out a back-off, e.g. when a send just got through.
+    void retryNow();
+
+    QString room() const { return m_room; }
+    bool isOnline() const { return m_online; }
+    bool isLongPolling() const { return !m_intervalMs; }
+
+signals:
+    // `initial` is true for the first page of a room (the newest messages, not news).
+    void messagesArrived(const QString &room, const QList<Message> &messages, MessageId lastId,
+                         bool initial);
+    void onlineChanged(bool online);
+    // No answer (or a 5xx): the next attempt is in `delayMs`.
+    void retryScheduled(int delayMs, const QString &error);
+    // The server has no such room (it was never created, or the store was reset).
+    void roomMissing(const QString &room);
+
+private:
+    void poll();
+    void schedule(int delayMs);
+    void setOnline(bool online);
+
+    ApiClient *m_api;
+    QString m_memberName;
+    std::optional<int> m_intervalMs;
+    QString m_room;
+    std::optional<MessageId> m_after;
+    QTimer m_timer;
+    QPointer<QNetworkReply> m_inFlight;
+    Backoff m_backoff;
+    bool m_online = true;
+};

@@ -1,0 +1,352 @@
+// The chat window against a real `chatapp --serve`, driven with key clicks and judged
+// by what a person sees: the message list, the composer and the status bar.
+
+#include "httpclient.h"
+#include "windowdriver.h"
+
+#include <QDir>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTreeWidget>
+
+namespace {
+constexpr int deliveryTimeoutMs = 10000;
+// The window retries an absent server with a back-off capped at a few seconds.
+constexpr int reconnectTimeoutMs = 30000;
+} // namespace
+
+class TestChatWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+
+    void textTypedInOneWindowAppearsInTheOther();
+    void statusBarShowsCreatedAfterSendAndOkAfterPoll();
+    void protocolPanelListsExchanges();
+    void tooLongTextShowsServerErrorAndKeepsComposerText();
+    void shiftEnterStartsNewLine();
+    void outboxDeliversOnceAfterServerReturns();
+    void scrollingUpLoadsOlderHistory();
+    void linksAreClickableAndMarkupIsShownAsText();
+    void joiningCreatesRoomAndCountsUnread();
+    void screenshot();
+
+private:
+    QString freshRoom();
+    QList<std::pair<qint64, QString>> storedMessages(const QString &room);
+    void seed(const QString &room, int count);
+
+    ServerProcess m_server;
+    QNetworkAccessManager m_nam;
+    int m_roomCounter = 0;
+};
+
+void TestChatWindow::initTestCase()
+{
+    QVERIFY2(m_server.start(), m_server.stderrOutput().constData());
+}
+
+void TestChatWindow::cleanupTestCase()
+{
+    m_server.stop();
+}
+
+void TestChatWindow::init()
+{
+    if (!m_server.isRunning())
+        QVERIFY(m_server.start());
+}
+
+QString TestChatWindow::freshRoom()
+{
+    return QStringLiteral("room%1-%2").arg(++m_roomCounter).arg(QCoreApplication::applicationPid());
+}
+
+QList<std::pair<qint64, QString>> TestChatWindow::storedMessages(const QString &room)
+{
+    const HttpReply reply = request(
+        m_nam, "GET", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages?after=0&limit=1000").arg(room)));
+    QList<std::pair<qint64, QString>> messages;
+    for (const QJsonValue &value : reply.json.value(QLatin1String("messages")).toArray()) {
+        const QJsonObject object = value.toObject();
+        messages.append({object.value(QLatin1String("id")).toInteger(),
+                         object.value(QLatin1String("text")).toString()});
+    }
+    return messages;
+}
+
+void TestChatWindow::seed(const QString &room, int count)
+{
+    for (int i = 1; i <= count; ++i) {
+        const HttpReply reply = request(
+            m_nam, "POST", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages").arg(room)),
+            formBody({{"author", QStringLiteral("seed")}, {"text", QStringLiteral("old-%1.").arg(i)}}),
+            {{"Content-Type", "application/x-www-form-urlencoded"}});
+        QCOMPARE(reply.status, 201);
+    }
+}
+
+void TestChatWindow::textTypedInOneWindowAppearsInTheOther()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    auto bea = openChatWindow(m_server, QStringLiteral("bea"), room);
+
+    typeAndSend(*ana, QStringLiteral("hola bea, ¿qué tal?"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*bea).contains(QStringLiteral("hola bea, ¿qué tal?")),
+                             deliveryTimeoutMs);
+    typeAndSend(*bea, QStringLiteral("muy bien, ana"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("muy bien, ana")),
+                             deliveryTimeoutMs);
+
+    QVERIFY(composerOf(*ana)->toPlainText().isEmpty());
+    QCOMPARE(occurrences(*ana, QStringLiteral("hola bea")), 1);
+    QCOMPARE(occurrences(*bea, QStringLiteral("hola bea")), 1);
+    const auto stored = storedMessages(room);
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored[0].second, QStringLiteral("hola bea, ¿qué tal?"));
+    QCOMPARE(stored[1].second, QStringLiteral("muy bien, ana"));
+}
+
+void TestChatWindow::statusBarShowsCreatedAfterSendAndOkAfterPoll()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    // What the status bar says right after each exchange, read once the window has shown it.
+    QStringList shown;
+    connect(apiClientOf(*ana), &ApiClient::exchangeFinished, this,
+            [&shown, window = ana.get()] { shown.append(statusBarText(*window)); });
+
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.filter(QStringLiteral("GET /api/v1/rooms/%1/messages").arg(room)).isEmpty(),
+                             deliveryTimeoutMs);
+    const QStringList polls = shown.filter(QStringLiteral("GET /api/v1/rooms/%1/messages").arg(room));
+    QVERIFY2(polls.first().contains(QStringLiteral("→ 200 OK")), qPrintable(polls.first()));
+
+    const qsizetype beforeSend = shown.size();
+    typeAndSend(*ana, QStringLiteral("status please"));
+    const QString sendLine = QStringLiteral("POST /api/v1/rooms/%1/messages → 201 Created · ").arg(room);
+    QTRY_VERIFY_WITH_TIMEOUT(!shown.filter(sendLine).isEmpty(), deliveryTimeoutMs);
+    QVERIFY2(shown.filter(sendLine).first().endsWith(QStringLiteral(" ms")), qPrintable(shown.join(u'\n')));
+    // The held long poll is answered by that message (the server wakes it even before
+    // it answers the POST): a 200 long before the 25 s wait is over.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !shown.mid(beforeSend).filter(QStringLiteral("wait=25")).filter(QStringLiteral("200 OK")).isEmpty(),
+        deliveryTimeoutMs);
+}
+
+void TestChatWindow::protocolPanelListsExchanges()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    auto *table = ana->findChild<QTreeWidget *>(QStringLiteral("protocolTable"));
+    QVERIFY(table);
+    auto *panel = ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"));
+    QVERIFY(!panel->isVisible());
+    ana->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(ana.get()));
+    QTest::keyClick(ana.get(), Qt::Key_F12);
+    QTRY_VERIFY(panel->isVisible());
+
+    typeAndSend(*ana, QStringLiteral("watch the POST"));
+    const auto hasRow = [table](const QString &method, const QString &status) {
+        for (int i = 0; i < table->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *row = table->topLevelItem(i);
+            if (row->text(1) == method && row->text(3) == status)
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(hasRow(QStringLiteral("POST"), QStringLiteral("201 Created")), deliveryTimeoutMs);
+    QVERIFY(hasRow(QStringLiteral("GET"), QStringLiteral("200 OK")));
+}
+
+void TestChatWindow::tooLongTextShowsServerErrorAndKeepsComposerText()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    QStringList shown;
+    connect(apiClientOf(*ana), &ApiClient::exchangeFinished, this,
+            [&shown, window = ana.get()] { shown.append(statusBarText(*window)); });
+    const QString tooLong = QString(4001, u'x');
+    QPlainTextEdit *composer = composerOf(*ana);
+    composer->setFocus();
+    composer->setPlainText(tooLong);
+    QTest::keyClick(composer, Qt::Key_Return);
+
+    auto *error = ana->findChild<QLabel *>(QStringLiteral("sendError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), deliveryTimeoutMs);
+    QVERIFY2(error->text().contains(QStringLiteral("4000")), qPrintable(error->text()));
+    QCOMPARE(composer->toPlainText(), tooLong);
+    QVERIFY2(!shown.filter(QStringLiteral("POST /api/v1/rooms/%1/messages → 413 ").arg(room)).isEmpty(),
+             qPrintable(shown.join(u'\n')));
+    QVERIFY(storedMessages(room).isEmpty());
+    QVERIFY(!messageListText(*ana).contains(QStringLiteral("xxxxxxxxxx")));
+}
+
+void TestChatWindow::shiftEnterStartsNewLine()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    QPlainTextEdit *composer = composerOf(*ana);
+    composer->setFocus();
+    QTest::keyClicks(composer, QStringLiteral("first line"));
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(composer, QStringLiteral("second line"));
+    QCOMPARE(composer->toPlainText(), QStringLiteral("first line\nsecond line"));
+    QVERIFY(storedMessages(room).isEmpty());
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(storedMessages(room).size(), 1, deliveryTimeoutMs);
+    QCOMPARE(storedMessages(room).first().second, QStringLiteral("first line\nsecond line"));
+}
+
+void TestChatWindow::outboxDeliversOnceAfterServerReturns()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    auto bea = openChatWindow(m_server, QStringLiteral("bea"), room);
+    typeAndSend(*ana, QStringLiteral("before the outage"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*bea).contains(QStringLiteral("before the outage")),
+                             deliveryTimeoutMs);
+
+    QVERIFY(m_server.stop());
+    typeAndSend(*ana, QStringLiteral("typed offline one"));
+    typeAndSend(*ana, QStringLiteral("typed offline two"));
+    auto *connection = ana->findChild<QLabel *>(QStringLiteral("connectionStatus"));
+    QTRY_VERIFY_WITH_TIMEOUT(connection->text().contains(QStringLiteral("Offline")), deliveryTimeoutMs);
+    // Both wait, visibly: shown in the list as not yet delivered.
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("waiting for the server")),
+                             deliveryTimeoutMs);
+    QVERIFY(messageListText(*ana).contains(QStringLiteral("typed offline two")));
+    QVERIFY(composerOf(*ana)->toPlainText().isEmpty());
+
+    QVERIFY(m_server.start());
+    for (const auto *window : {ana.get(), bea.get()}) {
+        QTRY_VERIFY_WITH_TIMEOUT(messageListText(*window).contains(QStringLiteral("typed offline two")),
+                                 reconnectTimeoutMs);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("waiting for the server")),
+                             deliveryTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!connection->text().contains(QStringLiteral("Offline")), reconnectTimeoutMs);
+
+    const auto stored = storedMessages(room);
+    QCOMPARE(stored.size(), 3);
+    for (qsizetype i = 0; i < stored.size(); ++i)
+        QCOMPARE(stored[i].first, i + 1);
+    QCOMPARE(stored[1].second, QStringLiteral("typed offline one"));
+    QCOMPARE(stored[2].second, QStringLiteral("typed offline two"));
+    for (const auto *window : {ana.get(), bea.get()}) {
+        for (const QString &text : {QStringLiteral("before the outage"), QStringLiteral("typed offline one"),
+                                   QStringLiteral("typed offline two")})
+            QCOMPARE(occurrences(*window, text), 1);
+    }
+}
+
+void TestChatWindow::scrollingUpLoadsOlderHistory()
+{
+    const QString room = freshRoom();
+    seed(room, 250);
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("old-250.")), deliveryTimeoutMs);
+    // The first page is the newest hundred.
+    QVERIFY(messageListText(*ana).contains(QStringLiteral("old-151.")));
+    QVERIFY(!messageListText(*ana).contains(QStringLiteral("old-150.")));
+
+    auto *view = ana->findChild<QTextBrowser *>(QStringLiteral("messageView"));
+    QScrollBar *bar = view->verticalScrollBar();
+    QCOMPARE(bar->value(), bar->maximum());
+    bar->setValue(bar->minimum());
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("old-51.")), deliveryTimeoutMs);
+    QVERIFY(!messageListText(*ana).contains(QStringLiteral("old-50.")));
+    // The reader is left where he was, not thrown back to the top or the bottom.
+    QVERIFY(bar->value() > bar->minimum());
+    QVERIFY(bar->value() < bar->maximum());
+
+    QTRY_VERIFY_WITH_TIMEOUT((bar->setValue(bar->minimum()),
+                              messageListText(*ana).contains(QStringLiteral("old-1."))),
+                             deliveryTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("This is the beginning of #") + room),
+                             deliveryTimeoutMs);
+    for (int i : {1, 50, 51, 150, 151, 250})
+        QCOMPARE(occurrences(*ana, QStringLiteral("old-%1.").arg(i)), 1);
+}
+
+void TestChatWindow::linksAreClickableAndMarkupIsShownAsText()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    typeAndSend(*ana, QStringLiteral("see https://example.org/a?b=1&c=2 and <b>not bold</b>"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("<b>not bold</b>")),
+                             deliveryTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("sending")), deliveryTimeoutMs);
+    auto *view = ana->findChild<QTextBrowser *>(QStringLiteral("messageView"));
+    const QString html = view->toHtml();
+    QVERIFY2(html.contains(QStringLiteral("href=\"https://example.org/a?b=1&amp;c=2\"")), qPrintable(html));
+    QVERIFY(view->openExternalLinks());
+}
+
+void TestChatWindow::joiningCreatesRoomAndCountsUnread()
+{
+    const QString lobby = freshRoom();
+    const QString side = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), lobby);
+    auto *joinEdit = ana->findChild<QLineEdit *>(QStringLiteral("joinRoomEdit"));
+    joinEdit->setFocus();
+    QTest::keyClicks(joinEdit, side);
+    QTest::keyClick(joinEdit, Qt::Key_Return);
+    QCOMPARE(ana->currentRoom(), side);
+    QTRY_COMPARE_WITH_TIMEOUT(request(m_nam, "GET", m_server.url(QStringLiteral("/api/v1/rooms/") + side)).status,
+                              200, deliveryTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("No messages in #") + side),
+                             deliveryTimeoutMs);
+
+    // Back in the lobby, three messages arrive in the side room from someone else.
+    ana->switchToRoom(lobby);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->windowTitle().contains(lobby), deliveryTimeoutMs);
+    seed(side, 3);
+    auto *rooms = ana->findChild<QListWidget *>(QStringLiteral("roomList"));
+    const auto sideRow = [rooms, side]() -> QString {
+        for (int i = 0; i < rooms->count(); ++i) {
+            if (rooms->item(i)->text().startsWith(QStringLiteral("#") + side))
+                return rooms->item(i)->text();
+        }
+        return {};
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(sideRow(), QStringLiteral("#%1  (3)").arg(side), 2 * Directory::refreshIntervalMs);
+    ana->switchToRoom(side);
+    QTRY_COMPARE_WITH_TIMEOUT(sideRow(), QStringLiteral("#") + side, deliveryTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("old-3.")), deliveryTimeoutMs);
+}
+
+void TestChatWindow::screenshot()
+{
+    const QString directory = qEnvironmentVariable("CHATAPP_SCREENSHOT_DIR");
+    if (directory.isEmpty())
+        QSKIP("set CHATAPP_SCREENSHOT_DIR to save the README's screenshots (make screenshots)");
+    const QString room = QStringLiteral("lab");
+    auto bea = openChatWindow(m_server, QStringLiteral("bea"), room);
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    typeAndSend(*bea, QStringLiteral("Hi all! Is the server up for the lab?"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("server up")), deliveryTimeoutMs);
+    typeAndSend(*ana, QStringLiteral("Yes: chatapp --serve 0.0.0.0 3550 on the EC2 box."));
+    typeAndSend(*ana, QStringLiteral("Docs are at https://example.org/chatapp"));
+    typeAndSend(*bea, QStringLiteral("Great, I see 201 Created in my status bar!"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("status bar!")), deliveryTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("sending")), deliveryTimeoutMs);
+    ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->show();
+    ana->resize(1000, 700);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->findChild<QListWidget *>(QStringLiteral("memberList"))->count() >= 2,
+                             2 * Directory::refreshIntervalMs);
+    QVERIFY(ana->grab().save(QDir(directory).filePath(QStringLiteral("screenshot-en.png"))));
+}
+
+QTEST_MAIN(TestChatWindow)
+#include "tst_chatwindow.moc"

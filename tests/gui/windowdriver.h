@@ -1,0 +1,72 @@
+#pragma once
+
+// What the GUI tests do to a chat window, the way a person would: type into the
+// composer, press Enter, read the message list and the status bar.
+
+#include "client/apiclient.h"
+#include "serverprocess.h"
+#include "ui/mainwindow.h"
+
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QTest>
+#include <QTextBrowser>
+
+#include <memory>
+
+inline std::unique_ptr<MainWindow> openChatWindow(const ServerProcess &server, const QString &name,
+                                                  const QString &room)
+{
+    ChatConfig config;
+    config.serverUrl = server.baseUrl();
+    config.serverUrl.setPath(QString());
+    config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(server.port());
+    config.name = name;
+    config.room = room;
+    auto window = std::make_unique<MainWindow>(config);
+    window->resize(900, 640);
+    window->show();
+    return window;
+}
+
+inline QString messageListText(const MainWindow &window)
+{
+    return window.findChild<QTextBrowser *>(QStringLiteral("messageView"))->toPlainText();
+}
+
+inline QString statusBarText(const MainWindow &window)
+{
+    return window.findChild<QLabel *>(QStringLiteral("exchangeStatus"))->text();
+}
+
+inline QPlainTextEdit *composerOf(const MainWindow &window)
+{
+    return window.findChild<QPlainTextEdit *>(QStringLiteral("composer"));
+}
+
+inline void typeAndSend(const MainWindow &window, const QString &text)
+{
+    QPlainTextEdit *composer = composerOf(window);
+    composer->setFocus();
+    // keyClicks() only knows ASCII; other characters arrive as the text of a key press,
+    // as an input method delivers them.
+    for (const char32_t codePoint : text.toUcs4()) {
+        if (codePoint < 0x80)
+            QTest::keyClick(composer, char(codePoint));
+        else
+            QTest::sendKeyEvent(QTest::Click, composer, Qt::Key_unknown,
+                                QString::fromUcs4(&codePoint, 1), Qt::NoModifier);
+    }
+    QTest::keyClick(composer, Qt::Key_Return);
+}
+
+// How often `needle` appears in the window's message list.
+inline qsizetype occurrences(const MainWindow &window, const QString &needle)
+{
+    return messageListText(window).count(needle);
+}
+
+inline ApiClient *apiClientOf(const MainWindow &window)
+{
+    return window.findChild<ApiClient *>();
+}

@@ -1,0 +1,437 @@
+#include "mainwindow.h"
+
+#include "client/apiclient.h"
+#include "client/history.h"
+#include "client/outbox.h"
+#include "client/poller.h"
+#include "composer.h"
+#include "core/roomname.h"
+#include "exchangecolours.h"
+#include "messagerenderer.h"
+#include "messageview.h"
+#include "protocolpanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int roomNameRole = Qt::UserRole;
+}
+
+MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
+    : QMainWindow(parent),
+      m_config(config),
+      m_api(new ApiClient(config.serverUrl, this)),
+      m_poller(new Poller(m_api, config.name, config.pollIntervalMs, this)),
+      m_outbox(new Outbox(m_api, this)),
+      m_directory(new Directory(m_api, this)),
+      m_renderer(new MessageRenderer(config.name))
+{
+    setObjectName(QStringLiteral("chatWindow"));
+    buildWidgets();
+    buildMenus();
+
+    connect(m_api, &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
+    connect(m_poller, &Poller::messagesArrived, this, &MainWindow::onMessages);
+    connect(m_poller, &Poller::onlineChanged, this, [this](bool online) {
+        m_online = online;
+        if (online) {
+            m_retryInMs = 0;
+            // The server is back: what waited in the outbox goes now, not after its back-off.
+            m_outbox->retryNow();
+            m_directory->refreshNow();
+        }
+        showConnection();
+    });
+    connect(m_poller, &Poller::retryScheduled, this, [this](int delayMs, const QString &error) {
+        m_retryInMs = delayMs;
+        m_offlineReason = error;
+        showConnection();
+    });
+    connect(m_outbox, &Outbox::pendingChanged, this, [this] { render(); });
+    connect(m_outbox, &Outbox::delivered, this, &MainWindow::onDelivered);
+    connect(m_outbox, &Outbox::refused, this, &MainWindow::onRefused);
+    connect(m_outbox, &Outbox::deliveryDelayed, this, [this] { m_poller->retryNow(); });
+    connect(m_directory, &Directory::roomsUpdated, this, &MainWindow::onRoomsUpdated);
+    connect(m_directory, &Directory::membersUpdated, this,
+            [this](const QString &room, const QStringList &names) {
+        if (room != m_room)
+            return;
+        m_memberList->clear();
+        for (const QString &name : names) {
+            auto *item = new QListWidgetItem(name == m_config.name ? tr("%1 (you)").arg(name) : name);
+            m_memberList->addItem(item);
+        }
+        m_membersLabel->setText(tr("Online (%1)").arg(names.size()));
+    });
+    connect(m_poller, &Poller::roomMissing, m_directory, &Directory::createRoom);
+    connect(m_directory, &Directory::roomCreated, this, [this](const QString &room) {
+        if (!m_roomOrder.contains(room))
+            m_roomOrder.append(room);
+        showRooms();
+        if (room == m_room)
+            follow(room);
+    });
+    connect(m_directory, &Directory::roomRefused, this, [this](const QString &room, const QString &error) {
+        showError(error);
+        // Most likely the server is away: the poller's back-off will find it again.
+        if (room == m_room)
+            follow(room);
+    });
+
+    switchToRoom(config.room);
+    m_directory->start();
+    showConnection();
+    m_composer->setFocus();
+}
+
+MainWindow::~MainWindow()
+{
+    delete m_renderer;
+}
+
+void MainWindow::buildWidgets()
+{
+    auto *roomsPane = new QWidget;
+    auto *roomsLayout = new QVBoxLayout(roomsPane);
+    roomsLayout->setContentsMargins(6, 6, 0, 6);
+    m_roomsLabel = new QLabel(tr("&Rooms"));
+    m_roomList = new QListWidget;
+    m_roomList->setObjectName(QStringLiteral("roomList"));
+    m_roomList->setAccessibleName(tr("Rooms"));
+    m_roomsLabel->setBuddy(m_roomList);
+    m_joinEdit = new QLineEdit;
+    m_joinEdit->setObjectName(QStringLiteral("joinRoomEdit"));
+    m_joinEdit->setPlaceholderText(tr("Join or create a room"));
+    m_joinEdit->setAccessibleName(tr("Room to join or create"));
+    m_joinButton = new QPushButton(tr("&Join"));
+    m_joinButton->setObjectName(QStringLiteral("joinRoomButton"));
+    auto *joinRow = new QHBoxLayout;
+    joinRow->addWidget(m_joinEdit);
+    joinRow->addWidget(m_joinButton);
+    m_membersLabel = new QLabel(tr("Online"));
+    m_memberList = new QListWidget;
+    m_memberList->setObjectName(QStringLiteral("memberList"));
+    m_memberList->setAccessibleName(tr("People online in this room"));
+    m_memberList->setFocusPolicy(Qt::NoFocus);
+    m_membersLabel->setBuddy(m_memberList);
+    roomsLayout->addWidget(m_roomsLabel);
+    roomsLayout->addWidget(m_roomList, 3);
+    roomsLayout->addLayout(joinRow);
+    roomsLayout->addSpacing(8);
+    roomsLayout->addWidget(m_membersLabel);
+    roomsLayout->addWidget(m_memberList, 2);
+
+    auto *chatPane = new QWidget;
+    auto *chatLayout = new QVBoxLayout(chatPane);
+    chatLayout->setContentsMargins(0, 6, 6, 6);
+    m_roomTitle = new QLabel;
+    m_roomTitle->setObjectName(QStringLiteral("roomTitle"));
+    QFont titleFont = m_roomTitle->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    titleFont.setBold(true);
+    m_roomTitle->setFont(titleFont);
+    m_messageView = new MessageView;
+    m_messageView->setObjectName(QStringLiteral("messageView"));
+    m_messageView->setAccessibleName(tr("Messages"));
+    m_errorLabel = new QLabel;
+    m_errorLabel->setObjectName(QStringLiteral("sendError"));
+    m_errorLabel->setWordWrap(true);
+    m_errorLabel->setStyleSheet(QStringLiteral("color: #b71c1c;"));
+    m_errorLabel->hide();
+    m_composer = new Composer;
+    m_composer->setObjectName(QStringLiteral("composer"));
+    m_sendButton = new QPushButton(tr("&Send"));
+    m_sendButton->setObjectName(QStringLiteral("sendButton"));
+    m_sendButton->setAccessibleName(tr("Send message"));
+    auto *composeRow = new QHBoxLayout;
+    composeRow->addWidget(m_composer, 1);
+    composeRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    chatLayout->addWidget(m_roomTitle);
+    chatLayout->addWidget(m_messageView, 1);
+    chatLayout->addWidget(m_errorLabel);
+    chatLayout->addLayout(composeRow);
+
+    auto *splitter = new QSplitter;
+    splitter->addWidget(roomsPane);
+    splitter->addWidget(chatPane);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({200, 600});
+    splitter->setChildrenCollapsible(false);
+    setCentralWidget(splitter);
+
+    m_exchangeLabel = new QLabel;
+    m_exchangeLabel->setObjectName(QStringLiteral("exchangeStatus"));
+    m_exchangeLabel->setAccessibleName(tr("Last HTTP exchange"));
+    m_exchangeLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_connectionLabel = new QLabel;
+    m_connectionLabel->setObjectName(QStringLiteral("connectionStatus"));
+    statusBar()->addWidget(m_exchangeLabel, 1);
+    statusBar()->addPermanentWidget(m_connectionLabel);
+
+    m_protocolPanel = new ProtocolPanel(this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_protocolPanel);
+    m_protocolPanel->hide();
+
+    setTabOrder(m_composer, m_sendButton);
+    setTabOrder(m_sendButton, m_roomList);
+    setTabOrder(m_roomList, m_joinEdit);
+    setTabOrder(m_joinEdit, m_joinButton);
+    setTabOrder(m_joinButton, m_messageView);
+
+    connect(m_composer, &Composer::submitted, this, &MainWindow::send);
+    connect(m_sendButton, &QPushButton::clicked, this, &MainWindow::send);
+    connect(m_joinButton, &QPushButton::clicked, this, &MainWindow::joinRoomFromEdit);
+    connect(m_joinEdit, &QLineEdit::returnPressed, this, &MainWindow::joinRoomFromEdit);
+    connect(m_roomList, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        switchToRoom(item->data(roomNameRole).toString());
+    });
+    connect(m_roomList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        if (item && item->data(roomNameRole).toString() != m_room)
+            switchToRoom(item->data(roomNameRole).toString());
+    });
+    connect(m_messageView, &MessageView::scrolledToTop, this, &MainWindow::loadOlder);
+
+    resize(960, 680);
+}
+
+void MainWindow::buildMenus()
+{
+    m_chatMenu = menuBar()->addMenu(tr("&Chat"));
+    m_joinAction = m_chatMenu->addAction(tr("&Join or Create Room…"), this, [this] {
+        m_joinEdit->setFocus();
+        m_joinEdit->selectAll();
+    });
+    m_joinAction->setShortcut(QKeySequence(tr("Ctrl+K")));
+    QAction *focusComposer = m_chatMenu->addAction(tr("&Write a Message"), this,
+                                                   [this] { m_composer->setFocus(); });
+    focusComposer->setShortcut(QKeySequence(tr("Ctrl+L")));
+    m_chatMenu->addSeparator();
+    m_quitAction = m_chatMenu->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction *protocol = m_protocolPanel->toggleViewAction();
+    protocol->setText(tr("&Protocol Panel"));
+    // F12, as the developer tools of a web browser, which show the same thing.
+    protocol->setShortcut(QKeySequence(Qt::Key_F12));
+    protocol->setObjectName(QStringLiteral("protocolAction"));
+    m_viewMenu->addAction(protocol);
+
+    m_helpMenu = menuBar()->addMenu(tr("&Help"));
+    m_aboutAction = m_helpMenu->addAction(tr("&About ChatApp"), this, [this] {
+        QMessageBox::about(this, tr("About ChatApp"),
+                           tr("<p><b>ChatApp %1</b></p><p>A small group chat that speaks plain "
+                              "HTTP. Every send is a POST, every update a GET; the status bar "
+                              "and the Protocol panel show each exchange.</p>")
+                               .arg(QStringLiteral(CHATAPP_VERSION)));
+    });
+}
+
+void MainWindow::switchToRoom(const QString &room)
+{
+    if (room.isEmpty())
+        return;
+    m_room = room;
+    // Joining a room the window has not seen is a PUT: it creates the room or confirms it.
+    if (m_roomOrder.contains(room))
+        follow(room);
+    else
+        m_directory->createRoom(room);
+    m_memberList->clear();
+    m_membersLabel->setText(tr("Online"));
+    m_roomTitle->setText(QStringLiteral("#") + room);
+    setWindowTitle(tr("#%1 — %2 at %3 — ChatApp").arg(room, m_config.name, m_config.serverLabel));
+    m_errorLabel->hide();
+    markRead();
+    showRooms();
+    render(MessageView::Placement::Bottom);
+}
+
+void MainWindow::follow(const QString &room)
+{
+    const RoomState &state = m_rooms[room];
+    m_poller->follow(room, state.loaded ? std::optional<MessageId>(state.timeline.newestId())
+                                        : std::nullopt);
+    m_directory->setCurrentRoom(room);
+}
+
+void MainWindow::send()
+{
+    const QString text = m_composer->toPlainText();
+    if (text.trimmed().isEmpty())
+        return;
+    m_composer->clear();
+    m_errorLabel->hide();
+    m_outbox->enqueue(m_room, m_config.name, text);
+    // Whoever sends wants to see the message go out, wherever they had scrolled.
+    render(MessageView::Placement::Bottom);
+}
+
+void MainWindow::onDelivered(const OutgoingMessage &sent, const Message &stored)
+{
+    RoomState &state = m_rooms[sent.room];
+    state.timeline.merge({stored});
+    if (sent.room == m_room)
+        markRead();
+    render();
+}
+
+void MainWindow::onRefused(const OutgoingMessage &message, const ApiResult &result)
+{
+    showError(tr("Not sent: %1").arg(result.errorMessage));
+    // What was typed is never lost: it goes back into the composer to be fixed.
+    const QString current = m_composer->toPlainText();
+    m_composer->setPlainText(current.isEmpty() ? message.text : message.text + u'\n' + current);
+    m_composer->moveCursor(QTextCursor::End);
+    render();
+}
+
+void MainWindow::showError(const QString &message)
+{
+    m_errorLabel->setText(message);
+    m_errorLabel->show();
+}
+
+void MainWindow::joinRoomFromEdit()
+{
+    const QString wanted = m_joinEdit->text().trimmed().toLower().remove(u'#');
+    if (!RoomName::parse(wanted)) {
+        showError(tr("“%1” is not a room name: use 1 to 64 lower-case letters, digits, "
+                     "“-” or “_”, starting with a letter or digit.")
+                      .arg(wanted));
+        return;
+    }
+    m_joinEdit->clear();
+    m_errorLabel->hide();
+    switchToRoom(wanted);
+    m_composer->setFocus();
+}
+
+void MainWindow::onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
+                            bool initial)
+{
+    RoomState &state = m_rooms[room];
+    state.loaded = true;
+    state.lastKnownId = std::max(state.lastKnownId, lastId);
+    const bool changed = state.timeline.merge(messages) > 0;
+    if (initial && state.lastReadId == 0)
+        state.lastReadId = lastId;
+    if (room == m_room && (isActiveWindow() || m_messageView->isAtBottom() || initial))
+        markRead();
+    if (changed || initial)
+        render(initial ? MessageView::Placement::Bottom : MessageView::Placement::KeepReaderPlace);
+    showRooms();
+}
+
+void MainWindow::markRead()
+{
+    RoomState &state = m_rooms[m_room];
+    state.lastReadId = std::max({state.lastReadId, state.timeline.newestId(), state.lastKnownId});
+}
+
+void MainWindow::loadOlder()
+{
+    RoomState &state = m_rooms[m_room];
+    if (!state.loaded || state.loadingOlder || !state.timeline.hasOlder())
+        return;
+    state.loadingOlder = true;
+    render();
+    const QString room = m_room;
+    fetchOlderMessages(m_api, room, state.timeline.oldestId(), Poller::pageLimit, this,
+                       [this, room](bool, const QList<Message> &older) {
+        RoomState &target = m_rooms[room];
+        target.loadingOlder = false;
+        target.timeline.merge(older);
+        if (room == m_room)
+            render(MessageView::Placement::OlderAddedAbove);
+    });
+}
+
+void MainWindow::render(MessageView::Placement placement)
+{
+    const RoomState &state = m_rooms[m_room];
+    m_messageView->showHtml(
+        m_renderer->html(m_room, state.timeline, state.loadingOlder, m_outbox->pendingIn(m_room)),
+        placement);
+}
+
+void MainWindow::showExchange(const Exchange &exchange)
+{
+    m_protocolPanel->record(exchange);
+    // A held poll that timed out says nothing new; the status bar keeps the last event
+    // people care about unless nothing else has happened.
+    m_exchangeLabel->setText(QStringLiteral("● ") + exchange.summary());
+    QPalette palette = m_exchangeLabel->palette();
+    palette.setColor(QPalette::WindowText, colourFor(exchange.outcome()));
+    m_exchangeLabel->setPalette(palette);
+}
+
+void MainWindow::showConnection()
+{
+    if (m_online) {
+        const QString mode = m_poller->isLongPolling()
+                                 ? tr("long poll")
+                                 : tr("polling every %1 ms").arg(*m_config.pollIntervalMs);
+        m_connectionLabel->setText(tr("%1 at %2 · %3").arg(m_config.name, m_config.serverLabel, mode));
+        m_connectionLabel->setStyleSheet(QString());
+    } else {
+        m_connectionLabel->setText(
+            tr("Offline: %1 does not answer; retrying in %2 s")
+                .arg(m_config.serverLabel)
+                .arg(std::max(1, (m_retryInMs + 999) / 1000)));
+        m_connectionLabel->setToolTip(m_offlineReason);
+        m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+    }
+}
+
+void MainWindow::onRoomsUpdated(const QList<RoomSummary> &rooms)
+{
+    for (const RoomSummary &summary : rooms) {
+        RoomState &state = m_rooms[summary.name];
+        // A room seen for the first time starts read: only what comes later is news.
+        if (!m_roomOrder.contains(summary.name)) {
+            m_roomOrder.append(summary.name);
+            state.lastReadId = summary.lastId;
+        }
+        state.lastKnownId = std::max(state.lastKnownId, summary.lastId);
+    }
+    if (m_rooms.contains(m_room) && m_messageView->isAtBottom())
+        markRead();
+    showRooms();
+}
+
+void MainWindow::showRooms()
+{
+    QStringList names = m_roomOrder;
+    names.sort();
+    const QSignalBlocker blocker(m_roomList);
+    m_roomList->clear();
+    for (const QString &name : names) {
+        const RoomState &state = m_rooms[name];
+        const qint64 unread = name == m_room ? 0 : std::max<qint64>(0, state.lastKnownId - state.lastReadId);
+        auto *item = new QListWidgetItem(unread > 0 ? tr("#%1  (%2)").arg(name).arg(unread)
+                                                    : QStringLiteral("#") + name);
+        item->setData(roomNameRole, name);
+        if (unread > 0) {
+            QFont bold = item->font();
+            bold.setBold(true);
+            item->setFont(bold);
+            item->setToolTip(tr("%n unread message(s)", nullptr, int(unread)));
+        }
+        m_roomList->addItem(item);
+        if (name == m_room)
+            m_roomList->setCurrentItem(item);
+    }
+}
