@@ -6,7 +6,7 @@ HOST ?= 0.0.0.0
 PORT ?= 3550
 DATA_DIR ?= ./chatapp-data
 
-.PHONY: all deps build run test clean
+.PHONY: all deps build run test screenshots clean
 
 all: build
 
@@ -23,6 +23,13 @@ run: build
 # GUI tests run offscreen; the ones that need a real X server start their own Xvfb.
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 -j $(JOBS)
+
+# The README's pictures of the window, taken by the GUI tests from real windows.
+screenshots: build
+	cd $(BUILD_DIR) && CHATAPP_SCREENSHOT_DIR=$(CURDIR)/docs QT_QPA_PLATFORM=offscreen \
+		./tests/gui_tst_chatwindow screenshot
+	cd $(BUILD_DIR) && CHATAPP_SCREENSHOT_DIR=$(CURDIR)/docs QT_QPA_PLATFORM=offscreen \
+		./tests/gui_tst_spanish screenshot
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,4 +1,433 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
+    <context>
+        <name>ClientCommand</name>
+        <message>
+            <source>Try 'chatapp --help'.</source>
+            <translation>Try 'chatapp --help'.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Composer</name>
+        <message>
+            <source>Write a message… (Enter sends, Shift+Enter for a new line)</source>
+            <translation>Write a message… (Enter sends, Shift+Enter for a new line)</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Message</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConnectDialog</name>
+        <message>
+            <source>Connect to a chat</source>
+            <translation>Connect to a chat</translation>
+        </message>
+        <message>
+            <source>&amp;Server:</source>
+            <translation>&amp;Server:</translation>
+        </message>
+        <message>
+            <source>Server</source>
+            <translation>Server</translation>
+        </message>
+        <message>
+            <source>Host name, IP address or http:// address of the chat server</source>
+            <translation>Host name, IP address or http:// address of the chat server</translation>
+        </message>
+        <message>
+            <source>chat.example.org or 203.0.113.7</source>
+            <translation>chat.example.org or 203.0.113.7</translation>
+        </message>
+        <message>
+            <source>&amp;Port:</source>
+            <translation>&amp;Port:</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>Port</translation>
+        </message>
+        <message>
+            <source>Your &amp;name:</source>
+            <translation>Your &amp;name:</translation>
+        </message>
+        <message>
+            <source>Your name</source>
+            <translation>Your name</translation>
+        </message>
+        <message>
+            <source>Shown next to your messages</source>
+            <translation>Shown next to your messages</translation>
+        </message>
+        <message>
+            <source>&amp;Room:</source>
+            <translation>&amp;Room:</translation>
+        </message>
+        <message>
+            <source>Room</source>
+            <translation>Room</translation>
+        </message>
+        <message>
+            <source>&amp;Connect</source>
+            <translation>&amp;Connect</translation>
+        </message>
+        <message>
+            <source>Enter the server's host name or IP address.</source>
+            <translation>Enter the server's host name or IP address.</translation>
+        </message>
+        <message>
+            <source>ChatApp servers speak plain http; https:// addresses are not supported.</source>
+            <translation>ChatApp servers speak plain http; https:// addresses are not supported.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.</source>
+            <translation>'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.</translation>
+        </message>
+        <message>
+            <source>Enter your name, as others will see it.</source>
+            <translation>Enter your name, as others will see it.</translation>
+        </message>
+        <message>
+            <source>Your name cannot hold line breaks or control characters.</source>
+            <translation>Your name cannot hold line breaks or control characters.</translation>
+        </message>
+        <message>
+            <source>Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</source>
+            <extracomment>The room field holds an invalid name.</extracomment>
+            <translation>Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Exchange</name>
+        <message>
+            <source>no connection</source>
+            <translation>no connection</translation>
+        </message>
+        <message>
+            <source>no connection (%1)</source>
+            <translation>no connection (%1)</translation>
+        </message>
+        <message>
+            <source>%1 %2 → %3 · %4 ms</source>
+            <extracomment>Status bar line for one HTTP exchange: method, path, status, duration.</extracomment>
+            <translation>%1 %2 → %3 · %4 ms</translation>
+        </message>
+    </context>
+    <context>
+        <name>LaunchOptions</name>
+        <message>
+            <source>Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).</source>
+            <translation>Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).</translation>
+        </message>
+        <message>
+            <source>Your name, shown next to your messages (1 to 32 characters).</source>
+            <translation>Your name, shown next to your messages (1 to 32 characters).</translation>
+        </message>
+        <message>
+            <source>Room to open first (default general).</source>
+            <translation>Room to open first (default general).</translation>
+        </message>
+        <message>
+            <source>Milliseconds between checks for new messages, 100 to 600000.</source>
+            <translation>Milliseconds between checks for new messages, 100 to 600000.</translation>
+        </message>
+        <message>
+            <source>Language of the window: es or en (default: the system's).</source>
+            <translation>Language of the window: es or en (default: the system's).</translation>
+        </message>
+        <message>
+            <source>Show this help and exit.</source>
+            <translation>Show this help and exit.</translation>
+        </message>
+        <message>
+            <source>Show the version and exit.</source>
+            <translation>Show the version and exit.</translation>
+        </message>
+        <message>
+            <source>%1 needs a value.</source>
+            <translation>%1 needs a value.</translation>
+        </message>
+        <message>
+            <source>Unknown option '%1'.</source>
+            <translation>Unknown option '%1'.</translation>
+        </message>
+        <message>
+            <source>Server to connect to, as with --connect.</source>
+            <translation>Server to connect to, as with --connect.</translation>
+        </message>
+        <message>
+            <source>Its port, if not given with HOST.</source>
+            <translation>Its port, if not given with HOST.</translation>
+        </message>
+        <message>
+            <source>Usage: %1 [options] [HOST[:PORT] [PORT]]</source>
+            <translation>Usage: %1 [options] [HOST[:PORT] [PORT]]</translation>
+        </message>
+        <message>
+            <source>Opens a ChatApp window on a chat server; without a server, asks for one.</source>
+            <translation>Opens a ChatApp window on a chat server; without a server, asks for one.</translation>
+        </message>
+        <message>
+            <source>Options:</source>
+            <translation>Options:</translation>
+        </message>
+        <message>
+            <source>Arguments:</source>
+            <translation>Arguments:</translation>
+        </message>
+        <message>
+            <source>Qt's own options, such as -platform, -display, -style and -reverse, are passed on to Qt.</source>
+            <translation>Qt's own options, such as -platform, -display, -style and -reverse, are passed on to Qt.</translation>
+        </message>
+        <message>
+            <source>To host a chat instead, see %1 --serve --help.</source>
+            <translation>To host a chat instead, see %1 --serve --help.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.</source>
+            <translation>'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.</translation>
+        </message>
+        <message>
+            <source>Too many arguments: expected at most HOST and PORT.</source>
+            <translation>Too many arguments: expected at most HOST and PORT.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a port number (1 to 65535).</source>
+            <translation>'%1' is not a port number (1 to 65535).</translation>
+        </message>
+        <message>
+            <source>'%1' already names a port; give the port only once.</source>
+            <translation>'%1' already names a port; give the port only once.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a language ChatApp speaks; use --lang es or --lang en.</source>
+            <translation>'%1' is not a language ChatApp speaks; use --lang es or --lang en.</translation>
+        </message>
+        <message>
+            <source>Give the server either with --connect or as an argument, not both.</source>
+            <translation>Give the server either with --connect or as an argument, not both.</translation>
+        </message>
+        <message>
+            <source>--name takes 1 to %1 characters, without line breaks or control characters.</source>
+            <translation>--name takes 1 to %1 characters, without line breaks or control characters.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a room name: use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</source>
+            <translation>'%1' is not a room name: use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</translation>
+        </message>
+        <message>
+            <source>--poll-interval takes milliseconds from %1 to %2, not '%3'.</source>
+            <translation>--poll-interval takes milliseconds from %1 to %2, not '%3'.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>%1 (you)</source>
+            <translation>%1 (you)</translation>
+        </message>
+        <message>
+            <source>Online (%1)</source>
+            <translation>Online (%1)</translation>
+        </message>
+        <message>
+            <source>&amp;Rooms</source>
+            <translation>&amp;Rooms</translation>
+        </message>
+        <message>
+            <source>Rooms</source>
+            <translation>Rooms</translation>
+        </message>
+        <message>
+            <source>Join or create a room</source>
+            <translation>Join or create a room</translation>
+        </message>
+        <message>
+            <source>Room to join or create</source>
+            <translation>Room to join or create</translation>
+        </message>
+        <message>
+            <source>&amp;Join</source>
+            <translation>&amp;Join</translation>
+        </message>
+        <message>
+            <source>Online</source>
+            <translation>Online</translation>
+        </message>
+        <message>
+            <source>People online in this room</source>
+            <translation>People online in this room</translation>
+        </message>
+        <message>
+            <source>Messages</source>
+            <translation>Messages</translation>
+        </message>
+        <message>
+            <source>&amp;Send</source>
+            <translation>&amp;Send</translation>
+        </message>
+        <message>
+            <source>Send message</source>
+            <translation>Send message</translation>
+        </message>
+        <message>
+            <source>Last HTTP exchange</source>
+            <translation>Last HTTP exchange</translation>
+        </message>
+        <message>
+            <source>&amp;Chat</source>
+            <translation>&amp;Chat</translation>
+        </message>
+        <message>
+            <source>&amp;Join or Create Room…</source>
+            <translation>&amp;Join or Create Room…</translation>
+        </message>
+        <message>
+            <source>Ctrl+K</source>
+            <translation>Ctrl+K</translation>
+        </message>
+        <message>
+            <source>&amp;Write a Message</source>
+            <translation>&amp;Write a Message</translation>
+        </message>
+        <message>
+            <source>Ctrl+L</source>
+            <translation>Ctrl+L</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Quit</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;View</translation>
+        </message>
+        <message>
+            <source>&amp;Protocol Panel</source>
+            <translation>&amp;Protocol Panel</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>&amp;Help</translation>
+        </message>
+        <message>
+            <source>&amp;About ChatApp</source>
+            <translation>&amp;About ChatApp</translation>
+        </message>
+        <message>
+            <source>About ChatApp</source>
+            <translation>About ChatApp</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;&lt;b&gt;ChatApp %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A small group chat that speaks plain HTTP. Every send is a POST, every update a GET; the status bar and the Protocol panel show each exchange.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;&lt;b&gt;ChatApp %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A small group chat that speaks plain HTTP. Every send is a POST, every update a GET; the status bar and the Protocol panel show each exchange.&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>#%1 — %2 at %3 — ChatApp</source>
+            <translation>#%1 — %2 at %3 — ChatApp</translation>
+        </message>
+        <message>
+            <source>Not sent: %1</source>
+            <translation>Not sent: %1</translation>
+        </message>
+        <message>
+            <source>“%1” is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”, starting with a letter or digit.</source>
+            <translation>“%1” is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”, starting with a letter or digit.</translation>
+        </message>
+        <message>
+            <source>long poll</source>
+            <translation>long poll</translation>
+        </message>
+        <message>
+            <source>polling every %1 ms</source>
+            <translation>polling every %1 ms</translation>
+        </message>
+        <message>
+            <source>%1 at %2 · %3</source>
+            <translation>%1 at %2 · %3</translation>
+        </message>
+        <message>
+            <source>Offline: %1 does not answer; retrying in %2 s</source>
+            <translation>Offline: %1 does not answer; retrying in %2 s</translation>
+        </message>
+        <message>
+            <source>#%1  (%2)</source>
+            <translation>#%1  (%2)</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unread message(s)</source>
+            <translation>
+                <numerusform>%n unread message</numerusform>
+                <numerusform>%n unread messages</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageRenderer</name>
+        <message>
+            <source>Today</source>
+            <translation>Today</translation>
+        </message>
+        <message>
+            <source>Yesterday</source>
+            <translation>Yesterday</translation>
+        </message>
+        <message>
+            <source>Loading older messages…</source>
+            <translation>Loading older messages…</translation>
+        </message>
+        <message>
+            <source>This is the beginning of #%1.</source>
+            <translation>This is the beginning of #%1.</translation>
+        </message>
+        <message>
+            <source>waiting for the server…</source>
+            <translation>waiting for the server…</translation>
+        </message>
+        <message>
+            <source>sending…</source>
+            <translation>sending…</translation>
+        </message>
+        <message>
+            <source>No messages in #%1 yet. Say hello!</source>
+            <translation>No messages in #%1 yet. Say hello!</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProtocolPanel</name>
+        <message>
+            <source>Protocol</source>
+            <translation>Protocol</translation>
+        </message>
+        <message>
+            <source>HTTP exchanges</source>
+            <translation>HTTP exchanges</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>Method</translation>
+        </message>
+        <message>
+            <source>Path</source>
+            <translation>Path</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Duration</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <translation>%1 ms</translation>
+        </message>
+    </context>
 </TS>

@@ -1,4 +1,433 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
+    <context>
+        <name>ClientCommand</name>
+        <message>
+            <source>Try 'chatapp --help'.</source>
+            <translation>Pruebe 'chatapp --help'.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Composer</name>
+        <message>
+            <source>Write a message… (Enter sends, Shift+Enter for a new line)</source>
+            <translation>Escriba un mensaje… (Intro envía, Mayús+Intro para una línea nueva)</translation>
+        </message>
+        <message>
+            <source>Message</source>
+            <translation>Mensaje</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConnectDialog</name>
+        <message>
+            <source>Connect to a chat</source>
+            <translation>Conectarse a un chat</translation>
+        </message>
+        <message>
+            <source>&amp;Server:</source>
+            <translation>&amp;Servidor:</translation>
+        </message>
+        <message>
+            <source>Server</source>
+            <translation>Servidor</translation>
+        </message>
+        <message>
+            <source>Host name, IP address or http:// address of the chat server</source>
+            <translation>Nombre, dirección IP o dirección http:// del servidor de chat</translation>
+        </message>
+        <message>
+            <source>chat.example.org or 203.0.113.7</source>
+            <translation>chat.example.org o 203.0.113.7</translation>
+        </message>
+        <message>
+            <source>&amp;Port:</source>
+            <translation>&amp;Puerto:</translation>
+        </message>
+        <message>
+            <source>Port</source>
+            <translation>Puerto</translation>
+        </message>
+        <message>
+            <source>Your &amp;name:</source>
+            <translation>Su &amp;nombre:</translation>
+        </message>
+        <message>
+            <source>Your name</source>
+            <translation>Su nombre</translation>
+        </message>
+        <message>
+            <source>Shown next to your messages</source>
+            <translation>Se muestra junto a sus mensajes</translation>
+        </message>
+        <message>
+            <source>&amp;Room:</source>
+            <translation>S&amp;ala:</translation>
+        </message>
+        <message>
+            <source>Room</source>
+            <translation>Sala</translation>
+        </message>
+        <message>
+            <source>&amp;Connect</source>
+            <translation>&amp;Conectar</translation>
+        </message>
+        <message>
+            <source>Enter the server's host name or IP address.</source>
+            <translation>Escriba el nombre o la dirección IP del servidor.</translation>
+        </message>
+        <message>
+            <source>ChatApp servers speak plain http; https:// addresses are not supported.</source>
+            <translation>Los servidores de ChatApp hablan http simple; las direcciones https:// no se admiten.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.</source>
+            <translation>'%1' no es una dirección de servidor: use un nombre, una dirección IP o http://HOST:PUERTO.</translation>
+        </message>
+        <message>
+            <source>Enter your name, as others will see it.</source>
+            <translation>Escriba su nombre tal como lo verán los demás.</translation>
+        </message>
+        <message>
+            <source>Your name cannot hold line breaks or control characters.</source>
+            <translation>Su nombre no puede contener saltos de línea ni caracteres de control.</translation>
+        </message>
+        <message>
+            <source>Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</source>
+            <extracomment>The room field holds an invalid name.</extracomment>
+            <translation>Los nombres de sala usan hasta 64 letras minúsculas, dígitos, '-' y '_', y empiezan por una letra o un dígito.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Exchange</name>
+        <message>
+            <source>no connection</source>
+            <translation>sin conexión</translation>
+        </message>
+        <message>
+            <source>no connection (%1)</source>
+            <translation>sin conexión (%1)</translation>
+        </message>
+        <message>
+            <source>%1 %2 → %3 · %4 ms</source>
+            <extracomment>Status bar line for one HTTP exchange: method, path, status, duration.</extracomment>
+            <translation>%1 %2 → %3 · %4 ms</translation>
+        </message>
+    </context>
+    <context>
+        <name>LaunchOptions</name>
+        <message>
+            <source>Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).</source>
+            <translation>Servidor al que conectarse: HOST, HOST:PUERTO o http://HOST:PUERTO (puerto por omisión 3550).</translation>
+        </message>
+        <message>
+            <source>Your name, shown next to your messages (1 to 32 characters).</source>
+            <translation>Su nombre, que se muestra junto a sus mensajes (de 1 a 32 caracteres).</translation>
+        </message>
+        <message>
+            <source>Room to open first (default general).</source>
+            <translation>Sala que se abre primero (por omisión general).</translation>
+        </message>
+        <message>
+            <source>Milliseconds between checks for new messages, 100 to 600000.</source>
+            <translation>Milisegundos entre consultas de mensajes nuevos, de 100 a 600000.</translation>
+        </message>
+        <message>
+            <source>Language of the window: es or en (default: the system's).</source>
+            <translation>Idioma de la ventana: es o en (por omisión, el del sistema).</translation>
+        </message>
+        <message>
+            <source>Show this help and exit.</source>
+            <translation>Muestra esta ayuda y termina.</translation>
+        </message>
+        <message>
+            <source>Show the version and exit.</source>
+            <translation>Muestra la versión y termina.</translation>
+        </message>
+        <message>
+            <source>%1 needs a value.</source>
+            <translation>%1 necesita un valor.</translation>
+        </message>
+        <message>
+            <source>Unknown option '%1'.</source>
+            <translation>Opción desconocida '%1'.</translation>
+        </message>
+        <message>
+            <source>Server to connect to, as with --connect.</source>
+            <translation>Servidor al que conectarse, como con --connect.</translation>
+        </message>
+        <message>
+            <source>Its port, if not given with HOST.</source>
+            <translation>Su puerto, si no va con HOST.</translation>
+        </message>
+        <message>
+            <source>Usage: %1 [options] [HOST[:PORT] [PORT]]</source>
+            <translation>Uso: %1 [opciones] [HOST[:PUERTO] [PUERTO]]</translation>
+        </message>
+        <message>
+            <source>Opens a ChatApp window on a chat server; without a server, asks for one.</source>
+            <translation>Abre una ventana de ChatApp en un servidor de chat; sin servidor, pregunta por uno.</translation>
+        </message>
+        <message>
+            <source>Options:</source>
+            <translation>Opciones:</translation>
+        </message>
+        <message>
+            <source>Arguments:</source>
+            <translation>Argumentos:</translation>
+        </message>
+        <message>
+            <source>Qt's own options, such as -platform, -display, -style and -reverse, are passed on to Qt.</source>
+            <translation>Las opciones propias de Qt, como -platform, -display, -style y -reverse, se pasan a Qt.</translation>
+        </message>
+        <message>
+            <source>To host a chat instead, see %1 --serve --help.</source>
+            <translation>Para alojar un chat, vea %1 --serve --help.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.</source>
+            <translation>'%1' no es una dirección de servidor; indique HOST, HOST:PUERTO o http://HOST:PUERTO.</translation>
+        </message>
+        <message>
+            <source>Too many arguments: expected at most HOST and PORT.</source>
+            <translation>Demasiados argumentos: se esperaban como mucho HOST y PUERTO.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a port number (1 to 65535).</source>
+            <translation>'%1' no es un número de puerto (de 1 a 65535).</translation>
+        </message>
+        <message>
+            <source>'%1' already names a port; give the port only once.</source>
+            <translation>'%1' ya indica un puerto; indique el puerto una sola vez.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a language ChatApp speaks; use --lang es or --lang en.</source>
+            <translation>ChatApp no habla '%1'; use --lang es o --lang en.</translation>
+        </message>
+        <message>
+            <source>Give the server either with --connect or as an argument, not both.</source>
+            <translation>Indique el servidor con --connect o como argumento, no de las dos formas.</translation>
+        </message>
+        <message>
+            <source>--name takes 1 to %1 characters, without line breaks or control characters.</source>
+            <translation>--name admite de 1 a %1 caracteres, sin saltos de línea ni caracteres de control.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a room name: use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</source>
+            <translation>'%1' no es un nombre de sala: use hasta 64 letras minúsculas, dígitos, '-' y '_', empezando por una letra o un dígito.</translation>
+        </message>
+        <message>
+            <source>--poll-interval takes milliseconds from %1 to %2, not '%3'.</source>
+            <translation>--poll-interval admite milisegundos de %1 a %2, no '%3'.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>%1 (you)</source>
+            <translation>%1 (usted)</translation>
+        </message>
+        <message>
+            <source>Online (%1)</source>
+            <translation>En línea (%1)</translation>
+        </message>
+        <message>
+            <source>&amp;Rooms</source>
+            <translation>&amp;Salas</translation>
+        </message>
+        <message>
+            <source>Rooms</source>
+            <translation>Salas</translation>
+        </message>
+        <message>
+            <source>Join or create a room</source>
+            <translation>Unirse a una sala o crearla</translation>
+        </message>
+        <message>
+            <source>Room to join or create</source>
+            <translation>Sala a la que unirse o que crear</translation>
+        </message>
+        <message>
+            <source>&amp;Join</source>
+            <translation>&amp;Unirse</translation>
+        </message>
+        <message>
+            <source>Online</source>
+            <translation>En línea</translation>
+        </message>
+        <message>
+            <source>People online in this room</source>
+            <translation>Personas en línea en esta sala</translation>
+        </message>
+        <message>
+            <source>Messages</source>
+            <translation>Mensajes</translation>
+        </message>
+        <message>
+            <source>&amp;Send</source>
+            <translation>&amp;Enviar</translation>
+        </message>
+        <message>
+            <source>Send message</source>
+            <translation>Enviar mensaje</translation>
+        </message>
+        <message>
+            <source>Last HTTP exchange</source>
+            <translation>Último intercambio HTTP</translation>
+        </message>
+        <message>
+            <source>&amp;Chat</source>
+            <translation>&amp;Chat</translation>
+        </message>
+        <message>
+            <source>&amp;Join or Create Room…</source>
+            <translation>&amp;Unirse a una sala o crearla…</translation>
+        </message>
+        <message>
+            <source>Ctrl+K</source>
+            <translation>Ctrl+K</translation>
+        </message>
+        <message>
+            <source>&amp;Write a Message</source>
+            <translation>&amp;Escribir un mensaje</translation>
+        </message>
+        <message>
+            <source>Ctrl+L</source>
+            <translation>Ctrl+L</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>&amp;Salir</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>&amp;Ver</translation>
+        </message>
+        <message>
+            <source>&amp;Protocol Panel</source>
+            <translation>Panel de &amp;protocolo</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>A&amp;yuda</translation>
+        </message>
+        <message>
+            <source>&amp;About ChatApp</source>
+            <translation>&amp;Acerca de ChatApp</translation>
+        </message>
+        <message>
+            <source>About ChatApp</source>
+            <translation>Acerca de ChatApp</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;&lt;b&gt;ChatApp %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;A small group chat that speaks plain HTTP. Every send is a POST, every update a GET; the status bar and the Protocol panel show each exchange.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;&lt;b&gt;ChatApp %1&lt;/b&gt;&lt;/p&gt;&lt;p&gt;Un pequeño chat de grupo que habla HTTP simple. Cada envío es un POST y cada actualización un GET; la barra de estado y el panel de protocolo muestran cada intercambio.&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>#%1 — %2 at %3 — ChatApp</source>
+            <translation>#%1 — %2 en %3 — ChatApp</translation>
+        </message>
+        <message>
+            <source>Not sent: %1</source>
+            <translation>No enviado: %1</translation>
+        </message>
+        <message>
+            <source>“%1” is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”, starting with a letter or digit.</source>
+            <translation>«%1» no es un nombre de sala: use de 1 a 64 letras minúsculas, dígitos, «-» o «_», empezando por una letra o un dígito.</translation>
+        </message>
+        <message>
+            <source>long poll</source>
+            <translation>long poll</translation>
+        </message>
+        <message>
+            <source>polling every %1 ms</source>
+            <translation>consulta cada %1 ms</translation>
+        </message>
+        <message>
+            <source>%1 at %2 · %3</source>
+            <translation>%1 en %2 · %3</translation>
+        </message>
+        <message>
+            <source>Offline: %1 does not answer; retrying in %2 s</source>
+            <translation>Sin conexión: %1 no responde; se reintenta en %2 s</translation>
+        </message>
+        <message>
+            <source>#%1  (%2)</source>
+            <translation>#%1  (%2)</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unread message(s)</source>
+            <translation>
+                <numerusform>%n mensaje sin leer</numerusform>
+                <numerusform>%n mensajes sin leer</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageRenderer</name>
+        <message>
+            <source>Today</source>
+            <translation>Hoy</translation>
+        </message>
+        <message>
+            <source>Yesterday</source>
+            <translation>Ayer</translation>
+        </message>
+        <message>
+            <source>Loading older messages…</source>
+            <translation>Cargando mensajes anteriores…</translation>
+        </message>
+        <message>
+            <source>This is the beginning of #%1.</source>
+            <translation>Este es el principio de #%1.</translation>
+        </message>
+        <message>
+            <source>waiting for the server…</source>
+            <translation>esperando al servidor…</translation>
+        </message>
+        <message>
+            <source>sending…</source>
+            <translation>enviando…</translation>
+        </message>
+        <message>
+            <source>No messages in #%1 yet. Say hello!</source>
+            <translation>Aún no hay mensajes en #%1. ¡Salude!</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProtocolPanel</name>
+        <message>
+            <source>Protocol</source>
+            <translation>Protocolo</translation>
+        </message>
+        <message>
+            <source>HTTP exchanges</source>
+            <translation>Intercambios HTTP</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Hora</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>Método</translation>
+        </message>
+        <message>
+            <source>Path</source>
+            <translation>Ruta</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Estado</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Duración</translation>
+        </message>
+        <message>
+            <source>%1 ms</source>
+            <translation>%1 ms</translation>
+        </message>
+    </context>
 </TS>

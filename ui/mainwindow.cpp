@@ -167,7 +167,7 @@ void MainWindow::buildWidgets()
     splitter->addWidget(chatPane);
     splitter->setStretchFactor(0, 0);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({200, 600});
+    splitter->setSizes({240, 720});
     splitter->setChildrenCollapsible(false);
     setCentralWidget(splitter);
 

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Fills translations/chatapp_{en,es}.ts from the table below after
+`cmake --build build --target update_translations` has added new source texts.
+English copies each source text (plural forms spelled out); Spanish comes from
+SPANISH. A source text without a Spanish entry makes the script fail, so a new
+string cannot slip into a release untranslated."""
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SPANISH = {
+    "Try 'chatapp --help'.": "Pruebe 'chatapp --help'.",
+    "Write a message… (Enter sends, Shift+Enter for a new line)": "Escriba un mensaje… (Intro envía, Mayús+Intro para una línea nueva)",
+    "Message": "Mensaje",
+    "Connect to a chat": "Conectarse a un chat",
+    "&Server:": "&Servidor:",
+    "Server": "Servidor",
+    "Host name, IP address or http:// address of the chat server": "Nombre, dirección IP o dirección http:// del servidor de chat",
+    "chat.example.org or 203.0.113.7": "chat.example.org o 203.0.113.7",
+    "&Port:": "&Puerto:",
+    "Port": "Puerto",
+    "Your &name:": "Su &nombre:",
+    "Your name": "Su nombre",
+    "Shown next to your messages": "Se muestra junto a sus mensajes",
+    "&Room:": "S&ala:",
+    "Room": "Sala",
+    "&Connect": "&Conectar",
+    "Enter the server's host name or IP address.": "Escriba el nombre o la dirección IP del servidor.",
+    "ChatApp servers speak plain http; https:// addresses are not supported.": "Los servidores de ChatApp hablan http simple; las direcciones https:// no se admiten.",
+    "'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.": "'%1' no es una dirección de servidor: use un nombre, una dirección IP o http://HOST:PUERTO.",
+    "Enter your name, as others will see it.": "Escriba su nombre tal como lo verán los demás.",
+    "Your name cannot hold line breaks or control characters.": "Su nombre no puede contener saltos de línea ni caracteres de control.",
+    "Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.": "Los nombres de sala usan hasta 64 letras minúsculas, dígitos, '-' y '_', y empiezan por una letra o un dígito.",
+    "no connection": "sin conexión",
+    "no connection (%1)": "sin conexión (%1)",
+    "%1 %2 → %3 · %4 ms": "%1 %2 → %3 · %4 ms",
+    "Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).": "Servidor al que conectarse: HOST, HOST:PUERTO o http://HOST:PUERTO (puerto por omisión 3550).",
+    "Your name, shown next to your messages (1 to 32 characters).": "Su nombre, que se muestra junto a sus mensajes (de 1 a 32 caracteres).",
+    "Room to open first (default general).": "Sala que se abre primero (por omisión general).",
+    "Milliseconds between checks for new messages, 100 to 600000.": "Milisegundos entre consultas de mensajes nuevos, de 100 a 600000.",
+    "Language of the window: es or en (default: the system's).": "Idioma de la ventana: es o en (por omisión, el del sistema).",
+    "Show this help and exit.": "Muestra esta ayuda y termina.",
+    "Show the version and exit.": "Muestra la versión y termina.",
+    "%1 needs a value.": "%1 necesita un valor.",
+    "Unknown option '%1'.": "Opción desconocida '%1'.",
+    "Server to connect to, as with --connect.": "Servidor al que conectarse, como con --connect.",
+    "Its port, if not given with HOST.": "Su puerto, si no va con HOST.",
+    "Usage: %1 [options] [HOST[:PORT] [PORT]]": "Uso: %1 [opciones] [HOST[:PUERTO] [PUERTO]]",
+    "Opens a ChatApp window on a chat server; without a server, asks for one.": "Abre una ventana de ChatApp en un servidor de chat; sin servidor, pregunta por uno.",
+    "Options:": "Opciones:",
+    "Arguments:": "Argumentos:",
+    "Qt's own options, such as -platform, -display, -style and -reverse, are passed on to Qt.": "Las opciones propias de Qt, como -platform, -display, -style y -reverse, se pasan a Qt.",
+    "To host a chat instead, see %1 --serve --help.": "Para alojar un chat, vea %1 --serve --help.",
+    "'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.": "'%1' no es una dirección de servidor; indique HOST, HOST:PUERTO o http://HOST:PUERTO.",
+    "Too many arguments: expected at most HOST and PORT.": "Demasiados argumentos: se esperaban como mucho HOST y PUERTO.",
+    "'%1' is not a port number (1 to 65535).": "'%1' no es un número de puerto (de 1 a 65535).",
+    "'%1' already names a port; give the port only once.": "'%1' ya indica un puerto; indique el puerto una sola vez.",
+    "'%1' is not a language ChatApp speaks; use --lang es or --lang en.": "ChatApp no habla '%1'; use --lang es o --lang en.",
+    "Give the server either with --connect or as an argument, not both.": "Indique el servidor con --connect o como argumento, no de las dos formas.",
+    "--name takes 1 to %1 characters, without line breaks or control characters.": "--name admite de 1 a %1 caracteres, sin saltos de línea ni caracteres de control.",
+    "'%1' is not a room name: use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.": "'%1' no es un nombre de sala: use hasta 64 letras minúsculas, dígitos, '-' y '_', empezando por una letra o un dígito.",
+    "--poll-interval takes milliseconds from %1 to %2, not '%3'.": "--poll-interval admite milisegundos de %1 a %2, no '%3'.",
+    "%1 (you)": "%1 (usted)",
+    "Online (%1)": "En línea (%1)",
+    "&Rooms": "&Salas",
+    "Rooms": "Salas",
+    "Join or create a room": "Unirse a una sala o crearla",
+    "Room to join or create": "Sala a la que unirse o que crear",
+    "&Join": "&Unirse",
+    "Online": "En línea",
+    "People online in this room": "Personas en línea en esta sala",
+    "Messages": "Mensajes",
+    "&Send": "&Enviar",
+    "Send message": "Enviar mensaje",
+    "Last HTTP exchange": "Último intercambio HTTP",
+    "&Chat": "&Chat",
+    "&Join or Create Room…": "&Unirse a una sala o crearla…",
+    "Ctrl+K": "Ctrl+K",
+    "&Write a Message": "&Escribir un mensaje",
+    "Ctrl+L": "Ctrl+L",
+    "&Quit": "&Salir",
+    "&View": "&Ver",
+    "&Protocol Panel": "Panel de &protocolo",
+    "&Help": "A&yuda",
+    "&About ChatApp": "&Acerca de ChatApp",
+    "About ChatApp": "Acerca de ChatApp",
+    "<p><b>ChatApp %1</b></p><p>A small group chat that speaks plain HTTP. Every send is a POST, every update a GET; the status bar and the Protocol panel show each exchange.</p>":
+        "<p><b>ChatApp %1</b></p><p>Un pequeño chat de grupo que habla HTTP simple. Cada envío es un POST y cada actualización un GET; la barra de estado y el panel de protocolo muestran cada intercambio.</p>",
+    "#%1 — %2 at %3 — ChatApp": "#%1 — %2 en %3 — ChatApp",
+    "Not sent: %1": "No enviado: %1",
+    "“%1” is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”, starting with a letter or digit.":
+        "«%1» no es un nombre de sala: use de 1 a 64 letras minúsculas, dígitos, «-» o «_», empezando por una letra o un dígito.",
+    "long poll": "long poll",
+    "polling every %1 ms": "consulta cada %1 ms",
+    "%1 at %2 · %3": "%1 en %2 · %3",
+    "Offline: %1 does not answer; retrying in %2 s": "Sin conexión: %1 no responde; se reintenta en %2 s",
+    "#%1  (%2)": "#%1  (%2)",
+    "%n unread message(s)": ["%n mensaje sin leer", "%n mensajes sin leer"],
+    "Today": "Hoy",
+    "Yesterday": "Ayer",
+    "Loading older messages…": "Cargando mensajes anteriores…",
+    "This is the beginning of #%1.": "Este es el principio de #%1.",
+    "waiting for the server…": "esperando al servidor…",
+    "sending…": "enviando…",
+    "No messages in #%1 yet. Say hello!": "Aún no hay mensajes en #%1. ¡Salude!",
+    "Protocol": "Protocolo",
+    "HTTP exchanges": "Intercambios HTTP",
+    "Time": "Hora",
+    "Method": "Método",
+    "Path": "Ruta",
+    "Status": "Estado",
+    "Duration": "Duración",
+    "%1 ms": "%1 ms",
+}
+
+ENGLISH_PLURALS = {
+    "%n unread message(s)": ["%n unread message", "%n unread messages"],
+}
+
+
+def fill(path, translate):
+    tree = ET.parse(path)
+    missing = []
+    for message in tree.getroot().iter("message"):
+        source = message.find("source").text
+        translation = message.find("translation")
+        wanted = translate(source)
+        if wanted is None:
+            missing.append(source)
+            continue
+        translation.attrib.pop("type", None)
+        for child in list(translation):
+            translation.remove(child)
+        if message.get("numerus") == "yes":
+            translation.text = None
+            forms = wanted if isinstance(wanted, list) else [wanted, wanted]
+            for form in forms:
+                ET.SubElement(translation, "numerusform").text = form
+        else:
+            translation.text = wanted
+    ET.indent(tree, space="    ")
+    with open(path, "wb") as out:
+        out.write(b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n')
+        tree.write(out, encoding="utf-8", xml_declaration=False)
+        out.write(b"\n")
+    return missing
+
+
+def main():
+    missing = fill(ROOT / "translations/chatapp_es.ts", SPANISH.get)
+    fill(ROOT / "translations/chatapp_en.ts", lambda s: ENGLISH_PLURALS.get(s, s))
+    if missing:
+        print("no Spanish for:", *missing, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+// `--lang es`: the window speaks Spanish, every string of it, not just a few.
+
+#include "httpclient.h"
+#include "ui/translations.h"
+#include "windowdriver.h"
+
+#include <QDir>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QPushButton>
+
+class TestSpanish : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void windowStringsAreSpanish();
+    void refusedSendExplainsInSpanish();
+    void screenshot();
+
+private:
+    ServerProcess m_server;
+};
+
+void TestSpanish::initTestCase()
+{
+    QCOMPARE(installTranslations(*QCoreApplication::instance(), QStringLiteral("es")), QStringLiteral("es"));
+    QVERIFY2(m_server.start(), m_server.stderrOutput().constData());
+}
+
+void TestSpanish::cleanupTestCase()
+{
+    m_server.stop();
+}
+
+void TestSpanish::windowStringsAreSpanish()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), QStringLiteral("vacia"));
+    QCOMPARE(ana->findChild<QPushButton *>(QStringLiteral("sendButton"))->text(), QStringLiteral("&Enviar"));
+    QCOMPARE(ana->findChild<QPushButton *>(QStringLiteral("joinRoomButton"))->text(), QStringLiteral("&Unirse"));
+    QCOMPARE(composerOf(*ana)->placeholderText(),
+             QStringLiteral("Escriba un mensaje… (Intro envía, Mayús+Intro para una línea nueva)"));
+    QCOMPARE(ana->findChild<QLineEdit *>(QStringLiteral("joinRoomEdit"))->placeholderText(),
+             QStringLiteral("Unirse a una sala o crearla"));
+    QStringList menus;
+    for (const QAction *action : ana->menuBar()->actions())
+        menus.append(action->text());
+    QCOMPARE(menus, (QStringList{QStringLiteral("&Chat"), QStringLiteral("&Ver"), QStringLiteral("A&yuda")}));
+    QCOMPARE(ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->windowTitle(),
+             QStringLiteral("Protocolo"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("Aún no hay mensajes en #vacia")), 10000);
+    QVERIFY(ana->windowTitle().contains(QStringLiteral(" en 127.0.0.1:")));
+}
+
+void TestSpanish::refusedSendExplainsInSpanish()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), QStringLiteral("larga"));
+    QPlainTextEdit *composer = composerOf(*ana);
+    composer->setPlainText(QString(4001, u'x'));
+    composer->setFocus();
+    QTest::keyClick(composer, Qt::Key_Return);
+    auto *error = ana->findChild<QLabel *>(QStringLiteral("sendError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+    // The window's own words are Spanish; the server's reason is quoted as the server gave it.
+    QVERIFY2(error->text().startsWith(QStringLiteral("No enviado: ")), qPrintable(error->text()));
+}
+
+void TestSpanish::screenshot()
+{
+    const QString directory = qEnvironmentVariable("CHATAPP_SCREENSHOT_DIR");
+    if (directory.isEmpty())
+        QSKIP("set CHATAPP_SCREENSHOT_DIR to save the README's screenshots (make screenshots)");
+    const QString room = QStringLiteral("laboratorio");
+    auto bea = openChatWindow(m_server, QStringLiteral("bea"), room);
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    typeAndSend(*bea, QStringLiteral("¡Hola! ¿Está el servidor listo para la práctica?"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("práctica")), 10000);
+    typeAndSend(*ana, QStringLiteral("Sí: chatapp --serve 0.0.0.0 3550 en la máquina EC2."));
+    typeAndSend(*ana, QStringLiteral("Abre el panel de protocolo con F12 y mira los códigos."));
+    typeAndSend(*bea, QStringLiteral("Veo 201 Created en la barra de estado."));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("barra de estado")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("enviando")), 10000);
+    ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->show();
+    ana->resize(1000, 700);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->findChild<QListWidget *>(QStringLiteral("memberList"))->count() >= 2, 20000);
+    QVERIFY(ana->grab().save(QDir(directory).filePath(QStringLiteral("screenshot-es.png"))));
+}
+
+QTEST_MAIN(TestSpanish)
+#include "tst_spanish.moc"
