@@ -6,6 +6,7 @@
 #include "translations.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QSettings>
 
 #include <cstdio>
@@ -98,6 +99,7 @@ int runClientCommand(int argc, char *argv[])
     setApplicationIdentity();
     QGuiApplication::setApplicationDisplayName(QStringLiteral("ChatApp"));
     QGuiApplication::setDesktopFileName(QStringLiteral("chatapp"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/chatapp.svg")));
     installTranslations(app, request.options.language);
 
     std::optional<ChatConfig> config = configFromCommandLine(request.options);

@@ -425,6 +425,19 @@ LaunchRequest parseLaunchArguments(const QStringList &arguments)
     if (!parser.parse(split.ours))
         return failed(request, parser.errorText());
 
+    LaunchOptions &options = request.options;
+    // First, so that help and later errors can already be in the language asked for.
+    if (parser.isSet(QStringLiteral("lang"))) {
+        const QString language = parser.value(QStringLiteral("lang")).trimmed().toLower();
+        if (language != u"es" && language != u"en")
+            return failed(request,
+                translated(QT_TRANSLATE_NOOP("LaunchOptions",
+                               "'%1' is not a language ChatApp "
+                               "speaks; use --lang es or --lang en."))
+                    .arg(parser.value(QStringLiteral("lang"))));
+        options.language = language;
+    }
+
     if (parser.isSet(QStringLiteral("help"))) {
         const QString program = QFileInfo(arguments.value(0)).fileName();
         request.action = LaunchRequest::Action::ShowHelp;
@@ -435,19 +448,6 @@ LaunchRequest parseLaunchArguments(const QStringList &arguments)
         request.action = LaunchRequest::Action::ShowVersion;
         request.message = QStringLiteral("chatapp ") + QLatin1StringView(CHATAPP_VERSION) + u'\n';
         return request;
-    }
-
-    LaunchOptions &options = request.options;
-    // First, so that a later error can already be shown in the language asked for.
-    if (parser.isSet(QStringLiteral("lang"))) {
-        const QString language = parser.value(QStringLiteral("lang")).trimmed().toLower();
-        if (language != u"es" && language != u"en")
-            return failed(request,
-                translated(QT_TRANSLATE_NOOP("LaunchOptions",
-                               "'%1' is not a language ChatApp "
-                               "speaks; use --lang es or --lang en."))
-                    .arg(parser.value(QStringLiteral("lang"))));
-        options.language = language;
     }
 
     const QStringList positional = parser.positionalArguments();
