@@ -396,9 +396,9 @@ void MainWindow::showConnection()
     }
 }
 
-void MainWindow::onRoomsUpdated(const QList<RoomSummary> &rooms)
+void MainWindow::onRoomsUpdated(const QList<RoomOverview> &rooms)
 {
-    for (const RoomSummary &summary : rooms) {
+    for (const RoomOverview &summary : rooms) {
         RoomState &state = m_rooms[summary.name];
         // A room seen for the first time starts read: only what comes later is news.
         if (!m_roomOrder.contains(summary.name)) {

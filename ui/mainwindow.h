@@ -71,7 +71,7 @@ private:
                     bool initial);
     void onDelivered(const OutgoingMessage &sent, const Message &stored);
     void onRefused(const OutgoingMessage &message, const ApiResult &result);
-    void onRoomsUpdated(const QList<RoomSummary> &rooms);
+    void onRoomsUpdated(const QList<RoomOverview> &rooms);
     void markRead();
     void follow(const QString &room);
 

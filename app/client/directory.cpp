@@ -31,7 +31,7 @@ void Directory::refreshNow()
                                     [this](const ApiResult &result) {
             if (!result.succeeded())
                 return;
-            QList<RoomSummary> rooms;
+            QList<RoomOverview> rooms;
             const QJsonArray array = result.body.value(QLatin1String("rooms")).toArray();
             for (const QJsonValue &value : array) {
                 const QJsonObject object = value.toObject();

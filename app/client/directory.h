@@ -9,7 +9,7 @@
 class ApiClient;
 class QNetworkReply;
 
-struct RoomSummary
+struct RoomOverview
 {
     QString name;
     qint64 messageCount = 0;
@@ -36,7 +36,7 @@ public:
     void createRoom(const QString &room);
 
 signals:
-    void roomsUpdated(const QList<RoomSummary> &rooms);
+    void roomsUpdated(const QList<RoomOverview> &rooms);
     void membersUpdated(const QString &room, const QStringList &names);
     void roomCreated(const QString &room);
     void roomRefused(const QString &room, const QString &error);

@@ -429,13 +429,16 @@ LaunchRequest parseLaunchArguments(const QStringList &arguments)
     // First, so that help and later errors can already be in the language asked for.
     if (parser.isSet(QStringLiteral("lang"))) {
         const QString language = parser.value(QStringLiteral("lang")).trimmed().toLower();
-        if (language != u"es" && language != u"en")
+        const bool wantsHelpOrVersion = parser.isSet(QStringLiteral("help"))
+                                     || parser.isSet(QStringLiteral("version"));
+        if (language != u"es" && language != u"en" && !wantsHelpOrVersion)
             return failed(request,
                 translated(QT_TRANSLATE_NOOP("LaunchOptions",
                                "'%1' is not a language ChatApp "
                                "speaks; use --lang es or --lang en."))
                     .arg(parser.value(QStringLiteral("lang"))));
-        options.language = language;
+        if (language == u"es" || language == u"en")
+            options.language = language;
     }
 
     if (parser.isSet(QStringLiteral("help"))) {
