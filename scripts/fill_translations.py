@@ -98,6 +98,10 @@ SPANISH = {
     "Offline: %1 does not answer; retrying in %2 s": "Sin conexión: %1 no responde; se reintenta en %2 s",
     "#%1  (%2)": "#%1  (%2)",
     "%n unread message(s)": ["%n mensaje sin leer", "%n mensajes sin leer"],
+    "Messages not sent yet": "Mensajes aún sin enviar",
+    "%n message(s) have not reached the server yet and will be lost if you quit. Quit anyway?": [
+        "%n mensaje aún no ha llegado al servidor y se perderá si sale. ¿Salir de todos modos?",
+        "%n mensajes aún no han llegado al servidor y se perderán si sale. ¿Salir de todos modos?"],
     "Today": "Hoy",
     "Yesterday": "Ayer",
     "Loading older messages…": "Cargando mensajes anteriores…",
@@ -117,6 +121,9 @@ SPANISH = {
 
 ENGLISH_PLURALS = {
     "%n unread message(s)": ["%n unread message", "%n unread messages"],
+    "%n message(s) have not reached the server yet and will be lost if you quit. Quit anyway?": [
+        "%n message has not reached the server yet and will be lost if you quit. Quit anyway?",
+        "%n messages have not reached the server yet and will be lost if you quit. Quit anyway?"],
 }
 
 

@@ -363,6 +363,17 @@
                 <numerusform>%n unread messages</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Messages not sent yet</source>
+            <translation>Messages not sent yet</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n message(s) have not reached the server yet and will be lost if you quit. Quit anyway?</source>
+            <translation>
+                <numerusform>%n message has not reached the server yet and will be lost if you quit. Quit anyway?</numerusform>
+                <numerusform>%n messages have not reached the server yet and will be lost if you quit. Quit anyway?</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

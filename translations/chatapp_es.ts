@@ -363,6 +363,17 @@
                 <numerusform>%n mensajes sin leer</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Messages not sent yet</source>
+            <translation>Mensajes aún sin enviar</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n message(s) have not reached the server yet and will be lost if you quit. Quit anyway?</source>
+            <translation>
+                <numerusform>%n mensaje aún no ha llegado al servidor y se perderá si sale. ¿Salir de todos modos?</numerusform>
+                <numerusform>%n mensajes aún no han llegado al servidor y se perderán si sale. ¿Salir de todos modos?</numerusform>
+            </translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

@@ -13,6 +13,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -237,6 +238,23 @@ void MainWindow::buildMenus()
                               "and the Protocol panel show each exchange.</p>")
                                .arg(QStringLiteral(CHATAPP_VERSION)));
     });
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    // The outbox lives in memory: closing now would drop what the user believes sent.
+    if (m_outbox->size() > 0) {
+        const auto answer = QMessageBox::question(
+            this, tr("Messages not sent yet"),
+            tr("%n message(s) have not reached the server yet and will be lost if you quit. "
+               "Quit anyway?", nullptr, int(m_outbox->size())),
+            QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Discard) {
+            event->ignore();
+            return;
+        }
+    }
+    event->accept();
 }
 
 void MainWindow::switchToRoom(const QString &room)

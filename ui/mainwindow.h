@@ -47,6 +47,9 @@ public:
     QString currentRoom() const { return m_room; }
     void switchToRoom(const QString &room);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     struct RoomState
     {

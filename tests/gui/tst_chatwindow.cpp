@@ -2,9 +2,14 @@
 // by what a person sees: the message list, the composer and the status bar.
 
 #include "httpclient.h"
+#include "ui/translations.h"
 #include "windowdriver.h"
 
+#include <QAbstractButton>
+#include <QApplication>
 #include <QDir>
+#include <QMessageBox>
+#include <QTimer>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QListWidget>
@@ -52,6 +57,8 @@ private:
 
 void TestChatWindow::initTestCase()
 {
+    // As the app does: English comes from its own translation too (plural forms).
+    QCOMPARE(installTranslations(*QCoreApplication::instance(), QStringLiteral("en")), QStringLiteral("en"));
     QVERIFY2(m_server.start(), m_server.stderrOutput().constData());
 }
 
@@ -227,6 +234,19 @@ void TestChatWindow::outboxDeliversOnceAfterServerReturns()
                              deliveryTimeoutMs);
     QVERIFY(messageListText(*ana).contains(QStringLiteral("typed offline two")));
     QVERIFY(composerOf(*ana)->toPlainText().isEmpty());
+
+    // Quitting now would lose them: the window asks, and Cancel keeps it open.
+    QString question;
+    QTimer::singleShot(0, this, [&question] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        question = box->text();
+        box->button(QMessageBox::Cancel)->click();
+    });
+    QVERIFY(!ana->close());
+    QVERIFY2(question.contains(QStringLiteral("2 messages have not reached the server")), qPrintable(question));
+    QVERIFY(ana->isVisible());
 
     QVERIFY(m_server.start());
     for (const auto *window : {ana.get(), bea.get()}) {
