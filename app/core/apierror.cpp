@@ -99,6 +99,12 @@ ApiError unsupportedMediaType(const QByteArray &contentType)
                 .arg(given)};
 }
 
+ApiError tooManyRequests(int retryAfterSeconds)
+{
+    return {429, QStringLiteral("rate_limited"),
+            QStringLiteral("Too many messages from your address; try again in %1 s.").arg(retryAfterSeconds)};
+}
+
 ApiError storeUnavailable()
 {
     return {503, QStringLiteral("store_unavailable"),

@@ -28,5 +28,6 @@ ApiError methodNotAllowed(const QString &method, const QString &path);
 ApiError payloadTooLarge(qint64 limitBytes);
 ApiError fieldTooLong(const QString &field, qsizetype limitCharacters);
 ApiError unsupportedMediaType(const QByteArray &contentType);
+ApiError tooManyRequests(int retryAfterSeconds);
 ApiError storeUnavailable();
 } // namespace Errors

@@ -48,11 +48,13 @@ QList<ChatServer::Route> ChatServer::routes()
     };
 }
 
-ChatServer::ChatServer(Storage &storage, bool accessLog, QObject *parent)
+ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_storage(storage)
     , m_accessLog(accessLog)
     , m_hub(storage, m_metrics)
+    , m_limits(limits)
+    , m_sendLimiter(limits.sendsPerSecond, limits.sendBurst)
 {
     m_hub.loadRooms(storage.rooms());
 }
@@ -70,8 +72,22 @@ ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, QTcpSocket *so
                                    request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
 }
 
+quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port)
+{
+    m_guard = new ConnectionGuard(m_limits, this);
+    if (!m_guard->listen(address, port)) {
+        delete m_guard;
+        m_guard = nullptr;
+        return 0;
+    }
+    bind(m_guard);
+    return m_guard->serverPort();
+}
+
 bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    if (m_guard)
+        m_guard->requestArrived(socket);
     static const QList<Route> table = routes();
     const ReplyPtr reply = makeReply(request, socket);
     // Matched still percent-encoded, so an encoded '/' cannot split a segment.
@@ -130,7 +146,19 @@ void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const
 
 void ChatServer::metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
 {
-    reply->send(200, m_metrics.render(m_storage.commitStats()), "text/plain; version=0.0.4");
+    QByteArray text = m_metrics.render(m_storage.commitStats());
+    if (m_guard) {
+        text += "# HELP chatapp_open_connections Open client connections.\n"
+                "# TYPE chatapp_open_connections gauge\n"
+                "chatapp_open_connections " + QByteArray::number(m_guard->openConnections()) + "\n"
+                "# HELP chatapp_connections_refused_total Connections refused at the connection limit.\n"
+                "# TYPE chatapp_connections_refused_total counter\n"
+                "chatapp_connections_refused_total " + QByteArray::number(m_guard->refusedConnections()) + "\n"
+                "# HELP chatapp_request_timeouts_total Requests cut off for arriving too slowly.\n"
+                "# TYPE chatapp_request_timeouts_total counter\n"
+                "chatapp_request_timeouts_total " + QByteArray::number(m_guard->timedOutRequests()) + "\n";
+    }
+    reply->send(200, text, "text/plain; version=0.0.4");
 }
 
 void ChatServer::endStorageCall()

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "accesslog.h"
+#include "connectionguard.h"
+#include "ratelimiter.h"
 #include "hub.h"
 #include "metrics.h"
 #include "reply.h"
@@ -19,7 +21,11 @@ class ChatServer : public QAbstractHttpServer
     Q_OBJECT
 
 public:
-    ChatServer(Storage &storage, bool accessLog, QObject *parent = nullptr);
+    ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits = {},
+               QObject *parent = nullptr);
+
+    // Listens through a ConnectionGuard that enforces the limits; returns the port, or 0.
+    quint16 listenGuarded(const QHostAddress &address, quint16 port);
     ~ChatServer() override;
 
     // Stops accepting connections, answers the held polls, closes the streams, and
@@ -86,6 +92,9 @@ private:
     AccessLog m_accessLog;
     Metrics m_metrics;
     Hub m_hub;
+    ServerLimits m_limits;
+    RateLimiter m_sendLimiter;
+    ConnectionGuard *m_guard = nullptr;
     int m_storageCallsInFlight = 0;
     bool m_shuttingDown = false;
 };

@@ -36,6 +36,11 @@ QByteArray pageJson(const QList<Message> &messages, MessageId lastId)
 void ChatServer::postMessage(const QHttpServerRequest &request, const PathArguments &args,
                              const ReplyPtr &reply)
 {
+    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+        reply->sendError(Errors::tooManyRequests(*retryAfter),
+                         {{"Retry-After", QByteArray::number(*retryAfter)}});
+        return;
+    }
     const auto room = RoomName::parse(args.room);
     if (!room) {
         reply->sendError(Errors::invalidRoom(args.room));

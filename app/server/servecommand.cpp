@@ -36,8 +36,8 @@ int runServeCommand(int argc, char *argv[])
         return 1;
     }
 
-    ChatServer server(storage, !options->quiet);
-    const quint16 port = server.listen(options->address, options->port);
+    ChatServer server(storage, !options->quiet, options->limits);
+    const quint16 port = server.listenGuarded(options->address, options->port);
     if (port == 0) {
         std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),
                      options->port);

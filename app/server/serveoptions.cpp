@@ -22,7 +22,36 @@ const OptionSpec optionTable[] = {
      "CHATAPP_DATA_DIR"},
     {"quiet", nullptr, QT_TRANSLATE_NOOP("ServeOptions", "Do not log each request on stderr."),
      "CHATAPP_QUIET"},
+    {"max-connections", "N",
+     QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000)."),
+     "CHATAPP_MAX_CONNECTIONS"},
+    {"request-timeout", "SECONDS",
+     QT_TRANSLATE_NOOP("ServeOptions", "Time for a request to arrive whole; a slower one gets 408 (default 10)."),
+     "CHATAPP_REQUEST_TIMEOUT"},
+    {"idle-timeout", "SECONDS",
+     QT_TRANSLATE_NOOP("ServeOptions", "A connection silent this long is closed (default 90)."),
+     "CHATAPP_IDLE_TIMEOUT"},
+    {"send-rate", "N",
+     QT_TRANSLATE_NOOP("ServeOptions", "Sends per second per client address; more get 429 (default 20)."),
+     "CHATAPP_SEND_RATE"},
+    {"send-burst", "N",
+     QT_TRANSLATE_NOOP("ServeOptions", "Sends a client address may save up for a burst (default 60)."),
+     "CHATAPP_SEND_BURST"},
 };
+
+// Reads a whole number in [minimum, maximum] into `target`; false (after saying why) if it is not.
+bool readNumber(const QString &name, const QString &text, int minimum, int maximum, int *target)
+{
+    bool ok = false;
+    const int value = text.trimmed().toInt(&ok);
+    if (!ok || value < minimum || value > maximum) {
+        std::fprintf(stderr, "chatapp: --%s takes a whole number from %d to %d, not '%s'\n",
+                     qPrintable(name), minimum, maximum, qPrintable(text));
+        return false;
+    }
+    *target = value;
+    return true;
+}
 
 QString translated(const char *text)
 {
@@ -108,10 +137,27 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
         const auto value = valueOf(parser, spec);
         if (!value)
             continue;
-        if (qstrcmp(spec.name, "data-dir") == 0)
+        const QString name = QString::fromLatin1(spec.name);
+        ServerLimits &limits = options.limits;
+        int sendRate = int(limits.sendsPerSecond);
+        bool ok = true;
+        if (name == u"data-dir")
             options.dataDirectory = *value;
-        else if (qstrcmp(spec.name, "quiet") == 0)
+        else if (name == u"quiet")
             options.quiet = isTrue(*value);
+        else if (name == u"max-connections")
+            ok = readNumber(name, *value, 1, 1000000, &limits.maxConnections);
+        else if (name == u"request-timeout")
+            ok = readNumber(name, *value, 1, 3600, &limits.requestTimeoutSeconds);
+        else if (name == u"idle-timeout")
+            ok = readNumber(name, *value, 1, 86400, &limits.idleTimeoutSeconds);
+        else if (name == u"send-rate") {
+            ok = readNumber(name, *value, 1, 1000000, &sendRate);
+            limits.sendsPerSecond = sendRate;
+        } else if (name == u"send-burst")
+            ok = readNumber(name, *value, 1, 1000000, &limits.sendBurst);
+        if (!ok)
+            return std::nullopt;
     }
     return options;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "limits.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -14,6 +16,7 @@ struct ServeOptions
     quint16 port = 3550;
     QString dataDirectory = QStringLiteral("./chatapp-data");
     bool quiet = false;
+    ServerLimits limits;
 };
 
 // Reads the server's options from the command line, then the environment

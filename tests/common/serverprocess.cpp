@@ -56,6 +56,14 @@ bool ServerProcess::start(const QStringList &extraArgs)
         QString::number(m_port), QStringLiteral("--data-dir"), dataDir(),
         QStringLiteral("--quiet") };
     arguments += extraArgs;
+    // Every client of a test shares 127.0.0.1, so the per-address send limit would
+    // throttle the suite; the tests of the limit itself pass --send-rate, which wins.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    if (!environment.contains(QStringLiteral("CHATAPP_SEND_RATE")))
+        environment.insert(QStringLiteral("CHATAPP_SEND_RATE"), QStringLiteral("1000000"));
+    if (!environment.contains(QStringLiteral("CHATAPP_SEND_BURST")))
+        environment.insert(QStringLiteral("CHATAPP_SEND_BURST"), QStringLiteral("1000000"));
+    m_process->setProcessEnvironment(environment);
     m_process->start(binaryPath(), arguments);
 
     const bool ready = QTest::qWaitFor(

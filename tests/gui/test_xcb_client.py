@@ -25,7 +25,6 @@ import http.server
 import json
 import os
 import re
-import selectors
 import signal
 import subprocess
 import sys
@@ -44,99 +43,23 @@ SOCKET_TIMEOUT = 10
 FALLBACK_USER = "xcb-fallback-user"
 
 
-class Failure(Exception):
-    pass
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from chatapp_testing import Failure, Server, check, read_line, tail, wait_until  # noqa: E402
 
 
-def check(condition, what):
-    if not condition:
-        raise Failure(what)
-
-
-def wait_until(condition, seconds, what):
-    """Polls condition() until it returns something true, which is returned."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise Failure("timed out after %d s waiting for %s"
-                          % (seconds, what() if callable(what) else what))
-        time.sleep(0.05)
-
-
-def read_line(stream, seconds, what):
-    """One line from a pipe, within a deadline, without blocking past it."""
-    line = bytearray()
-    deadline = time.monotonic() + seconds
-    with selectors.DefaultSelector() as selector:
-        selector.register(stream, selectors.EVENT_READ)
-        while not line.endswith(b"\n"):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise Failure("no %s within %d s" % (what, seconds))
-            byte = os.read(stream if isinstance(stream, int) else stream.fileno(), 1)
-            if not byte:
-                raise Failure("end of file before the %s (got %r)" % (what, bytes(line)))
-            line += byte
-    return bytes(line)
-
-
-def tail(path, size=2000):
+def room_members(server):
     try:
-        with open(path, "rb") as log:
-            return log.read()[-size:].decode(errors="replace")
-    except OSError as error:
-        return "(no log: %s)" % error
+        page = server.get("/api/v1/rooms/%s/members" % ROOM)
+    except Failure:
+        return []  # the room may not exist yet
+    return [member["name"] for member in page["members"]]
 
 
-class Server:
-    """`chatapp --serve` on an ephemeral port, as tests/integration/test_python_client.py."""
-
-    def __init__(self, binary, data_dir, log_path):
-        self.log_path = log_path
-        with open(log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [binary, "--serve", HOST, "0", "--data-dir", data_dir, "--quiet"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
-        try:
-            line = read_line(self.process.stdout, 10, "listening line from the server")
-        except BaseException:
-            self.kill()  # not yet known to the caller, which could not kill it
-            raise
-        match = re.fullmatch(rb"chatapp: listening on http://127\.0\.0\.1:(\d+)\n", line)
-        check(match, "unexpected listening line %r; stderr: %s" % (line, tail(log_path)))
-        self.port = int(match.group(1))
-
-    def get(self, path):
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=SOCKET_TIMEOUT)
-        try:
-            connection.request("GET", path)
-            response = connection.getresponse()
-            data = response.read()
-            check(response.status == 200, "GET %s answered %d: %r" % (path, response.status, data))
-            return json.loads(data)
-        finally:
-            connection.close()
-
-    def members(self):
-        try:
-            page = self.get("/api/v1/rooms/%s/members" % ROOM)
-        except Failure:
-            return []  # the room may not exist yet
-        return [member["name"] for member in page["members"]]
-
-    def messages(self):
-        try:
-            return self.get("/api/v1/rooms/%s/messages?after=0&limit=1000" % ROOM)["messages"]
-        except Failure:
-            return []
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=5)
+def room_messages(server):
+    try:
+        return server.get("/api/v1/rooms/%s/messages?after=0&limit=1000" % ROOM)["messages"]
+    except Failure:
+        return []
 
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
@@ -345,7 +268,7 @@ def type_and_send(display, window, text):
 
 
 def stored_with_text(server, text):
-    return [m for m in server.messages() if m["text"] == text]
+    return [m for m in room_messages(server) if m["text"] == text]
 
 
 # ---------------------------------------------------------------------------------------
@@ -421,11 +344,11 @@ class Chat:
 
         def listed():
             window.assert_alive()
-            return name in self.server.members()
+            return name in room_members(self.server)
 
         wait_until(listed, STEP_SECONDS,
                    lambda: "%r among %s's members (members now: %r; a window whose --name "
-                   "was lost would be %r)" % (name, ROOM, self.server.members(), FALLBACK_USER))
+                   "was lost would be %r)" % (name, ROOM, room_members(self.server), FALLBACK_USER))
         find_window(self.xvfb.display, window)
         check(name in window.title, "%s's window is titled %r" % (name, window.title))
 
@@ -459,7 +382,7 @@ class Chat:
 
         found = wait_until(stored, STEP_SECONDS,
                            lambda: "%r typed in %s's window to be stored (room holds %r)"
-                           % (text, sender, self.server.messages()))
+                           % (text, sender, self.room_messages(server)))
         check(len(found) == 1, "%r stored %d times: %r" % (text, len(found), found))
         message = found[0]
         check(message["author"] == sender, "%r was stored with author %r, not %r (%r)"

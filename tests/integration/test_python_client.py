@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import re
-import selectors
 import signal
 import subprocess
 import sys
@@ -26,59 +25,8 @@ WHOLE_FILE_SECONDS = 50
 HOST = "127.0.0.1"
 
 
-class Failure(Exception):
-    pass
-
-
-def check(condition, what):
-    if not condition:
-        raise Failure(what)
-
-
-class Server:
-    def __init__(self, binary, data_dir):
-        self.process = subprocess.Popen(
-            [binary, "--serve", HOST, "0", "--data-dir", data_dir, "--quiet"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.stderr = bytearray()
-        # Drained on the side so that a chatty server can never block on a full pipe.
-        self._stderr_reader = threading.Thread(target=self._drain_stderr, daemon=True)
-        self._stderr_reader.start()
-        self.port = self._read_port()
-
-    def _drain_stderr(self):
-        for chunk in iter(lambda: self.process.stderr.read1(4096), b""):
-            self.stderr += chunk
-
-    def _read_port(self):
-        line = bytearray()
-        deadline = time.monotonic() + 10
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            while not line.endswith(b"\n"):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise Failure("no listening line within 10 s; stderr: %r" % bytes(self.stderr))
-                byte = os.read(self.process.stdout.fileno(), 1)
-                if not byte:
-                    raise Failure("server exited (%s) before listening; stderr: %r"
-                                  % (self.process.wait(5), bytes(self.stderr)))
-                line += byte
-        match = re.fullmatch(rb"chatapp: listening on http://127\.0\.0\.1:(\d+)\n", bytes(line))
-        check(match, "unexpected listening line %r" % bytes(line))
-        return int(match.group(1))
-
-    def url(self, path):
-        return "http://%s:%d%s" % (HOST, self.port, path)
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=10)
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=5)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from chatapp_testing import Failure, Server, check  # noqa: E402
 
 
 def call(server, method, path, body=None, headers=None):
@@ -329,7 +277,7 @@ def main():
     server = None
     with tempfile.TemporaryDirectory(prefix="chatapp-py-") as data_dir:
         try:
-            server = Server(binary, data_dir)
+            server = Server(binary, data_dir, os.path.join(data_dir, "server.log"))
             for step in steps:
                 try:
                     step(server)
@@ -342,7 +290,7 @@ def main():
                 print("PASS sigterm_exits_zero")
             else:
                 failures += 1
-                print("FAIL sigterm_exits_zero - exit code %s; stderr: %r" % (code, bytes(server.stderr)))
+                print("FAIL sigterm_exits_zero - exit code %s; stderr: %s" % (code, server.stderr))
         except Exception as error:  # anything unexpected is one more failure, with its reason
             failures += 1
             print("FAIL", type(error).__name__, "-", error)

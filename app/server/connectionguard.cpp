@@ -1,0 +1,128 @@
+#include "connectionguard.h"
+
+#include "core/apierror.h"
+
+#include <QTcpSocket>
+
+namespace {
+constexpr int sweepIntervalMs = 1000;
+constexpr qint64 lingerMs = 2000;
+}
+
+ConnectionGuard::ConnectionGuard(const ServerLimits &limits, QObject *parent)
+    : QTcpServer(parent), m_limits(limits)
+{
+    m_clock.start();
+    m_sweepTimer.setInterval(sweepIntervalMs);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &ConnectionGuard::sweep);
+    m_sweepTimer.start();
+}
+
+void ConnectionGuard::incomingConnection(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    if (m_connections.size() >= m_limits.maxConnections) {
+        ++m_refused;
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        writeError(socket, 503, "Service Unavailable", "too_many_connections",
+                   "The server has as many connections open as it allows; try again shortly.", 5);
+        socket->disconnectFromHost();
+        return;
+    }
+    m_connections.insert(socket, Connection{m_clock.elapsed(), -1, 0});
+    // Connected before QHttpServer's own slot, so the bytes are counted before it reads them.
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { bytesArrived(socket); });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
+        const auto found = m_connections.find(socket);
+        if (found != m_connections.end())
+            found->lastActivityMs = m_clock.elapsed();
+    });
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { m_connections.remove(socket); });
+    addPendingConnection(socket);
+}
+
+void ConnectionGuard::bytesArrived(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    const qint64 now = m_clock.elapsed();
+    found->lastActivityMs = now;
+    if (found->closeAtMs >= 0) {
+        // Read here, before QHttpServer's slot runs, so it never sees these bytes.
+        socket->skip(socket->bytesAvailable());
+        return;
+    }
+    if (found->requestStartedMs < 0) {
+        found->requestStartedMs = now;
+        found->requestBytes = 0;
+    }
+    found->requestBytes += socket->bytesAvailable();
+    if (found->requestBytes > maxRequestBytes) {
+        refuseAndLinger(socket, *found, 413, "Payload Too Large", "payload_too_large",
+                        "The request is larger than the server accepts.");
+    }
+}
+
+void ConnectionGuard::requestArrived(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end() || found->closeAtMs >= 0)
+        return;
+    // Anything already buffered belongs to a pipelined next request, which starts now.
+    found->requestStartedMs = socket->bytesAvailable() > 0 ? m_clock.elapsed() : -1;
+    found->requestBytes = socket->bytesAvailable();
+}
+
+void ConnectionGuard::sweep()
+{
+    const qint64 now = m_clock.elapsed();
+    const qint64 requestDeadline = qint64(m_limits.requestTimeoutSeconds) * 1000;
+    const qint64 idleDeadline = qint64(m_limits.idleTimeoutSeconds) * 1000;
+    QList<QTcpSocket *> toClose;
+    for (auto it = m_connections.begin(); it != m_connections.end(); ++it) {
+        Connection &connection = *it;
+        if (connection.closeAtMs >= 0) {
+            if (now >= connection.closeAtMs)
+                toClose.append(it.key());
+        } else if (connection.requestStartedMs >= 0 && now - connection.requestStartedMs > requestDeadline) {
+            ++m_timedOut;
+            refuseAndLinger(it.key(), connection, 408, "Request Timeout", "request_timeout",
+                            "The request did not arrive in time.");
+        } else if (now - connection.lastActivityMs > idleDeadline) {
+            toClose.append(it.key());
+        }
+    }
+    for (QTcpSocket *socket : toClose) {
+        m_connections.remove(socket);
+        socket->disconnectFromHost();
+    }
+}
+
+void ConnectionGuard::refuseAndLinger(QTcpSocket *socket, Connection &connection, int status,
+                                      const QByteArray &reason, const QByteArray &code,
+                                      const QByteArray &message)
+{
+    connection.closeAtMs = m_clock.elapsed() + lingerMs;
+    socket->skip(socket->bytesAvailable());
+    writeError(socket, status, reason, code, message);
+}
+
+void ConnectionGuard::writeError(QTcpSocket *socket, int status, const QByteArray &reason,
+                                 const QByteArray &code, const QByteArray &message,
+                                 int retryAfterSeconds)
+{
+    const QByteArray body = ApiError{status, QString::fromLatin1(code), QString::fromLatin1(message)}.toJson();
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Content-Length: " + QByteArray::number(body.size()) + "\r\n"
+                    + "Connection: close\r\n";
+    if (retryAfterSeconds > 0)
+        head += "Retry-After: " + QByteArray::number(retryAfterSeconds) + "\r\n";
+    socket->write(head + "\r\n" + body);
+}

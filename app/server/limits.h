@@ -1,0 +1,21 @@
+#pragma once
+
+// What one server will put up with, each settable with a flag (serveoptions.cpp) and
+// documented with its default in docs/security.md.
+struct ServerLimits
+{
+    // Open TCP connections; beyond it a new one gets 503 with Retry-After and is closed,
+    // and the ones already open are served as before. Below the 20,000 open files a
+    // process may have here, leaving room for the store and the listening socket.
+    int maxConnections = 10000;
+    // From the first byte of a request to its last: a client that trickles its
+    // headers (slowloris) or its body is answered 408 and cut off.
+    int requestTimeoutSeconds = 10;
+    // A connection with no bytes in either direction for this long is closed. Held
+    // polls (at most 60 s) and streams (a keep-alive every 15 s) are never idle this long.
+    int idleTimeoutSeconds = 90;
+    // Sends per second one client address may make, and the burst it may save up: a
+    // token bucket. A class behind one NAT address shares it, hence the generous default.
+    double sendsPerSecond = 20;
+    int sendBurst = 60;
+};

@@ -1,0 +1,116 @@
+"""What the Python tests share: `chatapp --serve` on an ephemeral port, and waiting on
+a condition with a deadline. Standard library only, as a student's client would be."""
+
+import http.client
+import json
+import os
+import re
+import selectors
+import signal
+import subprocess
+import time
+
+HOST = "127.0.0.1"
+SOCKET_TIMEOUT = 10
+
+
+class Failure(Exception):
+    pass
+
+
+def check(condition, what):
+    if not condition:
+        raise Failure(what)
+
+
+def wait_until(condition, seconds, what):
+    """Polls condition() until it returns something true, which is returned."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise Failure("timed out after %s s waiting for %s" % (seconds, what() if callable(what) else what))
+        time.sleep(0.05)
+
+
+def read_line(stream, seconds, what):
+    """One line from a pipe, within a deadline, without blocking past it."""
+    line = bytearray()
+    deadline = time.monotonic() + seconds
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise Failure("no %s within %d s" % (what, seconds))
+            byte = os.read(stream if isinstance(stream, int) else stream.fileno(), 1)
+            if not byte:
+                raise Failure("end of file before the %s (got %r)" % (what, bytes(line)))
+            line += byte
+    return bytes(line)
+
+
+def tail(path, size=2000):
+    try:
+        with open(path, "rb") as log:
+            return log.read()[-size:].decode(errors="replace")
+    except OSError as error:
+        return "(no log: %s)" % error
+
+
+class Server:
+    """`chatapp --serve` on 127.0.0.1 and a free port, its stderr in `log_path`."""
+
+    def __init__(self, binary, data_dir, log_path, extra_args=()):
+        self.log_path = log_path
+        with open(log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [binary, "--serve", HOST, "0", "--data-dir", data_dir, "--quiet", *extra_args],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
+        try:
+            line = read_line(self.process.stdout, 10, "listening line from the server")
+        except BaseException:
+            self.kill()  # not yet known to the caller, which could not kill it
+            raise
+        match = re.fullmatch(rb"chatapp: listening on http://127\.0\.0\.1:(\d+)\n", line)
+        check(match, "unexpected listening line %r; stderr: %s" % (line, tail(log_path)))
+        self.port = int(match.group(1))
+
+    @property
+    def stderr(self):
+        return tail(self.log_path)
+
+    def url(self, path):
+        return "http://%s:%d%s" % (HOST, self.port, path)
+
+    def request(self, method, path, body=None, headers=None, source=None):
+        """(status, headers, parsed JSON or raw bytes); `source` binds the client's address."""
+        connection = http.client.HTTPConnection(
+            HOST, self.port, timeout=SOCKET_TIMEOUT, source_address=(source, 0) if source else None)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            data = response.read()
+            try:
+                parsed = json.loads(data)
+            except ValueError:
+                parsed = data
+            return response.status, response.headers, parsed
+        finally:
+            connection.close()
+
+    def get(self, path):
+        status, _, parsed = self.request("GET", path)
+        check(status == 200, "GET %s answered %d: %r" % (path, status, parsed))
+        return parsed
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=10)
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=5)

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The server's limits, attacked over loopback the way an abuser on the internet would:
+a flood of sends from one address, slowloris, more connections than allowed, an
+oversized body, a silent connection. Each attack is bounded in count and time, and
+the server is killed in a finally. Limits are set low with flags so that the attacks
+stay small; docs/security.md has the defaults."""
+
+import os
+import select
+import signal
+import socket
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from chatapp_testing import HOST, Failure, Server, check, wait_until  # noqa: E402
+
+WHOLE_FILE_SECONDS = 60
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def send(server, text, source=None):
+    return server.request("POST", "/api/v1/rooms/lab/messages", body="author=ana&text=" + text,
+                          headers=FORM, source=source)
+
+
+def stored_texts(server):
+    return [m["text"] for m in server.get("/api/v1/rooms/lab/messages?after=0&limit=1000")["messages"]]
+
+
+def raw_connection(server):
+    return socket.create_connection((HOST, server.port), timeout=5)
+
+
+def read_until_closed(connection, seconds):
+    """Everything the server sends until it closes the connection, or None past the deadline."""
+    connection.settimeout(0.2)
+    data = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            chunk = connection.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+    return None
+
+
+def flood_from_one_address_gets_429_while_another_sends(server):
+    statuses = []
+    for i in range(8):
+        status, headers, body = send(server, "flood-%d" % i)
+        statuses.append(status)
+        if status == 429:
+            check(int(headers["Retry-After"]) >= 1, "429 without a usable Retry-After: %r" % headers)
+            check(body["error"]["code"] == "rate_limited", "429 body %r" % body)
+    check(statuses[:3] == [201, 201, 201], "the burst of 3 was not allowed: %r" % statuses)
+    check(429 in statuses[3:], "no 429 after the burst: %r" % statuses)
+    status, _, _ = send(server, "from-another-address", source="127.0.0.2")
+    check(status == 201, "127.0.0.2 was refused (%d) because 127.0.0.1 flooded" % status)
+    texts = stored_texts(server)
+    refused = ["flood-%d" % i for i, s in enumerate(statuses) if s == 429]
+    check(not set(refused) & set(texts), "a refused send was stored: %r" % texts)
+    # The bucket refills: after Retry-After the same address may send again.
+    wait_until(lambda: send(server, "after-the-wait")[0] == 201, 5, "the bucket to refill")
+
+
+def slowloris_is_cut_off_and_chat_goes_on(server):
+    slow = []
+    for _ in range(30):
+        connection = raw_connection(server)
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        slow.append(connection)
+    started = time.monotonic()
+    # While they trickle, a normal client chats.
+    for i in range(3):
+        for connection in slow:
+            connection.sendall(b"X-Slow: %d\r\n" % i)
+        status, _, _ = send(server, "during-slowloris-%d" % i, source="127.0.0.3")
+        check(status == 201, "a normal send failed during slowloris: %d" % status)
+        time.sleep(0.3)
+    check("during-slowloris-2" in stored_texts(server), "the normal client's message is missing")
+    for connection in slow:
+        answer = read_until_closed(connection, 6)
+        check(answer is not None, "a slowloris connection was still open %.1f s after it began"
+              % (time.monotonic() - started))
+        check(answer.startswith(b"HTTP/1.1 408"), "a trickling request got %r, not 408" % answer[:40])
+        connection.close()
+
+
+def connections_beyond_the_limit_get_503_and_the_others_are_served(server):
+    held = [raw_connection(server) for _ in range(6)]  # --max-connections 6
+    time.sleep(0.2)
+    extra = raw_connection(server)
+    answer = read_until_closed(extra, 5)
+    check(answer is not None and answer.startswith(b"HTTP/1.1 503"),
+          "the connection over the limit got %r" % (answer or b"")[:60])
+    check(b"Retry-After: " in answer, "503 without Retry-After: %r" % answer)
+    # An open connection is served as before.
+    held[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    held[0].settimeout(5)
+    check(held[0].recv(4096).startswith(b"HTTP/1.1 200"), "an existing connection was not served")
+    for connection in held:
+        connection.close()
+    wait_until(lambda: server.request("GET", "/healthz")[0] == 200, 5,
+               "new connections to be accepted once the others closed")
+
+
+def resident_kib(pid):
+    with open("/proc/%d/status" % pid) as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise Failure("no VmRSS for %d" % pid)
+
+
+def oversized_body_is_refused_before_it_is_buffered(server):
+    before = resident_kib(server.process.pid)
+    connection = raw_connection(server)
+    connection.sendall(b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: x\r\n"
+                       b"Content-Type: application/x-www-form-urlencoded\r\n"
+                       b"Content-Length: 1073741824\r\n\r\nauthor=ana&text=")
+    sent = 0
+    chunk = b"y" * 65536
+    try:
+        # Until the answer arrives, or 64 MiB, a fraction of what it announced.
+        while sent < 64 * 1024 * 1024 and not select.select([connection], [], [], 0)[0]:
+            connection.sendall(chunk)
+            sent += len(chunk)
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    answer = read_until_closed(connection, 5) or b""
+    check(answer.startswith(b"HTTP/1.1 413"), "an oversized body got %r" % answer[:60])
+    connection.close()
+    grown = resident_kib(server.process.pid) - before
+    check(grown < 16 * 1024, "the server grew by %d KiB while %d bytes arrived: it buffered them" % (grown, sent))
+
+
+def silent_connection_is_closed(server):
+    connection = raw_connection(server)
+    started = time.monotonic()
+    answer = read_until_closed(connection, 6)  # --idle-timeout 2
+    check(answer == b"", "a silent connection got %r or was not closed" % answer)
+    check(time.monotonic() - started >= 1.5, "closed too early, after %.1f s" % (time.monotonic() - started))
+    connection.close()
+
+
+def help_lists_every_limit(binary):
+    import subprocess
+    output = subprocess.run([binary, "--serve", "--help"], capture_output=True, text=True, timeout=10).stdout
+    output = " ".join(output.split())  # --help wraps its descriptions
+    for flag, default in (("--max-connections", "10000"), ("--request-timeout", "10"),
+                          ("--idle-timeout", "90"), ("--send-rate", "20"), ("--send-burst", "60")):
+        check(flag in output and "default %s" % default in output, "--help lacks %s (default %s)" % (flag, default))
+
+
+def run(binary, limits, tests):
+    """Runs `tests` against one server started with `limits`; returns the failure count."""
+    failures = 0
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), limits)
+        try:
+            for test in tests:
+                try:
+                    test(server)
+                    print("PASS", test.__name__)
+                except Failure as failure:
+                    failures += 1
+                    print("FAIL", test.__name__, "-", failure)
+            if server.process.poll() is not None:
+                failures += 1
+                print("FAIL the server died:", server.stderr)
+        finally:
+            server.kill()
+    return failures
+
+
+def main():
+    binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
+
+    def out_of_time(*_):
+        raise Failure("the whole file ran over %d s" % WHOLE_FILE_SECONDS)
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(WHOLE_FILE_SECONDS)
+    failures = run(binary, ["--send-rate", "1", "--send-burst", "3", "--request-timeout", "2",
+                            "--idle-timeout", "2"],
+                   (flood_from_one_address_gets_429_while_another_sends,
+                    slowloris_is_cut_off_and_chat_goes_on,
+                    oversized_body_is_refused_before_it_is_buffered,
+                    silent_connection_is_closed))
+    failures += run(binary, ["--max-connections", "6"],
+                    (connections_beyond_the_limit_get_503_and_the_others_are_served,))
+    try:
+        help_lists_every_limit(binary)
+        print("PASS help_lists_every_limit")
+    except Failure as failure:
+        failures += 1
+        print("FAIL help_lists_every_limit -", failure)
+    signal.alarm(0)
+    print("%d failure(s)" % failures)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
