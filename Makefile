@@ -6,7 +6,7 @@ HOST ?= 0.0.0.0
 PORT ?= 3550
 DATA_DIR ?= ./chatapp-data
 
-.PHONY: all deps build run test screenshots clean
+.PHONY: all deps build run test screenshots bench bench-quick clean
 
 all: build
 
@@ -23,6 +23,16 @@ run: build
 # GUI tests run offscreen; the ones that need a real X server start their own Xvfb.
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 -j $(JOBS)
+
+# ChatApp against nginx's nchan and the bare QHttpServer ceiling; see docs/benchmarks.md.
+# Not part of `make test` (only a small smoke run of chatapp-bench is).
+bench: build
+	@bash scripts/install-bench-deps.sh
+	python3 bench/run.py
+
+bench-quick: build
+	@bash scripts/install-bench-deps.sh
+	python3 bench/run.py --quick
 
 # The README's pictures of the window, taken by the GUI tests from real windows.
 screenshots: build

@@ -25,17 +25,50 @@ SqliteWriter::SqliteWriter(QString databasePath, QHash<QString, MessageId> lastI
 {
 }
 
+struct SqliteWriter::Statements
+{
+    explicit Statements(const QSqlDatabase &database)
+        : insertMessage(database), rememberKey(database), findKey(database), updateLastId(database)
+    {
+        prepared = insertMessage.prepare(QStringLiteral(
+                       "INSERT INTO messages (room, id, author, text, ts_ms) VALUES (?, ?, ?, ?, ?)"))
+                && rememberKey.prepare(QStringLiteral(
+                       "INSERT INTO idempotency_keys (room, key, message_id, created_ms) VALUES (?, ?, ?, ?)"))
+                && findKey.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms"
+                                                  " FROM idempotency_keys k JOIN messages m"
+                                                  " ON m.room = k.room AND m.id = k.message_id"
+                                                  " WHERE k.room = ? AND k.key = ?"))
+                && updateLastId.prepare(QStringLiteral("UPDATE rooms SET last_id = ? WHERE name = ?"));
+    }
+
+    QSqlQuery insertMessage;
+    QSqlQuery rememberKey;
+    QSqlQuery findKey;
+    QSqlQuery updateLastId;
+    bool prepared = false;
+};
+
+SqliteWriter::~SqliteWriter() = default;
+
 void SqliteWriter::open()
 {
     QString error;
     m_database = openSqliteConnection(m_databasePath, m_connectionName, &error);
     if (!m_database.isOpen())
         qWarning("chatapp: the writer cannot open the database: %s", qPrintable(error));
+    else
+        m_statements = std::make_unique<Statements>(m_database);
+    if (m_statements && !m_statements->prepared) {
+        qWarning("chatapp: the writer cannot prepare its statements: %s",
+                 qPrintable(m_database.lastError().text()));
+        m_statements.reset();
+    }
     m_sinceLastPurge.start();
 }
 
 void SqliteWriter::close()
 {
+    m_statements.reset();
     m_database = QSqlDatabase();
     closeSqliteConnection(m_connectionName);
 }
@@ -77,7 +110,7 @@ void SqliteWriter::flush()
 std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job> &jobs)
 {
     std::vector<Result> results(jobs.size());
-    if (!m_database.isOpen() || !m_database.transaction())
+    if (!m_statements || !m_database.transaction())
         return results; // all Failed
 
     // Work on copies: if the commit fails, nothing of this batch may have happened.
@@ -88,13 +121,12 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
         ok = writeJob(jobs[i], lastIds, keysInBatch, results[i]);
 
     if (ok) {
-        QSqlQuery update(m_database);
-        update.prepare(QStringLiteral("UPDATE rooms SET last_id = ? WHERE name = ?"));
+        QSqlQuery &update = m_statements->updateLastId;
         for (auto it = lastIds.cbegin(); ok && it != lastIds.cend(); ++it) {
             if (m_lastIds.value(it.key(), -1) == it.value())
                 continue;
-            update.addBindValue(it.value());
-            update.addBindValue(it.key());
+            update.bindValue(0, it.value());
+            update.bindValue(1, it.key());
             ok = update.exec();
         }
     }
@@ -161,24 +193,20 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     message.text = job.draft.text;
     message.timestamp = QDateTime::currentDateTimeUtc();
 
-    QSqlQuery insert(m_database);
-    insert.prepare(QStringLiteral(
-        "INSERT INTO messages (room, id, author, text, ts_ms) VALUES (?, ?, ?, ?, ?)"));
-    insert.addBindValue(room);
-    insert.addBindValue(message.id);
-    insert.addBindValue(message.author);
-    insert.addBindValue(message.text);
-    insert.addBindValue(message.timestamp.toMSecsSinceEpoch());
+    QSqlQuery &insert = m_statements->insertMessage;
+    insert.bindValue(0, room);
+    insert.bindValue(1, message.id);
+    insert.bindValue(2, message.author);
+    insert.bindValue(3, message.text);
+    insert.bindValue(4, message.timestamp.toMSecsSinceEpoch());
     if (!insert.exec())
         return false;
     if (!job.idempotencyKey.isEmpty()) {
-        QSqlQuery remember(m_database);
-        remember.prepare(QStringLiteral(
-            "INSERT INTO idempotency_keys (room, key, message_id, created_ms) VALUES (?, ?, ?, ?)"));
-        remember.addBindValue(room);
-        remember.addBindValue(QString::fromLatin1(job.idempotencyKey));
-        remember.addBindValue(message.id);
-        remember.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        QSqlQuery &remember = m_statements->rememberKey;
+        remember.bindValue(0, room);
+        remember.bindValue(1, QString::fromLatin1(job.idempotencyKey));
+        remember.bindValue(2, message.id);
+        remember.bindValue(3, QDateTime::currentMSecsSinceEpoch());
         if (!remember.exec())
             return false;
     }
@@ -192,17 +220,16 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
 
 std::optional<Message> SqliteWriter::findByKey(const RoomName &room, const QByteArray &key, bool *ok)
 {
-    QSqlQuery query(m_database);
-    query.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms"
-                                 " FROM idempotency_keys k JOIN messages m"
-                                 " ON m.room = k.room AND m.id = k.message_id"
-                                 " WHERE k.room = ? AND k.key = ?"));
-    query.addBindValue(room.value());
-    query.addBindValue(QString::fromLatin1(key));
+    QSqlQuery &query = m_statements->findKey;
+    query.bindValue(0, room.value());
+    query.bindValue(1, QString::fromLatin1(key));
     *ok = query.exec();
-    if (!*ok || !query.next())
-        return std::nullopt;
-    return messageFromRow(query, room.value());
+    std::optional<Message> found;
+    if (*ok && query.next())
+        found = messageFromRow(query, room.value());
+    // A SELECT left open would keep its read snapshot past this transaction.
+    query.finish();
+    return found;
 }
 
 bool SqliteWriter::insertRoom(const RoomName &room)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A tiny run of chatapp-bench against the real server: the benchmark tool must keep
+# working, and even a small run must deliver every acknowledged message exactly once,
+# in order, to every subscriber (SSE and long poll). Figures are not checked here:
+# speed is for `make bench`.
+set -euo pipefail
+binary=${CHATAPP_BINARY:?}
+bench=${CHATAPP_BENCH:?}
+work=$(mktemp -d)
+server_pid=
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$binary" --serve 127.0.0.1 0 --data-dir "$work/data" --quiet --send-rate 100000 --send-burst 100000 \
+  > "$work/stdout" 2> "$work/stderr" &
+server_pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on" "$work/stdout" 2>/dev/null && break
+  sleep 0.1
+done
+port=$(sed -n 's#chatapp: listening on http://127.0.0.1:\([0-9]*\)#\1#p' "$work/stdout")
+[[ -n $port ]] || { echo "server did not start: $(cat "$work/stderr")"; exit 1; }
+base="http://127.0.0.1:$port/api/v1/rooms/{room}"
+
+status=0
+for mode in sse longpoll-chatapp; do
+  subscribe="$base/events"
+  [[ $mode == sse ]] || subscribe="$base/messages"
+  "$bench" --publish "$base/messages" --subscribe "$subscribe" --subscribe-mode "$mode" \
+    --rooms 2 --senders 4 --subscribers-per-room 10 --rate 200 --duration 2 --drain 5 \
+    --max-seconds 30 --server-pid "$server_pid" --json > "$work/$mode.json"
+  python3 - "$work/$mode.json" "$mode" <<'PY' || status=1
+import json, sys
+result = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+mode = sys.argv[2]
+problems = []
+if result["sends_acked"] < 200:
+    problems.append("only %d sends acknowledged" % result["sends_acked"])
+for key in ("lost", "duplicated", "reordered"):
+    if result[key] != 0:
+        problems.append("%s = %d" % (key, result[key]))
+if result["deliveries"] != result["sends_acked"] * 10:
+    problems.append("%d deliveries for %d acknowledged sends to 10 subscribers each"
+                    % (result["deliveries"], result["sends_acked"]))
+print("%s %s: %d sent, %d delivered, p99 %s us%s" % ("FAIL" if problems else "PASS", mode, result["sends_acked"],
+      result["deliveries"], result["latency_us"]["p99"], (": " + "; ".join(problems)) if problems else ""))
+sys.exit(1 if problems else 0)
+PY
+done
+exit $status
