@@ -373,9 +373,11 @@ def write_report(path, table, mode, elapsed):
     history = ""
     if path.exists():
         text = path.read_text()
-        marker = "\n## History of improvements"
-        if marker in text:
-            history = text[text.index(marker):]
+        # The analysis and the history are written by people; only the table is regenerated.
+        for marker in ("\n## Where ChatApp stands", "\n## History of improvements"):
+            if marker in text:
+                history = text[text.index(marker):]
+                break
     header = (f"# Benchmarks\n\nLatest `make {'bench-quick' if mode == 'quick' else 'bench'}`: "
               f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit()}`, "
               f"{machine()}, {elapsed:.0f} s. Server on core {SERVER_CPU}, load generator on core {LOAD_CPU}, "

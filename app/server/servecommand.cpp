@@ -20,6 +20,12 @@ bool isServeInvocation(int argc, char *argv[])
 
 int runServeCommand(int argc, char *argv[])
 {
+    // Qt's own poll() dispatcher rather than GLib's: GLib removes a socket notifier by
+    // walking a list of all of them, and a QTcpSocket toggles its write notifier for
+    // every message it sends, which made each delivery cost O(connections)
+    // (docs/benchmarks.md). The server has no GLib-based code that would need it.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("chatapp"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CHATAPP_VERSION));
