@@ -150,6 +150,24 @@ def silent_connection_is_closed(server):
     connection.close()
 
 
+def thousands_of_idle_connections_do_not_stop_a_chat(server):
+    idle = []
+    try:
+        for _ in range(5000):
+            idle.append(socket.create_connection((HOST, server.port), timeout=5))
+        for i in range(3):
+            status, _, _ = send(server, "among-the-idle-%d" % i, source="127.0.0.4")
+            check(status == 201, "a send among 5,000 idle connections got %d" % status)
+            status, _, page = server.request("GET", "/api/v1/rooms/lab/messages?after=0&limit=1000",
+                                             source="127.0.0.5")
+            check(status == 200 and "among-the-idle-%d" % i in [m["text"] for m in page["messages"]],
+                  "the other client did not read message %d" % i)
+        check(server.request("GET", "/healthz")[0] == 200, "healthz failed with 5,000 idle connections")
+    finally:
+        for connection in idle:
+            connection.close()
+
+
 def help_lists_every_limit(binary):
     import subprocess
     output = subprocess.run([binary, "--serve", "--help"], capture_output=True, text=True, timeout=10).stdout
@@ -195,6 +213,7 @@ def main():
                     silent_connection_is_closed))
     failures += run(binary, ["--max-connections", "6"],
                     (connections_beyond_the_limit_get_503_and_the_others_are_served,))
+    failures += run(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
     try:
         help_lists_every_limit(binary)
         print("PASS help_lists_every_limit")
