@@ -5,8 +5,9 @@ JOBS ?= $(shell nproc)
 HOST ?= 0.0.0.0
 PORT ?= 3550
 DATA_DIR ?= ./chatapp-data
+PACKAGES_DIR := $(BUILD_DIR)/packages
 
-.PHONY: all deps build run test screenshots bench bench-quick clean
+.PHONY: all deps build run test package test-package screenshots bench bench-quick clean
 
 all: build
 
@@ -23,6 +24,22 @@ run: build
 # GUI tests run offscreen; the ones that need a real X server start their own Xvfb.
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 -j $(JOBS)
+	$(MAKE) test-package
+
+# What a user installs, into $(PACKAGES_DIR): the .deb (CPack), and the AppImage's AppDir,
+# its tarball and squashfs payload (and the AppImage, given a runtime: packaging/README.md).
+package: build
+	@bash packaging/install-deps.sh
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	rm -rf $(PACKAGES_DIR)
+	cd $(BUILD_DIR) && cpack -G DEB
+	bash packaging/appimage/build-appimage.sh $(BUILD_DIR) $(PACKAGES_DIR)
+
+# The packages installed and run in a clean Debian 12 root (debootstrap, cached in
+# /var/cache/chatapp-package-test); screenshots and logs in $(BUILD_DIR)/package-test.
+test-package: package
+	bash tests/package/run.sh $(PACKAGES_DIR) $(BUILD_DIR)/package-test
 
 # ChatApp against nginx's nchan and the bare QHttpServer ceiling; see docs/benchmarks.md.
 # Not part of `make test` (only a small smoke run of chatapp-bench is).

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Builds ChatApp's AppDir from an already built tree, then what can be made of it:
+#
+#   packaging/appimage/build-appimage.sh BUILD_DIR OUT_DIR
+#
+#   OUT_DIR/ChatApp.AppDir/                   the AppDir: binary, Qt libraries and plugins,
+#                                             qt.conf, AppRun, .desktop file and icon
+#   OUT_DIR/ChatApp-VERSION-x86_64.tar.gz     that AppDir as a relocatable download
+#   OUT_DIR/ChatApp-VERSION-x86_64.squashfs   the AppImage's payload image (mksquashfs)
+#   OUT_DIR/ChatApp-VERSION-x86_64.AppImage   the AppImage, when an AppImage runtime is
+#                                             at hand (see below); otherwise the file
+#                                             OUT_DIR/ChatApp-VERSION-x86_64.AppImage.MISSING
+#                                             says what is missing
+#
+# An AppImage is the type-2 runtime (a small ELF program from the AppImage project that
+# mounts or extracts the payload and runs AppRun) followed by the squashfs payload.
+# Neither Debian 12 nor the npm registry ships that runtime or appimagetool (the npm
+# AppImage makers download them from GitHub at run time), so it is taken from:
+#   APPIMAGE_RUNTIME=/path/to/runtime-x86_64   the runtime file, from AppImage/type2-runtime
+#   APPIMAGETOOL=/path/to/appimagetool         or appimagetool on PATH (it embeds its own)
+# and without either the AppImage itself is not made.
+set -euo pipefail
+
+build_dir=$(readlink -f "${1:?usage: build-appimage.sh BUILD_DIR OUT_DIR}")
+out_dir=${2:?usage: build-appimage.sh BUILD_DIR OUT_DIR}
+mkdir -p "$out_dir"
+out_dir=$(readlink -f "$out_dir")
+here=$(dirname "$(readlink -f "$0")")
+source_dir=$(readlink -f "$here/../..")
+
+arch=$(uname -m)
+[[ "$arch" == x86_64 ]] || { echo "build-appimage: only x86_64 is supported, not $arch" >&2; exit 1; }
+multiarch=x86_64-linux-gnu
+qt_plugins=/usr/lib/$multiarch/qt6/plugins
+version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build_dir/CMakeCache.txt")
+[[ -n "$version" ]] || { echo "build-appimage: no project version in $build_dir/CMakeCache.txt" >&2; exit 1; }
+name=ChatApp-$version-$arch
+appdir=$out_dir/ChatApp.AppDir
+
+echo "build-appimage: $appdir"
+rm -rf "$appdir"
+mkdir -p "$appdir"
+
+# The binary, the .desktop file and the icon, as `cmake --install` lays them out (the
+# default component only: not the .deb's systemd unit or man page), stripped.
+cmake --install "$build_dir" --prefix "$appdir/usr" --component Unspecified --strip >/dev/null
+[[ -x "$appdir/usr/bin/chatapp" ]] || { echo "build-appimage: cmake --install gave no usr/bin/chatapp" >&2; exit 1; }
+
+# The Qt plugins ChatApp loads at run time. Platforms: xcb for X11 (and `ssh -X`),
+# offscreen for tests and headless use, minimal. The SQLite driver (the server's store),
+# the TLS backends, SVG and the usual image formats (the window icon is an SVG), and the
+# input contexts that let Compose and IBus type accents.
+plugins=(
+  platforms/libqxcb.so platforms/libqoffscreen.so platforms/libqminimal.so
+  xcbglintegrations/libqxcb-glx-integration.so xcbglintegrations/libqxcb-egl-integration.so
+  sqldrivers/libqsqlite.so
+  tls/libqopensslbackend.so tls/libqcertonlybackend.so
+  imageformats/libqsvg.so imageformats/libqgif.so imageformats/libqico.so imageformats/libqjpeg.so
+  iconengines/libqsvgicon.so
+  platforminputcontexts/libcomposeplatforminputcontextplugin.so
+  platforminputcontexts/libibusplatforminputcontextplugin.so
+)
+for plugin in "${plugins[@]}"; do
+  [[ -f "$qt_plugins/$plugin" ]] || { echo "build-appimage: missing Qt plugin $qt_plugins/$plugin" >&2; exit 1; }
+  install -D -m 644 "$qt_plugins/$plugin" "$appdir/usr/plugins/$plugin"
+done
+
+# Qt finds its plugins and translations next to the binary, whatever the folder is called.
+cat >"$appdir/usr/bin/qt.conf" <<'QTCONF'
+[Paths]
+Prefix = ..
+Plugins = plugins
+Translations = translations
+QTCONF
+
+# Qt's own strings (standard buttons and dialogs) in the languages the window speaks.
+for language in en es; do
+  qm=/usr/share/qt6/translations/qtbase_$language.qm
+  if [[ -f "$qm" ]]; then
+    install -D -m 644 "$qm" "$appdir/usr/translations/qtbase_$language.qm"
+  fi
+done
+
+# The shared libraries: everything the binary and the plugins load, found with ldd, and
+# the OpenSSL libraries the TLS backend opens with dlopen. Left out, as the AppImage
+# project's excludelist does, are glibc's and the compiler's runtime libraries, which
+# every Linux machine has and which must be the machine's own. The libraries that must
+# match the machine's graphics stack (OpenGL through libglvnd, X11's core, fontconfig and
+# FreeType) go to usr/lib/fallback, which AppRun uses only on a machine without them.
+is_excluded() {
+  case "$1" in
+    ld-linux*|libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|libresolv.so*|libutil.so*| \
+    libanl.so*|libnsl.so*|libBrokenLocale.so*|libmvec.so*|libstdc++.so*|libgcc_s.so*)
+      return 0 ;;
+  esac
+  return 1
+}
+is_fallback() {
+  case "$1" in
+    libGL.so*|libGLX.so*|libEGL.so*|libOpenGL.so*|libGLdispatch.so*|libGLESv2.so*| \
+    libX11.so*|libX11-xcb.so*|libxcb.so.1|libXau.so*|libXdmcp.so*| \
+    libfontconfig.so*|libfreetype.so*)
+      return 0 ;;
+  esac
+  return 1
+}
+
+elfs=("$appdir/usr/bin/chatapp")
+while IFS= read -r -d '' plugin; do elfs+=("$plugin"); done \
+  < <(find "$appdir/usr/plugins" -name '*.so' -print0)
+dlopened=(/usr/lib/$multiarch/libssl.so.3 /usr/lib/$multiarch/libcrypto.so.3)
+
+declare -A libraries=()   # soname -> path on this machine
+add_dependencies_of() {
+  local line soname path
+  while IFS= read -r line; do
+    if [[ "$line" == *"=> not found"* ]]; then
+      echo "build-appimage: $1 needs a library this machine lacks: $line" >&2
+      exit 1
+    fi
+    [[ "$line" =~ ^[[:space:]]*([^[:space:]]+)[[:space:]]+=\>[[:space:]]+(/[^[:space:]]+) ]] || continue
+    soname=${BASH_REMATCH[1]}
+    path=${BASH_REMATCH[2]}
+    is_excluded "$soname" && continue
+    libraries[$soname]=$path
+  done < <(LD_LIBRARY_PATH= ldd "$1")
+}
+for elf in "${elfs[@]}" "${dlopened[@]}"; do
+  add_dependencies_of "$elf"
+done
+for library in "${dlopened[@]}"; do
+  libraries[$(basename "$library")]=$library
+done
+
+mkdir -p "$appdir/usr/lib/fallback"
+for soname in "${!libraries[@]}"; do
+  if is_fallback "$soname"; then
+    target=$appdir/usr/lib/fallback/$soname
+  else
+    target=$appdir/usr/lib/$soname
+  fi
+  cp -L "${libraries[$soname]}" "$target"
+  chmod 644 "$target"
+  strip --strip-unneeded "$target"
+done
+
+# Each ELF file looks for the bundled libraries relative to itself.
+patchelf --set-rpath '$ORIGIN/../lib' "$appdir/usr/bin/chatapp"
+for library in "$appdir"/usr/lib/*.so*; do
+  patchelf --set-rpath '$ORIGIN' "$library"
+done
+for library in "$appdir"/usr/lib/fallback/*.so*; do
+  patchelf --set-rpath '$ORIGIN:$ORIGIN/..' "$library"
+done
+while IFS= read -r -d '' plugin; do
+  patchelf --set-rpath '$ORIGIN/../../lib' "$plugin"
+  strip --strip-unneeded "$plugin"
+done < <(find "$appdir/usr/plugins" -name '*.so' -print0)
+
+# Fonts for a machine that has none (AppRun points fontconfig at them only then).
+for font in DejaVuSans.ttf DejaVuSans-Bold.ttf DejaVuSansMono.ttf; do
+  install -D -m 644 "/usr/share/fonts/truetype/dejavu/$font" "$appdir/usr/share/fonts/dejavu/$font"
+done
+install -D -m 644 "$here/fonts.conf" "$appdir/usr/etc/fonts/fonts.conf"
+
+# The licences of what is bundled: each library's and font's Debian copyright file.
+declare -A packages=()
+for file in "${libraries[@]}" /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+            "${plugins[@]/#/$qt_plugins/}"; do
+  real=$(readlink -f "$file")
+  # dpkg knows some files by their /usr/lib path, others by /lib (merged /usr).
+  package=$( (dpkg-query -S "$real" || dpkg-query -S "${real#/usr}") 2>/dev/null \
+             | head -n 1 | cut -d: -f1) || true
+  if [[ -n "$package" ]]; then
+    packages[$package]=1
+  fi
+done
+for package in "${!packages[@]}"; do
+  copyright=/usr/share/doc/$package/copyright
+  if [[ -f "$copyright" ]]; then
+    install -D -m 644 "$copyright" "$appdir/usr/share/doc/$package/copyright"
+  fi
+done
+
+# The AppDir's own files: AppRun, and the .desktop file and icon at its top, as the
+# AppImage specification wants them.
+install -m 755 "$here/AppRun" "$appdir/AppRun"
+cp "$appdir/usr/share/applications/chatapp.desktop" "$appdir/chatapp.desktop"
+cp "$appdir/usr/share/icons/hicolor/scalable/apps/chatapp.svg" "$appdir/chatapp.svg"
+ln -s chatapp.svg "$appdir/.DirIcon"
+
+# The relocatable download: the AppDir in one folder named after the version.
+rm -f "$out_dir/$name.tar.gz"
+tar -C "$out_dir" --transform "s,^ChatApp.AppDir,$name," --owner=0 --group=0 --numeric-owner \
+    -czf "$out_dir/$name.tar.gz" ChatApp.AppDir
+echo "build-appimage: $out_dir/$name.tar.gz"
+
+# The AppImage's payload, as appimagetool makes it (gzip: every runtime reads it).
+rm -f "$out_dir/$name.squashfs"
+mksquashfs "$appdir" "$out_dir/$name.squashfs" -root-owned -noappend -comp gzip \
+    -all-time 0 -mkfs-time 0 -quiet >/dev/null
+echo "build-appimage: $out_dir/$name.squashfs"
+
+# The AppImage: the runtime, then the payload.
+rm -f "$out_dir/$name.AppImage" "$out_dir/$name.AppImage.MISSING"
+appimagetool=${APPIMAGETOOL:-$(command -v appimagetool || true)}
+if [[ -n "${APPIMAGE_RUNTIME:-}" ]]; then
+  [[ -f "$APPIMAGE_RUNTIME" ]] || { echo "build-appimage: APPIMAGE_RUNTIME=$APPIMAGE_RUNTIME is no file" >&2; exit 1; }
+  cat "$APPIMAGE_RUNTIME" "$out_dir/$name.squashfs" >"$out_dir/$name.AppImage"
+  chmod 755 "$out_dir/$name.AppImage"
+elif [[ -n "$appimagetool" ]]; then
+  ARCH=$arch "$appimagetool" --no-appstream "$appdir" "$out_dir/$name.AppImage"
+else
+  cat >"$out_dir/$name.AppImage.MISSING" <<MISSING
+$name.AppImage was not made: no AppImage runtime was at hand.
+
+An AppImage is the AppImage project's type-2 runtime (runtime-$arch, from
+AppImage/type2-runtime, or embedded in appimagetool) followed by the squashfs payload.
+Neither Debian 12's packages nor the npm registry provide that runtime or appimagetool:
+the npm AppImage makers (app-builder-bin, @reforged/maker-appimage, cmake-app-image,
+pkg-packager-appimage, neutralino-appimage-bundler) all download it from GitHub when
+they run, and Debian has only libappimage, a library for reading AppImages.
+
+Everything before that step is here and tested:
+  ChatApp.AppDir/          the AppDir
+  $name.tar.gz             the same AppDir, as a relocatable download (run its AppRun)
+  $name.squashfs           the AppImage's payload
+
+With the runtime file, the AppImage is one step:
+  APPIMAGE_RUNTIME=/path/to/runtime-$arch make package
+or by hand:
+  cat runtime-$arch $name.squashfs > $name.AppImage && chmod +x $name.AppImage
+MISSING
+  echo "build-appimage: NOT MADE: $name.AppImage (no AppImage runtime; see $out_dir/$name.AppImage.MISSING)"
+  exit 0
+fi
+echo "build-appimage: $out_dir/$name.AppImage"
