@@ -14,21 +14,4 @@ packages=(
   xvfb xauth x11-apps xdotool       # the AppDir's window on a real X server, and xwd to photograph it
 )
 
-missing=()
-for package in "${packages[@]}"; do
-  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$package")
-done
-
-if ((${#missing[@]} == 0)); then
-  exit 0
-fi
-
-echo "installing: ${missing[*]}"
-if [[ $(id -u) -ne 0 ]]; then
-  sudo=sudo
-else
-  sudo=
-fi
-$sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+exec bash "$(dirname "$0")/../scripts/apt-ensure.sh" "${packages[@]}"

@@ -44,7 +44,7 @@ FALLBACK_USER = "xcb-fallback-user"
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import Failure, Server, check, read_line, tail, wait_until  # noqa: E402
+from chatapp_testing import Failure, Server, Xvfb, check, read_line, tail, wait_until  # noqa: E402
 
 
 def room_members(server):
@@ -150,48 +150,6 @@ class RecordingProxy:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-class Xvfb:
-    """An X server of our own; -displayfd lets it pick a free display and say when ready."""
-
-    def __init__(self, log_path):
-        self.log_path = log_path
-        read_end, write_end = os.pipe()
-        try:
-            with open(log_path, "wb") as log:
-                self.process = subprocess.Popen(
-                    ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24",
-                     "-nolisten", "tcp", "-noreset"],
-                    stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=(write_end,))
-            os.close(write_end)
-            write_end = None
-            try:
-                line = read_line(read_end, 10, "display number from Xvfb")
-            except Failure as failure:
-                self.kill()
-                raise Failure("%s; Xvfb log: %s" % (failure, tail(log_path)))
-            except BaseException:
-                self.kill()
-                raise
-        finally:
-            if write_end is not None:
-                os.close(write_end)
-            os.close(read_end)
-        check(re.fullmatch(rb"\d+\n", line), "Xvfb wrote %r as its display" % line)
-        number = int(line)
-        self.display = ":%d" % number
-        socket_path = "/tmp/.X11-unix/X%d" % number
-        wait_until(lambda: os.path.exists(socket_path), 5, "the socket " + socket_path)
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process.wait(timeout=5)
 
 
 class Window:

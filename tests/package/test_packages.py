@@ -52,8 +52,8 @@ TESTER = "tester"            # the unprivileged user who runs the AppImage and t
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-class Failure(Exception):
-    pass
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from chatapp_testing import Failure, Xvfb, wait_until  # noqa: E402
 
 
 class Fatal(Exception):
@@ -90,18 +90,6 @@ def require(name, function, *arguments):
 def expect(condition, what):
     if not condition:
         raise Failure(what)
-
-
-def wait_until(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise Failure("timed out after %d s waiting for %s"
-                          % (seconds, what() if callable(what) else what))
-        time.sleep(0.1)
 
 
 def tail(path, size=1500):
@@ -332,44 +320,6 @@ def write_png(path, width, height, rows):
         file.write(chunk(b"IEND", b""))
 
 
-class Xvfb:
-    def __init__(self, log_path):
-        read_end, write_end = os.pipe()
-        with open(log_path, "wb") as log_file:
-            self.process = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1024x700x24",
-                 "-nolisten", "tcp", "-noreset"],
-                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, pass_fds=(write_end,))
-        os.close(write_end)
-        try:
-            deadline = time.monotonic() + 15
-            line = b""
-            while not line.endswith(b"\n"):
-                ready, _, _ = select.select([read_end], [], [], max(0, deadline - time.monotonic()))
-                if not ready:
-                    raise Failure("Xvfb gave no display within 15 s: %s" % tail(log_path))
-                byte = os.read(read_end, 1)
-                if not byte:
-                    raise Failure("Xvfb exited: %s" % tail(log_path))
-                line += byte
-        except BaseException:
-            self.kill()
-            raise
-        finally:
-            os.close(read_end)
-        self.number = int(line)
-        self.display = ":%d" % self.number
-
-    def kill(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
 # --- the checks ------------------------------------------------------------------------
 
 class Packages:
@@ -496,7 +446,7 @@ def check_appdir_window_offscreen(root, packages):
 
 def check_appdir_window_xcb(root, packages, artifacts):
     expect(State.appdir_port, "no server to connect to")
-    xvfb = Xvfb(os.path.join(artifacts, "xvfb.log"))
+    xvfb = Xvfb(os.path.join(artifacts, "xvfb.log"), screen="1024x700x24")
     socket_dir = root.host_path("/tmp/.X11-unix")
     os.makedirs(socket_dir, exist_ok=True)
     subprocess.run(["mount", "--bind", "/tmp/.X11-unix", socket_dir], check=True)
