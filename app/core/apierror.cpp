@@ -105,6 +105,12 @@ ApiError tooManyRequests(int retryAfterSeconds)
             QStringLiteral("Too many messages from your address; try again in %1 s.").arg(retryAfterSeconds)};
 }
 
+ApiError storeBusy()
+{
+    return {503, QStringLiteral("store_busy"),
+            QStringLiteral("The message store is behind; nothing was stored. Try again shortly.")};
+}
+
 ApiError storeUnavailable()
 {
     return {503, QStringLiteral("store_unavailable"),

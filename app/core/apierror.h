@@ -29,5 +29,6 @@ ApiError payloadTooLarge(qint64 limitBytes);
 ApiError fieldTooLong(const QString &field, qsizetype limitCharacters);
 ApiError unsupportedMediaType(const QByteArray &contentType);
 ApiError tooManyRequests(int retryAfterSeconds);
+ApiError storeBusy();
 ApiError storeUnavailable();
 } // namespace Errors

@@ -96,5 +96,6 @@ private:
     RateLimiter m_sendLimiter;
     ConnectionGuard *m_guard = nullptr;
     int m_storageCallsInFlight = 0;
+    int m_sendsInFlight = 0;
     bool m_shuttingDown = false;
 };

@@ -18,4 +18,7 @@ struct ServerLimits
     // token bucket. A class behind one NAT address shares it, hence the generous default.
     double sendsPerSecond = 20;
     int sendBurst = 60;
+    // Sends handed to the store and not yet committed. When the disk cannot keep up,
+    // more get 503 with Retry-After instead of queueing in memory without bound.
+    int maxPendingSends = 10000;
 };

@@ -64,9 +64,15 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
             QStringLiteral("must be 1 to %1 printable ASCII characters").arg(maxIdempotencyKeyLength)));
         return;
     }
+    if (m_sendsInFlight >= m_limits.maxPendingSends) {
+        reply->sendError(Errors::storeBusy(), {{"Retry-After", "1"}});
+        return;
+    }
+    ++m_sendsInFlight;
     beginStorageCall();
     m_storage.append(*room, std::get<MessageDraft>(draft), key, this,
                      [this, reply](const AppendOutcome &outcome) {
+        --m_sendsInFlight;
         switch (outcome.kind) {
         case AppendOutcome::Kind::Failed:
             reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});

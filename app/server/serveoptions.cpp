@@ -34,6 +34,9 @@ const OptionSpec optionTable[] = {
     {"send-rate", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Sends per second per client address; more get 429 (default 20)."),
      "CHATAPP_SEND_RATE"},
+    {"max-pending-sends", "N",
+     QT_TRANSLATE_NOOP("ServeOptions", "Sends waiting for the disk; more get 503 (default 10000)."),
+     "CHATAPP_MAX_PENDING_SENDS"},
     {"send-burst", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Sends a client address may save up for a burst (default 60)."),
      "CHATAPP_SEND_BURST"},
@@ -151,6 +154,8 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             ok = readNumber(name, *value, 1, 3600, &limits.requestTimeoutSeconds);
         else if (name == u"idle-timeout")
             ok = readNumber(name, *value, 1, 86400, &limits.idleTimeoutSeconds);
+        else if (name == u"max-pending-sends")
+            ok = readNumber(name, *value, 1, 1000000, &limits.maxPendingSends);
         else if (name == u"send-rate") {
             ok = readNumber(name, *value, 1, 1000000, &sendRate);
             limits.sendsPerSecond = sendRate;

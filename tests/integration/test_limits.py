@@ -168,12 +168,31 @@ def thousands_of_idle_connections_do_not_stop_a_chat(server):
             connection.close()
 
 
+def sends_beyond_what_the_store_holds_get_503(server):
+    """--max-pending-sends 1: of sends arriving together, those beyond the one the store
+    is writing get 503 with Retry-After, and exactly the 201s are stored."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda i: send(server, "together-%d" % i, source="127.0.0.%d" % (10 + i)),
+                                range(64)))
+    statuses = [status for status, _, _ in results]
+    check(201 in statuses, "no send was stored: %r" % statuses)
+    busy = [(headers, body) for status, headers, body in results if status == 503]
+    check(busy, "64 concurrent sends never found the store busy: %r" % statuses)
+    for headers, body in busy:
+        check(headers["Retry-After"] == "1" and body["error"]["code"] == "store_busy", "503 %r %r" % (headers, body))
+    stored = sorted(t for t in stored_texts(server) if t.startswith("together-"))
+    accepted = sorted("together-%d" % i for i, (status, _, _) in enumerate(results) if status == 201)
+    check(stored == accepted, "stored %d, acknowledged %d" % (len(stored), len(accepted)))
+
+
 def help_lists_every_limit(binary):
     import subprocess
     output = subprocess.run([binary, "--serve", "--help"], capture_output=True, text=True, timeout=10).stdout
     output = " ".join(output.split())  # --help wraps its descriptions
     for flag, default in (("--max-connections", "10000"), ("--request-timeout", "10"),
-                          ("--idle-timeout", "90"), ("--send-rate", "20"), ("--send-burst", "60")):
+                          ("--idle-timeout", "90"), ("--send-rate", "20"), ("--send-burst", "60"),
+                          ("--max-pending-sends", "10000")):
         check(flag in output and "default %s" % default in output, "--help lacks %s (default %s)" % (flag, default))
 
 
@@ -214,6 +233,7 @@ def main():
     failures += run(binary, ["--max-connections", "6"],
                     (connections_beyond_the_limit_get_503_and_the_others_are_served,))
     failures += run(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
+    failures += run(binary, ["--max-pending-sends", "1"], (sends_beyond_what_the_store_holds_get_503,))
     try:
         help_lists_every_limit(binary)
         print("PASS help_lists_every_limit")
