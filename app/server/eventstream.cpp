@@ -3,14 +3,12 @@
 namespace {
 constexpr int keepAliveMs = 15 * 1000;
 constexpr int pageSize = 500;
-// A reader whose socket has this much unsent is not keeping up. It is closed, not
-// buffered for without bound, and resumes from its Last-Event-ID with nothing lost.
-constexpr qint64 maxUnsentBytes = 4 * 1024 * 1024;
 } // namespace
 
 EventStream::EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor,
-                         QString memberName, Hub &hub, QObject *parent)
+                         QString memberName, Hub &hub, qint64 maxUnsentBytes, QObject *parent)
     : QObject(parent)
+    , m_maxUnsentBytes(maxUnsentBytes)
     , m_reply(std::move(reply))
     , m_room(std::move(room))
     , m_cursor(cursor)
@@ -67,7 +65,8 @@ void EventStream::pump()
     }
     if (m_cursor >= m_hub.lastId(m_room))
         return;
-    if (m_reply->socket()->bytesToWrite() > maxUnsentBytes) {
+    // A reader with this much unsent is not keeping up (see ServerLimits).
+    if (m_reply->socket()->bytesToWrite() > m_maxUnsentBytes) {
         close();
         return;
     }

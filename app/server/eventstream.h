@@ -17,7 +17,7 @@ class EventStream : public QObject, public RoomFollower
 
 public:
     EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor, QString memberName,
-                Hub &hub, QObject *parent);
+                Hub &hub, qint64 maxUnsentBytes, QObject *parent);
     ~EventStream() override;
 
     void start();
@@ -28,6 +28,7 @@ private:
     void pump();
     void writePage(const Page &page);
 
+    qint64 m_maxUnsentBytes;
     std::shared_ptr<Reply> m_reply;
     RoomName m_room;
     MessageId m_cursor;

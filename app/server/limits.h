@@ -21,4 +21,7 @@ struct ServerLimits
     // Sends handed to the store and not yet committed. When the disk cannot keep up,
     // more get 503 with Retry-After instead of queueing in memory without bound.
     int maxPendingSends = 10000;
+    // Output a stream's reader has not taken yet. Past it the stream is closed, not
+    // buffered for without bound; the reader resumes from its Last-Event-ID, losing nothing.
+    int streamBacklogKiB = 4096;
 };

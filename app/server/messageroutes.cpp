@@ -190,6 +190,6 @@ void ChatServer::streamEvents(const QHttpServerRequest &request, const PathArgum
         return;
     }
     auto *stream = new EventStream(reply, *room, resumeAfter.value_or(m_hub.lastId(*room)),
-                                   query.name, m_hub, this);
+                                   query.name, m_hub, qint64(m_limits.streamBacklogKiB) * 1024, this);
     stream->start();
 }

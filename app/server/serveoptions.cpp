@@ -37,6 +37,9 @@ const OptionSpec optionTable[] = {
     {"max-pending-sends", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Sends waiting for the disk; more get 503 (default 10000)."),
      "CHATAPP_MAX_PENDING_SENDS"},
+    {"stream-backlog", "KIB",
+     QT_TRANSLATE_NOOP("ServeOptions", "Unread output a stream may have before it is closed; the reader resumes (default 4096)."),
+     "CHATAPP_STREAM_BACKLOG"},
     {"send-burst", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Sends a client address may save up for a burst (default 60)."),
      "CHATAPP_SEND_BURST"},
@@ -156,6 +159,8 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             ok = readNumber(name, *value, 1, 86400, &limits.idleTimeoutSeconds);
         else if (name == u"max-pending-sends")
             ok = readNumber(name, *value, 1, 1000000, &limits.maxPendingSends);
+        else if (name == u"stream-backlog")
+            ok = readNumber(name, *value, 16, 1024 * 1024, &limits.streamBacklogKiB);
         else if (name == u"send-rate") {
             ok = readNumber(name, *value, 1, 1000000, &sendRate);
             limits.sendsPerSecond = sendRate;
