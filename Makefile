@@ -6,8 +6,9 @@ HOST ?= 0.0.0.0
 PORT ?= 3550
 DATA_DIR ?= ./chatapp-data
 PACKAGES_DIR := $(BUILD_DIR)/packages
+SANITIZE_DIR ?= build-sanitize
 
-.PHONY: all deps build run test package test-package screenshots bench bench-quick clean
+.PHONY: all deps build run test test-sanitize package test-package screenshots bench bench-quick clean
 
 all: build
 
@@ -24,7 +25,20 @@ run: build
 # GUI tests run offscreen; the ones that need a real X server start their own Xvfb.
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 -j $(JOBS)
+	$(MAKE) test-sanitize
 	$(MAKE) test-package
+
+# The unit and integration suites again, on a build with AddressSanitizer and
+# UndefinedBehaviorSanitizer: a memory error or undefined behaviour in the server
+# aborts it, and the test that drove it fails. Leak checking is off: Qt's
+# process-lifetime allocations would drown real findings.
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
+		-DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DCHATAPP_SANITIZE=ON
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QT_QPA_PLATFORM=offscreen \
+		ctest --output-on-failure --timeout 300 -j $(JOBS) -L "unit|integration"
 
 # What a user installs, into $(PACKAGES_DIR): the .deb (CPack), and the AppImage's AppDir,
 # its tarball and squashfs payload (and the AppImage, given a runtime: packaging/README.md).

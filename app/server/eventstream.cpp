@@ -3,6 +3,7 @@
 namespace {
 constexpr int keepAliveMs = 15 * 1000;
 constexpr int pageSize = 500;
+constexpr int streamKernelBufferBytes = 256 * 1024;
 } // namespace
 
 EventStream::EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor,
@@ -30,6 +31,10 @@ void EventStream::start()
         return;
     }
     connect(socket, &QTcpSocket::disconnected, this, &EventStream::close);
+    // The kernel's own buffer would otherwise grow to megabytes for a reader that does
+    // not read, unseen by the backlog bound below; 256 KiB still carries thousands of
+    // messages a second to a reader far away.
+    socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, streamKernelBufferBytes);
     m_reply->startStream(200, "text/event-stream; charset=utf-8",
                          {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}});
     // Tells EventSource how soon to reconnect after a drop.
