@@ -72,6 +72,24 @@ ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, QTcpSocket *so
                                    request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
 }
 
+std::optional<ApiError> ChatServer::ambiguousFraming(const QHttpServerRequest &request)
+{
+    QList<QByteArray> lengths;
+    bool chunked = false;
+    for (const auto &[name, value] : request.headers()) {
+        if (name.compare("Content-Length", Qt::CaseInsensitive) == 0)
+            lengths.append(value.trimmed());
+        else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0)
+            chunked = true;
+    }
+    if (lengths.size() > 1)
+        return Errors::invalidHeader(QStringLiteral("Content-Length"), QStringLiteral("is given more than once"));
+    if (chunked && !lengths.isEmpty())
+        return Errors::invalidHeader(QStringLiteral("Transfer-Encoding"),
+                                     QStringLiteral("cannot come with a Content-Length"));
+    return std::nullopt;
+}
+
 quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port)
 {
     m_guard = new ConnectionGuard(m_limits, this);
@@ -90,6 +108,16 @@ bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
         m_guard->requestArrived(socket);
     static const QList<Route> table = routes();
     const ReplyPtr reply = makeReply(request, socket);
+    if (const auto framing = ambiguousFraming(request)) {
+        // Two ways to read where the body ends is how requests are smuggled past a
+        // proxy (RFC 9112, 6.3): refuse it, and read nothing more from this connection.
+        reply->sendError(*framing, {{"Connection", "close"}});
+        if (m_guard)
+            m_guard->closeAfterAnswer(socket);
+        else
+            socket->disconnectFromHost();
+        return true;
+    }
     // Matched still percent-encoded, so an encoded '/' cannot split a segment.
     const QStringList segments = reply->path().split(u'/');
     QByteArrayList allowed;

@@ -58,6 +58,8 @@ private:
     };
 
     static QList<Route> routes();
+    // A request whose body length could be read two ways, or nullopt.
+    static std::optional<ApiError> ambiguousFraming(const QHttpServerRequest &request);
     ReplyPtr makeReply(const QHttpServerRequest &request, QTcpSocket *socket);
 
     // Operations (chatserver.cpp)

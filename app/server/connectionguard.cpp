@@ -82,6 +82,17 @@ void ConnectionGuard::requestArrived(QTcpSocket *socket)
     found->requestBytes = socket->bytesAvailable();
 }
 
+void ConnectionGuard::closeAfterAnswer(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end()) {
+        socket->disconnectFromHost();
+        return;
+    }
+    found->closeAtMs = m_clock.elapsed() + lingerMs;
+    socket->skip(socket->bytesAvailable());
+}
+
 void ConnectionGuard::sweep()
 {
     const qint64 now = m_clock.elapsed();

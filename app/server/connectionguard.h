@@ -27,6 +27,9 @@ public:
 
     // QHttpServer has parsed a whole request on `socket`: its deadline is met.
     void requestArrived(QTcpSocket *socket);
+    // The answer being written is the connection's last: what follows is read and
+    // dropped, never parsed, and the connection closes shortly.
+    void closeAfterAnswer(QTcpSocket *socket);
     qsizetype openConnections() const { return m_connections.size(); }
     quint64 refusedConnections() const { return m_refused; }
     quint64 timedOutRequests() const { return m_timedOut; }
