@@ -19,7 +19,6 @@ public:
     explicit ProtocolPanel(QWidget *parent = nullptr);
 
     void record(const Exchange &exchange);
-    QTreeWidget *table() const { return m_table; }
 
 private:
     QTreeWidget *m_table;

@@ -16,7 +16,6 @@ public:
         return delay;
     }
     void reset() { m_delayMs = firstDelayMs; }
-    bool isReset() const { return m_delayMs == firstDelayMs; }
 
 private:
     int m_delayMs = firstDelayMs;

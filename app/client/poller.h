@@ -35,7 +35,6 @@ public:
     void retryNow();
 
     QString room() const { return m_room; }
-    bool isOnline() const { return m_online; }
     bool isLongPolling() const { return !m_intervalMs; }
 
 signals:

@@ -23,6 +23,28 @@ def check(condition, what):
         raise Failure(what)
 
 
+def bound_whole_file(seconds):
+    """From now on, a Failure in the main thread once `seconds` have passed: no test file
+    runs forever. signal.alarm(0) lifts it."""
+    def out_of_time(*_):
+        raise Failure("the whole file ran over %d s" % seconds)
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(seconds)
+
+
+def run_checks(checks, *arguments):
+    """Calls each check with `arguments`, printing PASS or FAIL; returns how many failed."""
+    failures = 0
+    for one in checks:
+        try:
+            one(*arguments)
+            print("PASS", one.__name__)
+        except Failure as failure:
+            failures += 1
+            print("FAIL", one.__name__, "-", failure)
+    return failures
+
+
 def wait_until(condition, seconds, what):
     """Polls condition() until it returns something true, which is returned."""
     deadline = time.monotonic() + seconds

@@ -44,7 +44,7 @@ FALLBACK_USER = "xcb-fallback-user"
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import Failure, Server, Xvfb, check, read_line, tail, wait_until  # noqa: E402
+from chatapp_testing import Failure, Server, Xvfb, bound_whole_file, check, tail, wait_until  # noqa: E402
 
 
 def room_members(server):
@@ -394,11 +394,7 @@ def main():
             print("%s is not installed (scripts/install-deps.sh installs it)" % tool)
             return 1
 
-    def out_of_time(*_):
-        raise Failure("the whole file ran over %d s" % WHOLE_FILE_SECONDS)
-
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(WHOLE_FILE_SECONDS)
+    bound_whole_file(WHOLE_FILE_SECONDS)
     started = time.monotonic()
     passed = failed = 0
 

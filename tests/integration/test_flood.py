@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import HOST, Failure, Server, check, wait_until  # noqa: E402
+from chatapp_testing import HOST, Failure, Server, bound_whole_file, check, wait_until  # noqa: E402
 
 WHOLE_FILE_SECONDS = 60
 FLOOD_SECONDS = 6
@@ -141,10 +141,7 @@ def sender(server, index, deadline, acknowledged, refused):
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
 
-    def out_of_time(*_):
-        raise Failure("the whole file ran over %d s" % WHOLE_FILE_SECONDS)
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(WHOLE_FILE_SECONDS)
+    bound_whole_file(WHOLE_FILE_SECONDS)
 
     with tempfile.TemporaryDirectory() as data_dir:
         server = Server(binary, data_dir, os.path.join(data_dir, "server.log"),

@@ -14,7 +14,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import HOST, Failure, Server, check, wait_until  # noqa: E402
+from chatapp_testing import (  # noqa: E402
+    HOST, Failure, Server, bound_whole_file, check, run_checks, wait_until)
 
 WHOLE_FILE_SECONDS = 60
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -202,13 +203,7 @@ def run(binary, limits, tests):
     with tempfile.TemporaryDirectory() as data_dir:
         server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), limits)
         try:
-            for test in tests:
-                try:
-                    test(server)
-                    print("PASS", test.__name__)
-                except Failure as failure:
-                    failures += 1
-                    print("FAIL", test.__name__, "-", failure)
+            failures += run_checks(tests, server)
             if server.process.poll() is not None:
                 failures += 1
                 print("FAIL the server died:", server.stderr)
@@ -220,10 +215,7 @@ def run(binary, limits, tests):
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
 
-    def out_of_time(*_):
-        raise Failure("the whole file ran over %d s" % WHOLE_FILE_SECONDS)
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(WHOLE_FILE_SECONDS)
+    bound_whole_file(WHOLE_FILE_SECONDS)
     failures = run(binary, ["--send-rate", "1", "--send-burst", "3", "--request-timeout", "2",
                             "--idle-timeout", "2"],
                    (flood_from_one_address_gets_429_while_another_sends,
@@ -234,12 +226,7 @@ def main():
                     (connections_beyond_the_limit_get_503_and_the_others_are_served,))
     failures += run(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
     failures += run(binary, ["--max-pending-sends", "1"], (sends_beyond_what_the_store_holds_get_503,))
-    try:
-        help_lists_every_limit(binary)
-        print("PASS help_lists_every_limit")
-    except Failure as failure:
-        failures += 1
-        print("FAIL help_lists_every_limit -", failure)
+    failures += run_checks([help_lists_every_limit], binary)
     signal.alarm(0)
     print("%d failure(s)" % failures)
     return 1 if failures else 0

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import HOST, Failure, Server, check  # noqa: E402
+from chatapp_testing import HOST, Failure, Server, bound_whole_file, check, run_checks  # noqa: E402
 
 WHOLE_FILE_SECONDS = 40
 FORM = b"Content-Type: application/x-www-form-urlencoded\r\n"
@@ -89,24 +89,16 @@ def garbage_after_a_good_request_is_not_stored(server):
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
 
-    def out_of_time(*_):
-        raise Failure("the whole file ran over %d s" % WHOLE_FILE_SECONDS)
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(WHOLE_FILE_SECONDS)
+    bound_whole_file(WHOLE_FILE_SECONDS)
     failures = 0
     with tempfile.TemporaryDirectory() as data_dir:
         server = Server(binary, data_dir, os.path.join(data_dir, "server.log"))
         try:
             check(server.request("PUT", "/api/v1/rooms/lab")[0] == 201, "PUT lab failed")
-            for test in (conflicting_content_lengths_are_refused, transfer_encoding_with_content_length_is_refused,
-                         nul_in_path_is_400, garbage_is_dropped, thousands_of_headers_do_not_hurt,
-                         garbage_after_a_good_request_is_not_stored):
-                try:
-                    test(server)
-                    print("PASS", test.__name__)
-                except Failure as failure:
-                    failures += 1
-                    print("FAIL", test.__name__, "-", failure)
+            failures += run_checks((conflicting_content_lengths_are_refused,
+                                    transfer_encoding_with_content_length_is_refused, nul_in_path_is_400,
+                                    garbage_is_dropped, thousands_of_headers_do_not_hurt,
+                                    garbage_after_a_good_request_is_not_stored), server)
             check(server.process.poll() is None, "the server died: %s" % server.stderr)
             check(server.request("GET", "/healthz")[0] == 200, "the server stopped serving")
         except Failure as failure:

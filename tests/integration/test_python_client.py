@@ -26,7 +26,7 @@ HOST = "127.0.0.1"
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import Failure, Server, check  # noqa: E402
+from chatapp_testing import Failure, Server, bound_whole_file, check, run_checks  # noqa: E402
 
 
 def call(server, method, path, body=None, headers=None):
@@ -265,11 +265,7 @@ def main():
         print("CHATAPP_BINARY must name the built chatapp (got %r)" % binary)
         return 1
 
-    def out_of_time(*_):
-        raise Failure("the whole file ran over %d s" % WHOLE_FILE_SECONDS)
-
-    signal.signal(signal.SIGALRM, out_of_time)
-    signal.alarm(WHOLE_FILE_SECONDS)
+    bound_whole_file(WHOLE_FILE_SECONDS)
 
     steps = [form_post_like_the_lab_client, json_post, read_after, idempotent_retry, long_poll,
              event_stream, error_statuses, rooms_and_health]
@@ -278,13 +274,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="chatapp-py-") as data_dir:
         try:
             server = Server(binary, data_dir, os.path.join(data_dir, "server.log"))
-            for step in steps:
-                try:
-                    step(server)
-                    print("PASS", step.__name__)
-                except Failure as failure:
-                    failures += 1
-                    print("FAIL", step.__name__, "-", failure)
+            failures += run_checks(steps, server)
             code = server.stop()
             if code == 0:
                 print("PASS sigterm_exits_zero")
