@@ -9,43 +9,33 @@
 namespace {
 using Method = QHttpServerRequest::Method;
 
-QByteArray methodName(Method method)
-{
-    switch (method) {
-    case Method::Get: return "GET";
-    case Method::Put: return "PUT";
-    case Method::Delete: return "DELETE";
-    case Method::Post: return "POST";
-    case Method::Head: return "HEAD";
-    case Method::Options: return "OPTIONS";
-    case Method::Patch: return "PATCH";
-    case Method::Connect: return "CONNECT";
-    case Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
-    }
-}
-
 constexpr int closeConnectionsDeadlineMs = 5000;
 } // namespace
 
-// The whole API, top to bottom, as docs/api.md lists it.
-QList<ChatServer::Route> ChatServer::routes()
+void ChatServer::RouteTable::add(const char *pattern, Router::Method method, Handler handler)
 {
-    const auto path = [](const char *text) {
-        return QString::fromLatin1(text).split(u'/', Qt::SkipEmptyParts);
-    };
-    return {
-        {path("healthz"), Method::Get, &ChatServer::health},
-        {path("metrics"), Method::Get, &ChatServer::metrics},
-        {path("api/v1/rooms"), Method::Get, &ChatServer::listRooms},
-        {path("api/v1/rooms/{room}"), Method::Get, &ChatServer::getRoom},
-        {path("api/v1/rooms/{room}"), Method::Put, &ChatServer::putRoom},
-        {path("api/v1/rooms/{room}/members"), Method::Get, &ChatServer::listMembers},
-        {path("api/v1/rooms/{room}/messages"), Method::Get, &ChatServer::getMessages},
-        {path("api/v1/rooms/{room}/messages"), Method::Post, &ChatServer::postMessage},
-        {path("api/v1/rooms/{room}/messages/{id}"), Method::Get, &ChatServer::getMessage},
-        {path("api/v1/rooms/{room}/events"), Method::Get, &ChatServer::streamEvents},
-    };
+    router.add(pattern, method);
+    handlers.append(handler);
+}
+
+// The whole API, top to bottom, as docs/api.md lists it.
+const ChatServer::RouteTable &ChatServer::routes()
+{
+    static const RouteTable table = [] {
+        RouteTable t;
+        t.add("healthz", Method::Get, &ChatServer::health);
+        t.add("metrics", Method::Get, &ChatServer::metrics);
+        t.add("api/v1/rooms", Method::Get, &ChatServer::listRooms);
+        t.add("api/v1/rooms/{room}", Method::Get, &ChatServer::getRoom);
+        t.add("api/v1/rooms/{room}", Method::Put, &ChatServer::putRoom);
+        t.add("api/v1/rooms/{room}/members", Method::Get, &ChatServer::listMembers);
+        t.add("api/v1/rooms/{room}/messages", Method::Get, &ChatServer::getMessages);
+        t.add("api/v1/rooms/{room}/messages", Method::Post, &ChatServer::postMessage);
+        t.add("api/v1/rooms/{room}/messages/{id}", Method::Get, &ChatServer::getMessage);
+        t.add("api/v1/rooms/{room}/events", Method::Get, &ChatServer::streamEvents);
+        return t;
+    }();
+    return table;
 }
 
 ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits, QObject *parent)
@@ -68,7 +58,7 @@ ChatServer::~ChatServer()
 ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     return std::make_shared<Reply>(makeResponder(request, socket), socket,
-                                   methodName(request.method()),
+                                   Router::methodName(request.method()),
                                    request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
 }
 
@@ -106,7 +96,6 @@ bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
 {
     if (m_guard)
         m_guard->requestArrived(socket);
-    static const QList<Route> table = routes();
     const ReplyPtr reply = makeReply(request, socket);
     if (const auto framing = ambiguousFraming(request)) {
         // Two ways to read where the body ends is how requests are smuggled past a
@@ -118,39 +107,16 @@ bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
             socket->disconnectFromHost();
         return true;
     }
-    // Matched still percent-encoded, so an encoded '/' cannot split a segment.
-    const QStringList segments = reply->path().split(u'/');
-    QByteArrayList allowed;
-    for (const Route &route : table) {
-        if (segments.size() != route.segments.size() + 1 || !segments.first().isEmpty())
-            continue;
-        PathArguments arguments;
-        bool matches = true;
-        for (qsizetype i = 0; matches && i < route.segments.size(); ++i) {
-            const QString &expected = route.segments[i];
-            const QString &actual = segments[i + 1];
-            if (expected == u"{room}")
-                arguments.room = actual;
-            else if (expected == u"{id}")
-                arguments.id = actual;
-            else
-                matches = expected == actual;
-        }
-        if (!matches)
-            continue;
-        if (route.method == request.method()) {
-            (this->*route.handler)(request, arguments, reply);
-            return true;
-        }
-        allowed.append(methodName(route.method));
-    }
-    if (!allowed.isEmpty()) {
-        reply->sendError(Errors::methodNotAllowed(QString::fromLatin1(methodName(request.method())),
+    const RouteTable &table = routes();
+    const Router::Match match = table.router.match(request.method(), reply->path());
+    if (match.route >= 0)
+        (this->*table.handlers[match.route])(request, match.arguments, reply);
+    else if (!match.allowed.isEmpty())
+        reply->sendError(Errors::methodNotAllowed(QString::fromLatin1(Router::methodName(request.method())),
                                                   reply->path()),
-                         {{"Allow", allowed.join(", ")}});
-    } else {
+                         {{"Allow", match.allowed.join(", ")}});
+    else
         reply->sendError(Errors::notFound(reply->path()));
-    }
     return true;
 }
 

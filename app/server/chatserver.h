@@ -6,6 +6,7 @@
 #include "hub.h"
 #include "metrics.h"
 #include "reply.h"
+#include "router.h"
 
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
@@ -43,21 +44,17 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
-    struct PathArguments
-    {
-        QString room;
-        QString id;
-    };
+    using PathArguments = Router::Arguments;
     using Handler = void (ChatServer::*)(const QHttpServerRequest &, const PathArguments &,
                                          const ReplyPtr &);
-    struct Route
+    struct RouteTable
     {
-        QStringList segments; // "{room}" and "{id}" capture
-        QHttpServerRequest::Method method;
-        Handler handler;
+        Router router;
+        QList<Handler> handlers; // parallel to the router's routes
+        void add(const char *pattern, Router::Method method, Handler handler);
     };
 
-    static QList<Route> routes();
+    static const RouteTable &routes();
     // A request whose body length could be read two ways, or nullopt.
     static std::optional<ApiError> ambiguousFraming(const QHttpServerRequest &request);
     ReplyPtr makeReply(const QHttpServerRequest &request, QTcpSocket *socket);

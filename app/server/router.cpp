@@ -1,0 +1,57 @@
+#include "router.h"
+
+void Router::add(const char *pattern, Method method)
+{
+    m_routes.append({QString::fromLatin1(pattern).split(u'/', Qt::SkipEmptyParts), method});
+}
+
+Router::Match Router::match(Method method, const QString &path) const
+{
+    Match result;
+    const QStringList segments = path.split(u'/');
+    if (!segments.first().isEmpty())
+        return result;
+    for (qsizetype index = 0; index < m_routes.size(); ++index) {
+        const Route &route = m_routes[index];
+        if (segments.size() != route.segments.size() + 1)
+            continue;
+        Arguments arguments;
+        bool matches = true;
+        for (qsizetype i = 0; matches && i < route.segments.size(); ++i) {
+            const QString &expected = route.segments[i];
+            const QString &actual = segments[i + 1];
+            if (expected == u"{room}")
+                arguments.room = actual;
+            else if (expected == u"{id}")
+                arguments.id = actual;
+            else
+                matches = expected == actual;
+        }
+        if (!matches)
+            continue;
+        if (route.method == method) {
+            result.route = index;
+            result.arguments = std::move(arguments);
+            result.allowed.clear();
+            return result;
+        }
+        result.allowed.append(methodName(route.method));
+    }
+    return result;
+}
+
+QByteArray Router::methodName(Method method)
+{
+    switch (method) {
+    case Method::Get: return "GET";
+    case Method::Put: return "PUT";
+    case Method::Delete: return "DELETE";
+    case Method::Post: return "POST";
+    case Method::Head: return "HEAD";
+    case Method::Options: return "OPTIONS";
+    case Method::Patch: return "PATCH";
+    case Method::Connect: return "CONNECT";
+    case Method::Trace: return "TRACE";
+    default: return "UNKNOWN";
+    }
+}
