@@ -105,6 +105,38 @@ ApiError tooManyRequests(int retryAfterSeconds)
             QStringLiteral("Too many messages from your address; try again in %1 s.").arg(retryAfterSeconds)};
 }
 
+ApiError tooManyPasswordAttempts(int retryAfterSeconds)
+{
+    return {429, QStringLiteral("rate_limited"),
+            QStringLiteral("Too many wrong passwords from your address; try again in %1 s.")
+                .arg(retryAfterSeconds)};
+}
+
+ApiError unauthorized()
+{
+    return {401, QStringLiteral("unauthorized"),
+            QStringLiteral("This server needs a password: exchange it at POST /api/v1/sessions "
+                           "and send the token as 'Authorization: Bearer TOKEN'.")};
+}
+
+ApiError invalidToken()
+{
+    return {401, QStringLiteral("invalid_token"),
+            QStringLiteral("The token is not valid: it was revoked, or the server's password "
+                           "changed. Sign in again at POST /api/v1/sessions.")};
+}
+
+ApiError wrongPassword()
+{
+    return {401, QStringLiteral("wrong_password"), QStringLiteral("The password is not right.")};
+}
+
+ApiError sessionsDisabled()
+{
+    return {404, QStringLiteral("sessions_disabled"),
+            QStringLiteral("This server has no password, so no session is needed.")};
+}
+
 ApiError storeBusy()
 {
     return {503, QStringLiteral("store_busy"),

@@ -29,6 +29,11 @@ ApiError payloadTooLarge(qint64 limitBytes);
 ApiError fieldTooLong(const QString &field, qsizetype limitCharacters);
 ApiError unsupportedMediaType(const QByteArray &contentType);
 ApiError tooManyRequests(int retryAfterSeconds);
+ApiError tooManyPasswordAttempts(int retryAfterSeconds);
+ApiError unauthorized();
+ApiError invalidToken();
+ApiError wrongPassword();
+ApiError sessionsDisabled();
 ApiError storeBusy();
 ApiError storeUnavailable();
 } // namespace Errors

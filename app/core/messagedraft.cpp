@@ -1,9 +1,5 @@
 #include "messagedraft.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QStringDecoder>
-
 namespace {
 
 enum class Field { Author, Text };
@@ -51,6 +47,10 @@ std::variant<QString, ApiError> validateField(Field field, QString value)
         // Windows clients end lines with \r\n; one stored form keeps every reader simple.
         value.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
     }
+    // Qt's JSON reader (here and in clients) and the form decoder drop a U+FEFF that
+    // begins a string, so one sent as "\ufeff" would be stored, then read back without it.
+    while (value.startsWith(QChar::ByteOrderMark))
+        value = field == Field::Author ? value.sliced(1).trimmed() : value.sliced(1);
     if (value.trimmed().isEmpty())
         return Errors::missingField(name);
     const auto characters = countCharacters(value, field);
@@ -65,94 +65,20 @@ std::variant<QString, ApiError> validateField(Field field, QString value)
     return value;
 }
 
-std::optional<QString> decodeUtf8(const QByteArray &bytes)
-{
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    QString text = decoder.decode(bytes);
-    if (decoder.hasError())
-        return std::nullopt;
-    return text;
-}
-
-struct RawFields
-{
-    std::optional<QString> author;
-    std::optional<QString> text;
-};
-
-std::variant<RawFields, ApiError> readJson(const QByteArray &body)
-{
-    if (!decodeUtf8(body))
-        return Errors::invalidJson(QStringLiteral("it is not valid UTF-8"));
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return Errors::invalidJson(parseError.errorString());
-    if (!document.isObject())
-        return Errors::invalidJson(QStringLiteral("it is not an object"));
-    const QJsonObject object = document.object();
-    RawFields fields;
-    for (Field field : {Field::Author, Field::Text}) {
-        const QJsonValue value = object.value(fieldName(field));
-        if (value.isUndefined() || value.isNull())
-            continue;
-        if (!value.isString())
-            return Errors::invalidField(fieldName(field), QStringLiteral("is not a string"));
-        (field == Field::Author ? fields.author : fields.text) = value.toString();
-    }
-    return fields;
-}
-
-// application/x-www-form-urlencoded: '&'-separated key=value pairs, '+' for space, then
-// percent-encoding. Decoded by hand only because QUrlQuery would silently replace
-// invalid UTF-8, which we must refuse instead.
-std::variant<RawFields, ApiError> readForm(const QByteArray &body)
-{
-    RawFields fields;
-    for (const QByteArray &pair : body.split('&')) {
-        if (pair.isEmpty())
-            continue;
-        const qsizetype equals = pair.indexOf('=');
-        const QByteArray key = QByteArray::fromPercentEncoding(
-            QByteArray(pair.left(equals < 0 ? pair.size() : equals)).replace('+', ' '));
-        const QByteArray rawValue = equals < 0 ? QByteArray() : pair.mid(equals + 1);
-        std::optional<QString> *slot = key == "author" ? &fields.author
-                                     : key == "text"   ? &fields.text
-                                                       : nullptr;
-        if (!slot || slot->has_value())
-            continue; // unknown keys are ignored; the first of a repeated key wins
-        const auto value = decodeUtf8(
-            QByteArray::fromPercentEncoding(QByteArray(rawValue).replace('+', ' ')));
-        if (!value)
-            return Errors::invalidField(QString::fromLatin1(key), QStringLiteral("is not valid UTF-8"));
-        *slot = *value;
-    }
-    return fields;
-}
-
 } // namespace
 
 std::variant<MessageDraft, ApiError> parseMessageDraft(const QByteArray &contentType,
                                                        const QByteArray &body)
 {
-    if (body.size() > Limits::maxBodyBytes)
-        return Errors::payloadTooLarge(Limits::maxBodyBytes);
-    const QByteArray mediaType = contentType.split(';').first().trimmed().toLower();
-    std::variant<RawFields, ApiError> raw;
-    if (mediaType == "application/json")
-        raw = readJson(body);
-    else if (mediaType == "application/x-www-form-urlencoded")
-        raw = readForm(body);
-    else
-        return Errors::unsupportedMediaType(contentType);
-    if (auto *error = std::get_if<ApiError>(&raw))
+    const auto raw = readBodyFields(contentType, body, {fieldName(Field::Author), fieldName(Field::Text)});
+    if (const auto *error = std::get_if<ApiError>(&raw))
         return *error;
-    const RawFields &fields = std::get<RawFields>(raw);
+    const BodyFields &fields = std::get<BodyFields>(raw);
 
     MessageDraft draft;
     for (Field field : {Field::Author, Field::Text}) {
-        const std::optional<QString> &value = field == Field::Author ? fields.author : fields.text;
-        if (!value)
+        const auto value = fields.constFind(fieldName(field));
+        if (value == fields.constEnd())
             return Errors::missingField(fieldName(field));
         auto checked = validateField(field, *value);
         if (auto *error = std::get_if<ApiError>(&checked))

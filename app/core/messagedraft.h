@@ -1,13 +1,13 @@
 #pragma once
 
 #include "apierror.h"
+#include "bodyfields.h"
 
 #include <QString>
 #include <optional>
 #include <variant>
 
 namespace Limits {
-constexpr qsizetype maxBodyBytes = 64 * 1024;
 constexpr qsizetype maxAuthorCharacters = 32;
 constexpr qsizetype maxTextCharacters = 4000;
 } // namespace Limits

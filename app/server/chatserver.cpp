@@ -12,10 +12,12 @@ using Method = QHttpServerRequest::Method;
 constexpr int closeConnectionsDeadlineMs = 5000;
 } // namespace
 
-void ChatServer::RouteTable::add(const char *pattern, Router::Method method, Handler handler)
+void ChatServer::RouteTable::add(const char *pattern, Router::Method method, Handler handler,
+                                 Access needs)
 {
     router.add(pattern, method);
     handlers.append(handler);
+    access.append(needs);
 }
 
 // The whole API, top to bottom, as docs/api.md lists it.
@@ -23,8 +25,10 @@ const ChatServer::RouteTable &ChatServer::routes()
 {
     static const RouteTable table = [] {
         RouteTable t;
-        t.add("healthz", Method::Get, &ChatServer::health);
+        t.add("healthz", Method::Get, &ChatServer::health, Access::Open);
         t.add("metrics", Method::Get, &ChatServer::metrics);
+        t.add("api/v1/sessions", Method::Post, &ChatServer::createSession, Access::Open);
+        t.add("api/v1/sessions/current", Method::Delete, &ChatServer::deleteSession);
         t.add("api/v1/rooms", Method::Get, &ChatServer::listRooms);
         t.add("api/v1/rooms/{room}", Method::Get, &ChatServer::getRoom);
         t.add("api/v1/rooms/{room}", Method::Put, &ChatServer::putRoom);
@@ -38,15 +42,19 @@ const ChatServer::RouteTable &ChatServer::routes()
     return table;
 }
 
-ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits, QObject *parent)
+ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits,
+                       const QString &password, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_storage(storage)
     , m_accessLog(accessLog)
     , m_hub(storage, m_metrics)
     , m_limits(limits)
     , m_sendLimiter(limits.sendsPerSecond, limits.sendBurst)
+    , m_sessions(password, limits.wrongPasswordsPerMinute)
 {
     m_hub.loadRooms(storage.rooms());
+    if (m_sessions.enabled())
+        m_sessions.load(storage.loadSessions(m_sessions.passwordTag()));
 }
 
 ChatServer::~ChatServer()
@@ -109,6 +117,9 @@ bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
     }
     const RouteTable &table = routes();
     const Router::Match match = table.router.match(request.method(), reply->path());
+    const bool open = match.route >= 0 && table.access[match.route] == Access::Open;
+    if (!open && !admitted(request, reply))
+        return true;
     if (match.route >= 0)
         (this->*table.handlers[match.route])(request, match.arguments, reply);
     else if (!match.allowed.isEmpty())

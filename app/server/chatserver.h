@@ -6,6 +6,7 @@
 #include "hub.h"
 #include "metrics.h"
 #include "reply.h"
+#include "sessions.h"
 #include "router.h"
 
 #include <QAbstractHttpServer>
@@ -22,8 +23,9 @@ class ChatServer : public QAbstractHttpServer
     Q_OBJECT
 
 public:
+    // A non-empty `password` turns on access control (docs/security.md).
     ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits = {},
-               QObject *parent = nullptr);
+               const QString &password = {}, QObject *parent = nullptr);
 
     // Listens through a ConnectionGuard that enforces the limits; returns the port, or 0.
     quint16 listenGuarded(const QHostAddress &address, quint16 port);
@@ -47,11 +49,15 @@ private:
     using PathArguments = Router::Arguments;
     using Handler = void (ChatServer::*)(const QHttpServerRequest &, const PathArguments &,
                                          const ReplyPtr &);
+    enum class Access { TokenNeeded, Open };
     struct RouteTable
     {
         Router router;
-        QList<Handler> handlers; // parallel to the router's routes
-        void add(const char *pattern, Router::Method method, Handler handler);
+        // Parallel to the router's routes.
+        QList<Handler> handlers;
+        QList<Access> access;
+        void add(const char *pattern, Router::Method method, Handler handler,
+                 Access needs = Access::TokenNeeded);
     };
 
     static const RouteTable &routes();
@@ -62,6 +68,11 @@ private:
     // Operations (chatserver.cpp)
     void health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
     void metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
+    // Sessions (sessionroutes.cpp)
+    void createSession(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
+    void deleteSession(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
+    // With access control on, answers 401 itself unless `request` carries a valid token.
+    bool admitted(const QHttpServerRequest &request, const ReplyPtr &reply) const;
     // Rooms (roomroutes.cpp)
     void listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
     void getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
@@ -93,6 +104,7 @@ private:
     Hub m_hub;
     ServerLimits m_limits;
     RateLimiter m_sendLimiter;
+    Sessions m_sessions;
     ConnectionGuard *m_guard = nullptr;
     int m_storageCallsInFlight = 0;
     int m_sendsInFlight = 0;

@@ -24,4 +24,7 @@ struct ServerLimits
     // Output a stream's reader has not taken yet. Past it the stream is closed, not
     // buffered for without bound; the reader resumes from its Last-Event-ID, losing nothing.
     int streamBacklogKiB = 4096;
+    // Wrong passwords one client address may try a minute (a token bucket of that size);
+    // beyond it every attempt gets 429, so guessing a password is slowed to a crawl.
+    int wrongPasswordsPerMinute = 10;
 };

@@ -11,7 +11,7 @@ RateLimiter::RateLimiter(double rate, int burst) : m_rate(rate), m_burst(burst)
     m_clock.start();
 }
 
-std::optional<int> RateLimiter::admit(const QHostAddress &client)
+RateLimiter::Bucket &RateLimiter::refilled(const QHostAddress &client)
 {
     const qint64 now = m_clock.elapsed();
     if (now - m_lastSweepMs > sweepIntervalMs)
@@ -21,11 +21,30 @@ std::optional<int> RateLimiter::admit(const QHostAddress &client)
         bucket = m_buckets.insert(client, Bucket{m_burst, now});
     bucket->tokens = std::min(m_burst, bucket->tokens + (now - bucket->updatedMs) * m_rate / 1000.0);
     bucket->updatedMs = now;
-    if (bucket->tokens >= 1.0) {
-        bucket->tokens -= 1.0;
+    return *bucket;
+}
+
+int RateLimiter::secondsUntilAToken(const Bucket &bucket) const
+{
+    return std::max(1, int(std::ceil((1.0 - bucket.tokens) / m_rate)));
+}
+
+std::optional<int> RateLimiter::admit(const QHostAddress &client)
+{
+    Bucket &bucket = refilled(client);
+    if (bucket.tokens >= 1.0) {
+        bucket.tokens -= 1.0;
         return std::nullopt;
     }
-    return std::max(1, int(std::ceil((1.0 - bucket->tokens) / m_rate)));
+    return secondsUntilAToken(bucket);
+}
+
+std::optional<int> RateLimiter::wouldWait(const QHostAddress &client)
+{
+    const Bucket &bucket = refilled(client);
+    if (bucket.tokens >= 1.0)
+        return std::nullopt;
+    return secondsUntilAToken(bucket);
 }
 
 void RateLimiter::forgetFullBuckets(qint64 nowMs)

@@ -15,6 +15,8 @@ public:
 
     // Takes a token for `client`; when there is none, the whole seconds until there is.
     std::optional<int> admit(const QHostAddress &client);
+    // The same answer, without taking the token.
+    std::optional<int> wouldWait(const QHostAddress &client);
 
 private:
     struct Bucket
@@ -23,6 +25,8 @@ private:
         qint64 updatedMs;
     };
     void forgetFullBuckets(qint64 nowMs);
+    Bucket &refilled(const QHostAddress &client);
+    int secondsUntilAToken(const Bucket &bucket) const;
 
     double m_rate;
     double m_burst;

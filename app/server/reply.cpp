@@ -59,6 +59,17 @@ void Reply::sendError(const ApiError &error, const HeaderPairs &headers)
     sendJson(error.status, error.toJson(), headers);
 }
 
+void Reply::sendNoContent()
+{
+    if (m_finished)
+        return;
+    if (isConnected()) {
+        m_responder.writeStatusLine(QHttpServerResponder::StatusCode::NoContent);
+        m_responder.writeBody(QByteArray());
+    }
+    finish(204);
+}
+
 void Reply::startStream(int status, const QByteArray &contentType, const HeaderPairs &headers)
 {
     if (m_finished || m_streamStatus || !isConnected())

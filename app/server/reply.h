@@ -35,6 +35,8 @@ public:
               const HeaderPairs &headers = {});
     void sendJson(int status, const QByteArray &json, const HeaderPairs &headers = {});
     void sendError(const ApiError &error, const HeaderPairs &headers = {});
+    // 204: no body, and no Content-Type or Content-Length either (RFC 9110, 8.6).
+    void sendNoContent();
 
     // A response whose body is written piece by piece until the connection closes.
     void startStream(int status, const QByteArray &contentType, const HeaderPairs &headers);

@@ -42,7 +42,7 @@ int runServeCommand(int argc, char *argv[])
         return 1;
     }
 
-    ChatServer server(storage, !options->quiet, options->limits);
+    ChatServer server(storage, !options->quiet, options->limits, options->password);
     const quint16 port = server.listenGuarded(options->address, options->port);
     if (port == 0) {
         std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),

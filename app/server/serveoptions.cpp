@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <cstdio>
 
 namespace {
@@ -22,6 +23,15 @@ const OptionSpec optionTable[] = {
      "CHATAPP_DATA_DIR"},
     {"quiet", nullptr, QT_TRANSLATE_NOOP("ServeOptions", "Do not log each request on stderr."),
      "CHATAPP_QUIET"},
+    {"password", "TEXT",
+     QT_TRANSLATE_NOOP("ServeOptions", "Require this password: clients exchange it for a token at POST /api/v1/sessions (default: none, open to all). Visible to other users in the process list; prefer --password-file."),
+     "CHATAPP_PASSWORD"},
+    {"password-file", "FILE",
+     QT_TRANSLATE_NOOP("ServeOptions", "Read the password from the first line of FILE."),
+     "CHATAPP_PASSWORD_FILE"},
+    {"password-attempts", "N",
+     QT_TRANSLATE_NOOP("ServeOptions", "Wrong passwords per client address per minute; more get 429 (default 10)."),
+     "CHATAPP_PASSWORD_ATTEMPTS"},
     {"max-connections", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000)."),
      "CHATAPP_MAX_CONNECTIONS"},
@@ -83,6 +93,24 @@ bool isTrue(const QString &value)
 void fail(const QString &message)
 {
     std::fprintf(stderr, "chatapp: %s\n", qPrintable(message));
+}
+
+// The first line, without its line break: `echo secret > file` must give "secret".
+std::optional<QString> readPasswordFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        fail(QStringLiteral("cannot read the password file %1: %2").arg(path, file.errorString()));
+        return std::nullopt;
+    }
+    QByteArray line = file.readLine(64 * 1024);
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    if (line.isEmpty()) {
+        fail(QStringLiteral("the password file %1 is empty").arg(path));
+        return std::nullopt;
+    }
+    return QString::fromUtf8(line);
 }
 
 } // namespace
@@ -151,6 +179,18 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             options.dataDirectory = *value;
         else if (name == u"quiet")
             options.quiet = isTrue(*value);
+        else if (name == u"password") {
+            // An unset shell variable ("--password $PW") must not open the server to all.
+            options.password = *value;
+            ok = !options.password.isEmpty();
+            if (!ok)
+                fail(QStringLiteral("--password is empty; leave it out to run without a password"));
+        } else if (name == u"password-file") {
+            const auto password = readPasswordFile(*value);
+            ok = password.has_value();
+            options.password = password.value_or(QString());
+        } else if (name == u"password-attempts")
+            ok = readNumber(name, *value, 1, 1000000, &limits.wrongPasswordsPerMinute);
         else if (name == u"max-connections")
             ok = readNumber(name, *value, 1, 1000000, &limits.maxConnections);
         else if (name == u"request-timeout")

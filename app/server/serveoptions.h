@@ -16,6 +16,7 @@ struct ServeOptions
     quint16 port = 3550;
     QString dataDirectory = QStringLiteral("./chatapp-data");
     bool quiet = false;
+    QString password; // empty: no access control
     ServerLimits limits;
 };
 

@@ -26,6 +26,11 @@ const char *const schema[] = {
     " created_ms INTEGER NOT NULL,"
     " PRIMARY KEY (room, key)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_ms)",
+    // Hashes of bearer tokens only: a copy of the database signs nobody in.
+    "CREATE TABLE IF NOT EXISTS sessions ("
+    " token_sha256 BLOB PRIMARY KEY,"
+    " password_tag BLOB NOT NULL,"
+    " created_ms INTEGER NOT NULL) WITHOUT ROWID",
 };
 
 // synchronous=FULL: in WAL mode NORMAL survives a process crash but not a power cut,

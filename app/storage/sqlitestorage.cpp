@@ -2,6 +2,7 @@
 
 #include "sqliteconnection.h"
 #include "sqlitereader.h"
+#include "sqlitesessions.h"
 #include "sqlitewriter.h"
 
 #include <QDateTime>
@@ -26,6 +27,9 @@ SqliteStorage::~SqliteStorage()
             writer->close();
         }, Qt::BlockingQueuedConnection);
     }
+    if (m_sessions)
+        QMetaObject::invokeMethod(m_sessions.get(), [sessions = m_sessions.get()] { sessions->close(); },
+                                  Qt::BlockingQueuedConnection);
     if (m_reader)
         QMetaObject::invokeMethod(m_reader.get(), [reader = m_reader.get()] { reader->close(); },
                                   Qt::BlockingQueuedConnection);
@@ -50,12 +54,15 @@ bool SqliteStorage::open(QString *error)
         lastIds.insert(room.name.value(), room.lastId);
     m_writer = std::make_unique<SqliteWriter>(m_databasePath, lastIds);
     m_reader = std::make_unique<SqliteReader>(m_databasePath);
+    m_sessions = std::make_unique<SqliteSessions>(m_databasePath);
     m_writer->moveToThread(&m_writerThread);
+    m_sessions->moveToThread(&m_writerThread);
     m_reader->moveToThread(&m_readerThread);
     m_writerThread.start();
     m_readerThread.start();
     QMetaObject::invokeMethod(m_writer.get(), &SqliteWriter::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_reader.get(), &SqliteReader::open, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(m_sessions.get(), &SqliteSessions::open, Qt::BlockingQueuedConnection);
     return true;
 }
 
@@ -135,4 +142,47 @@ void SqliteStorage::ping(QObject *context, std::function<void(bool)> done)
 CommitStats SqliteStorage::commitStats() const
 {
     return m_writer ? m_writer->stats() : CommitStats{};
+}
+
+QList<QByteArray> SqliteStorage::loadSessions(const QByteArray &passwordTag)
+{
+    QString error;
+    const QList<QByteArray> hashes = m_sessions->load(passwordTag, &error);
+    if (!error.isEmpty())
+        qWarning("chatapp: cannot read the sessions: %s", qPrintable(error));
+    return hashes;
+}
+
+namespace {
+// Runs `change` on the sessions' thread and answers `done` on `context`'s.
+void changeSessions(SqliteSessions *sessions, QObject *context, std::function<void(bool)> done,
+                    std::function<bool(SqliteSessions *)> change)
+{
+    QMetaObject::invokeMethod(
+        sessions,
+        [sessions, context = QPointer<QObject>(context), done = std::move(done),
+         change = std::move(change)] {
+            const bool ok = change(sessions);
+            if (context)
+                QMetaObject::invokeMethod(context.data(), [done, ok] { done(ok); },
+                                          Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+} // namespace
+
+void SqliteStorage::saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag,
+                                QObject *context, std::function<void(bool)> done)
+{
+    changeSessions(m_sessions.get(), context, std::move(done),
+                   [tokenHash, passwordTag](SqliteSessions *sessions) {
+                       return sessions->save(tokenHash, passwordTag);
+                   });
+}
+
+void SqliteStorage::deleteSession(const QByteArray &tokenHash, QObject *context,
+                                  std::function<void(bool)> done)
+{
+    changeSessions(m_sessions.get(), context, std::move(done),
+                   [tokenHash](SqliteSessions *sessions) { return sessions->remove(tokenHash); });
 }

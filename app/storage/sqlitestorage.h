@@ -6,6 +6,7 @@
 #include <memory>
 
 class SqliteReader;
+class SqliteSessions;
 class SqliteWriter;
 
 // The default store: one SQLite file, chatapp.db, in the data directory. Writes go
@@ -29,6 +30,12 @@ public:
     void ping(QObject *context, std::function<void(bool)> done) override;
     CommitStats commitStats() const override;
 
+    QList<QByteArray> loadSessions(const QByteArray &passwordTag) override;
+    void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                     std::function<void(bool)> done) override;
+    void deleteSession(const QByteArray &tokenHash, QObject *context,
+                       std::function<void(bool)> done) override;
+
 private:
     bool loadRooms(QString *error);
 
@@ -39,4 +46,5 @@ private:
     QThread m_readerThread;
     std::unique_ptr<SqliteWriter> m_writer;
     std::unique_ptr<SqliteReader> m_reader;
+    std::unique_ptr<SqliteSessions> m_sessions;
 };

@@ -73,4 +73,15 @@ public:
     virtual void ping(QObject *context, std::function<void(bool)> done) = 0;
 
     virtual CommitStats commitStats() const = 0;
+
+    // Sessions of a server with a password: hashes of bearer tokens, each tied to the
+    // password it was issued under (a tag derived from it), so that changing the password
+    // signs everybody out. Synchronous, for start-up: forgets the sessions of any other
+    // password and returns the token hashes of the rest.
+    virtual QList<QByteArray> loadSessions(const QByteArray &passwordTag) = 0;
+    // Answer true once the change is durable.
+    virtual void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag,
+                             QObject *context, std::function<void(bool)> done) = 0;
+    virtual void deleteSession(const QByteArray &tokenHash, QObject *context,
+                               std::function<void(bool)> done) = 0;
 };

@@ -193,7 +193,8 @@ def help_lists_every_limit(binary):
     output = " ".join(output.split())  # --help wraps its descriptions
     for flag, default in (("--max-connections", "10000"), ("--request-timeout", "10"),
                           ("--idle-timeout", "90"), ("--send-rate", "20"), ("--send-burst", "60"),
-                          ("--max-pending-sends", "10000")):
+                          ("--max-pending-sends", "10000"), ("--stream-backlog", "4096"),
+                          ("--password-attempts", "10")):
         check(flag in output and "default %s" % default in output, "--help lacks %s (default %s)" % (flag, default))
 
 

@@ -22,6 +22,10 @@ public:
     }
     void ping(QObject *, std::function<void(bool)> done) override { done(true); }
     CommitStats commitStats() const override { return {}; }
+    QList<QByteArray> loadSessions(const QByteArray &) override { return {}; }
+    void saveSession(const QByteArray &, const QByteArray &, QObject *,
+                     std::function<void(bool)>) override {}
+    void deleteSession(const QByteArray &, QObject *, std::function<void(bool)>) override {}
 
     QList<PageRequest> reads;
 };
