@@ -7,8 +7,12 @@ PORT ?= 3550
 DATA_DIR ?= ./chatapp-data
 PACKAGES_DIR := $(BUILD_DIR)/packages
 SANITIZE_DIR ?= build-sanitize
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 600
+FUZZ_TEST_SECONDS ?= 55
 
-.PHONY: all deps build run test test-sanitize package test-package screenshots bench bench-quick clean
+.PHONY: all deps build run test test-sanitize fuzz-build fuzz test-fuzz package test-package \
+	screenshots bench bench-quick clean
 
 all: build
 
@@ -26,6 +30,7 @@ run: build
 test: build
 	cd $(BUILD_DIR) && QT_QPA_PLATFORM=offscreen ctest --output-on-failure --timeout 300 -j $(JOBS)
 	$(MAKE) test-sanitize
+	$(MAKE) test-fuzz
 	$(MAKE) test-package
 
 # The unit and integration suites again, on a build with AddressSanitizer and
@@ -39,6 +44,32 @@ test-sanitize: deps
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 QT_QPA_PLATFORM=offscreen \
 		ctest --output-on-failure --timeout 300 -j $(JOBS) -L "unit|integration"
+
+# libFuzzer over request decoding (tests/fuzz, DEVELOPERS.md): its own clang build in
+# $(FUZZ_DIR), apart from the g++ tree. New corpus entries go to $(FUZZ_DIR)/corpus, not
+# into git; an input that fails is written to $(FUZZ_DIR)/crash-* (or leak-, timeout-).
+# Inputs are capped at 8 KiB, room for a text past its 4,000-character limit. A small ASan
+# quarantine keeps a run to a few hundred MB, where the default grows past 1 GB.
+FUZZ_RUN = ASAN_OPTIONS=quarantine_size_mb=64 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(FUZZ_DIR)/fuzz_requests -artifact_prefix=$(FUZZ_DIR)/ -timeout=10
+FUZZ_SEARCH = $(FUZZ_RUN) -max_len=8192 -dict=tests/fuzz/requests.dict -print_final_stats=1
+FUZZ_CORPORA = $(FUZZ_DIR)/corpus tests/fuzz/corpus tests/fuzz/regressions
+FUZZ_FAILED = { echo "fuzz_requests failed on the input named above: fix the code it \
+points at and keep the input in tests/fuzz/regressions/ (DEVELOPERS.md, Fuzzing)"; exit 1; }
+
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S tests/fuzz -B $(FUZZ_DIR) -G Ninja
+	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+# Every committed input once, whole, then a short search from them.
+test-fuzz: fuzz-build
+	$(FUZZ_RUN) tests/fuzz/regressions/* tests/fuzz/corpus/* || $(FUZZ_FAILED)
+	mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_SEARCH) -max_total_time=$(FUZZ_TEST_SECONDS) $(FUZZ_CORPORA) || $(FUZZ_FAILED)
+
+fuzz: fuzz-build
+	mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_SEARCH) -max_total_time=$(FUZZ_SECONDS) $(FUZZ_CORPORA) || $(FUZZ_FAILED)
 
 # What a user installs, into $(PACKAGES_DIR): the .deb (CPack), and the AppImage's AppDir,
 # its tarball and squashfs payload (and the AppImage, given a runtime: packaging/README.md).

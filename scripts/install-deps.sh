@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev
   libqt6sql6-sqlite qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qt6-translations-l10n libqt6svg6 libgl-dev
   curl python3 xvfb xauth xdotool
+  clang libclang-rt-14-dev openssl
 )
 
 exec bash "$(dirname "$0")/apt-ensure.sh" "${packages[@]}"
