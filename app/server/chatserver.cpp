@@ -88,9 +88,10 @@ std::optional<ApiError> ChatServer::ambiguousFraming(const QHttpServerRequest &r
     return std::nullopt;
 }
 
-quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port)
+quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port,
+                                  std::optional<QSslConfiguration> tls)
 {
-    m_guard = new ConnectionGuard(m_limits, this);
+    m_guard = new ConnectionGuard(m_limits, std::move(tls), this);
     if (!m_guard->listen(address, port)) {
         delete m_guard;
         m_guard = nullptr;

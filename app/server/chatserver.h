@@ -27,8 +27,10 @@ public:
     ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits = {},
                const QString &password = {}, QObject *parent = nullptr);
 
-    // Listens through a ConnectionGuard that enforces the limits; returns the port, or 0.
-    quint16 listenGuarded(const QHostAddress &address, quint16 port);
+    // Listens through a ConnectionGuard that enforces the limits, speaking HTTPS when
+    // given `tls`; returns the port, or 0.
+    quint16 listenGuarded(const QHostAddress &address, quint16 port,
+                          std::optional<QSslConfiguration> tls = std::nullopt);
     ~ChatServer() override;
 
     // Stops accepting connections, answers the held polls, closes the streams, and

@@ -2,6 +2,7 @@
 
 #include "core/apierror.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 namespace {
@@ -9,8 +10,9 @@ constexpr int sweepIntervalMs = 1000;
 constexpr qint64 lingerMs = 2000;
 }
 
-ConnectionGuard::ConnectionGuard(const ServerLimits &limits, QObject *parent)
-    : QTcpServer(parent), m_limits(limits)
+ConnectionGuard::ConnectionGuard(const ServerLimits &limits, std::optional<QSslConfiguration> tls,
+                                 QObject *parent)
+    : QTcpServer(parent), m_limits(limits), m_tls(std::move(tls))
 {
     // A class joining at once, or a benchmark, connects faster than the default queue
     // of 50 half-open connections drains; refused SYNs would cost them a second each.
@@ -23,7 +25,8 @@ ConnectionGuard::ConnectionGuard(const ServerLimits &limits, QObject *parent)
 
 void ConnectionGuard::incomingConnection(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(this);
+    QSslSocket *tlsSocket = m_tls ? new QSslSocket(this) : nullptr;
+    QTcpSocket *socket = tlsSocket ? tlsSocket : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         return;
@@ -31,12 +34,25 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
     if (m_connections.size() >= m_limits.maxConnections) {
         ++m_refused;
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        writeError(socket, 503, "Service Unavailable", "too_many_connections",
-                   "The server has as many connections open as it allows; try again shortly.", 5);
+        // Before a handshake there is no way to say why: a TLS client just sees the close.
+        if (!tlsSocket)
+            writeError(socket, 503, "Service Unavailable", "too_many_connections",
+                       "The server has as many connections open as it allows; try again shortly.", 5);
         socket->disconnectFromHost();
         return;
     }
-    m_connections.insert(socket, Connection{m_clock.elapsed(), -1, 0});
+    const qint64 now = m_clock.elapsed();
+    // A handshake trickled byte by byte is slowloris too: it runs on the request's clock.
+    m_connections.insert(socket, Connection{now, tlsSocket ? now : -1, 0});
+    if (tlsSocket) {
+        tlsSocket->setSslConfiguration(*m_tls);
+        connect(tlsSocket, &QSslSocket::encrypted, this, [this, tlsSocket] {
+            const auto found = m_connections.find(tlsSocket);
+            if (found != m_connections.end() && found->requestBytes == 0)
+                found->requestStartedMs = -1;
+        });
+        tlsSocket->startServerEncryption();
+    }
     // Connected before QHttpServer's own slot, so the bytes are counted before it reads them.
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { bytesArrived(socket); });
     connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
@@ -106,6 +122,11 @@ void ConnectionGuard::sweep()
                 toClose.append(it.key());
         } else if (connection.requestStartedMs >= 0 && now - connection.requestStartedMs > requestDeadline) {
             ++m_timedOut;
+            const auto *tlsSocket = qobject_cast<QSslSocket *>(it.key());
+            if (tlsSocket && !tlsSocket->isEncrypted()) {
+                toClose.append(it.key()); // no channel yet to answer 408 on
+                continue;
+            }
             refuseAndLinger(it.key(), connection, 408, "Request Timeout", "request_timeout",
                             "The request did not arrive in time.");
         } else if (now - connection.lastActivityMs > idleDeadline) {

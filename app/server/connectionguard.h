@@ -4,8 +4,10 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
+#include <optional>
 
 class QTcpSocket;
 
@@ -23,7 +25,10 @@ public:
     // refused before it is buffered.
     static constexpr qint64 maxRequestBytes = 64 * 1024 + 32 * 1024;
 
-    explicit ConnectionGuard(const ServerLimits &limits, QObject *parent = nullptr);
+    // With `tls`, every connection is a QSslSocket that must finish its handshake within
+    // the request timeout.
+    ConnectionGuard(const ServerLimits &limits, std::optional<QSslConfiguration> tls,
+                    QObject *parent = nullptr);
 
     // QHttpServer has parsed a whole request on `socket`: its deadline is met.
     void requestArrived(QTcpSocket *socket);
@@ -58,6 +63,7 @@ private:
                          const QByteArray &reason, const QByteArray &code, const QByteArray &message);
 
     ServerLimits m_limits;
+    std::optional<QSslConfiguration> m_tls;
     QElapsedTimer m_clock;
     QTimer m_sweepTimer;
     QHash<QTcpSocket *, Connection> m_connections;

@@ -3,6 +3,7 @@
 #include "chatserver.h"
 #include "serveoptions.h"
 #include "signalwatcher.h"
+#include "tlsconfiguration.h"
 #include "storage/sqlitestorage.h"
 
 #include <QCoreApplication>
@@ -34,6 +35,16 @@ int runServeCommand(int argc, char *argv[])
     if (!options)
         return 2;
 
+    std::optional<QSslConfiguration> tls;
+    if (!options->tlsCertificate.isEmpty()) {
+        QString error;
+        tls = loadTlsConfiguration(options->tlsCertificate, options->tlsKey, &error);
+        if (!tls) {
+            std::fprintf(stderr, "chatapp: cannot serve HTTPS: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
+
     SqliteStorage storage(options->dataDirectory);
     QString error;
     if (!storage.open(&error)) {
@@ -43,7 +54,7 @@ int runServeCommand(int argc, char *argv[])
     }
 
     ChatServer server(storage, !options->quiet, options->limits, options->password);
-    const quint16 port = server.listenGuarded(options->address, options->port);
+    const quint16 port = server.listenGuarded(options->address, options->port, tls);
     if (port == 0) {
         std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),
                      options->port);
@@ -53,7 +64,8 @@ int runServeCommand(int argc, char *argv[])
                                 ? u'[' + options->host + u']'
                                 : options->host;
     // Tests and scripts read the port from this line when they asked for port 0.
-    std::printf("chatapp: listening on http://%s:%u\n", qPrintable(shownHost), port);
+    std::printf("chatapp: listening on %s://%s:%u\n", tls ? "https" : "http", qPrintable(shownHost),
+                port);
     std::fflush(stdout);
 
     SignalWatcher signalWatcher;

@@ -32,6 +32,12 @@ const OptionSpec optionTable[] = {
     {"password-attempts", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Wrong passwords per client address per minute; more get 429 (default 10)."),
      "CHATAPP_PASSWORD_ATTEMPTS"},
+    {"tls-cert", "FILE",
+     QT_TRANSLATE_NOOP("ServeOptions", "Serve HTTPS with this PEM certificate (its chain after it); needs --tls-key."),
+     "CHATAPP_TLS_CERT"},
+    {"tls-key", "FILE",
+     QT_TRANSLATE_NOOP("ServeOptions", "The certificate's PEM private key, unencrypted."),
+     "CHATAPP_TLS_KEY"},
     {"max-connections", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000)."),
      "CHATAPP_MAX_CONNECTIONS"},
@@ -189,6 +195,10 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             const auto password = readPasswordFile(*value);
             ok = password.has_value();
             options.password = password.value_or(QString());
+        } else if (name == u"tls-cert") {
+            options.tlsCertificate = *value;
+        } else if (name == u"tls-key") {
+            options.tlsKey = *value;
         } else if (name == u"password-attempts")
             ok = readNumber(name, *value, 1, 1000000, &limits.wrongPasswordsPerMinute);
         else if (name == u"max-connections")
@@ -208,6 +218,10 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             ok = readNumber(name, *value, 1, 1000000, &limits.sendBurst);
         if (!ok)
             return std::nullopt;
+    }
+    if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty()) {
+        fail(translated(QT_TRANSLATE_NOOP("ServeOptions", "--tls-cert and --tls-key go together")));
+        return std::nullopt;
     }
     return options;
 }

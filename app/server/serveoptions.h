@@ -17,6 +17,8 @@ struct ServeOptions
     QString dataDirectory = QStringLiteral("./chatapp-data");
     bool quiet = false;
     QString password; // empty: no access control
+    QString tlsCertificate; // both empty, or both set: HTTPS
+    QString tlsKey;
     ServerLimits limits;
 };
 

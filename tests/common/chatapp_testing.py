@@ -97,16 +97,17 @@ class Server:
         except BaseException:
             self.kill()  # not yet known to the caller, which could not kill it
             raise
-        match = re.fullmatch(rb"chatapp: listening on http://127\.0\.0\.1:(\d+)\n", line)
+        match = re.fullmatch(rb"chatapp: listening on (https?)://127\.0\.0\.1:(\d+)\n", line)
         check(match, "unexpected listening line %r; stderr: %s" % (line, tail(log_path)))
-        self.port = int(match.group(1))
+        self.scheme = match.group(1).decode()
+        self.port = int(match.group(2))
 
     @property
     def stderr(self):
         return tail(self.log_path)
 
     def url(self, path):
-        return "http://%s:%d%s" % (HOST, self.port, path)
+        return "%s://%s:%d%s" % (self.scheme, HOST, self.port, path)
 
     def request(self, method, path, body=None, headers=None, source=None):
         """(status, headers, parsed JSON or raw bytes); `source` binds the client's address."""
