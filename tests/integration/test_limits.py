@@ -5,6 +5,7 @@ oversized body, a silent connection. Each attack is bounded in count and time, a
 the server is killed in a finally. Limits are set low with flags so that the attacks
 stay small; docs/security.md has the defaults."""
 
+import http.client
 import os
 import select
 import signal
@@ -142,6 +143,48 @@ def oversized_body_is_refused_before_it_is_buffered(server):
     check(grown < 16 * 1024, "the server grew by %d KiB while %d bytes arrived: it buffered them" % (grown, sent))
 
 
+def open_streams(server):
+    status, _, metrics = server.request("GET", "/metrics")
+    check(status == 200, "/metrics answered %d" % status)
+    for line in metrics.decode().splitlines():
+        if line.startswith("chatapp_open_streams "):
+            return int(line.split()[1])
+    raise Failure("/metrics has no chatapp_open_streams")
+
+
+def subscribers_that_never_read_are_cut_off_and_memory_stays_bounded(server):
+    """8 subscribers that never read while ~7.5 MB is published: buffered for, they
+    would cost the server 60 MB; with --stream-backlog 256 each is closed instead."""
+    server.request("PUT", "/api/v1/rooms/lab")
+    readers = []
+    try:
+        for _ in range(8):
+            reader = socket.socket()
+            reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            reader.connect((HOST, server.port))
+            reader.sendall(b"GET /api/v1/rooms/lab/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            readers.append(reader)
+        wait_until(lambda: open_streams(server) == 8, 5, "8 open streams")
+        before = resident_kib(server.process.pid)
+        connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
+        text = "z" * 3000
+        try:
+            for i in range(2500):
+                connection.request("POST", "/api/v1/rooms/lab/messages",
+                                   body="author=ana&text=%d-%s" % (i, text), headers=FORM)
+                response = connection.getresponse()
+                response.read()
+                check(response.status == 201, "send %d answered %d" % (i, response.status))
+        finally:
+            connection.close()
+        wait_until(lambda: open_streams(server) == 0, 10, "the server to close the streams nobody reads")
+        grown = resident_kib(server.process.pid) - before
+        check(grown < 25 * 1024, "the server grew by %d KiB for 8 readers that never read" % grown)
+    finally:
+        for reader in readers:
+            reader.close()
+
+
 def silent_connection_is_closed(server):
     connection = raw_connection(server)
     started = time.monotonic()
@@ -227,6 +270,8 @@ def main():
                     (connections_beyond_the_limit_get_503_and_the_others_are_served,))
     failures += run(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
     failures += run(binary, ["--max-pending-sends", "1"], (sends_beyond_what_the_store_holds_get_503,))
+    failures += run(binary, ["--stream-backlog", "256"],
+                    (subscribers_that_never_read_are_cut_off_and_memory_stays_bounded,))
     failures += run_checks([help_lists_every_limit], binary)
     signal.alarm(0)
     print("%d failure(s)" % failures)
