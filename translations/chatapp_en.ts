@@ -221,6 +221,22 @@
             <source>--poll-interval takes milliseconds from %1 to %2, not '%3'.</source>
             <translation>--poll-interval takes milliseconds from %1 to %2, not '%3'.</translation>
         </message>
+        <message>
+            <source>Sign in with the first line of FILE when the server asks for a password, instead of asking; if it is wrong, the window asks.</source>
+            <translation>Sign in with the first line of FILE when the server asks for a password, instead of asking; if it is wrong, the window asks.</translation>
+        </message>
+        <message>
+            <source>Cannot read the password file '%1': %2.</source>
+            <translation>Cannot read the password file '%1': %2.</translation>
+        </message>
+        <message>
+            <source>The password file '%1' is empty.</source>
+            <translation>The password file '%1' is empty.</translation>
+        </message>
+        <message>
+            <source>The password in '%1' is longer than %2 characters.</source>
+            <translation>The password in '%1' is longer than %2 characters.</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
@@ -374,6 +390,26 @@
                 <numerusform>%n messages have not reached the server yet and will be lost if you quit. Quit anyway?</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Sign &amp;In…</source>
+            <translation>Sign &amp;In…</translation>
+        </message>
+        <message>
+            <source>Sign &amp;Out</source>
+            <translation>Sign &amp;Out</translation>
+        </message>
+        <message>
+            <source>Signing in to %1…</source>
+            <translation>Signing in to %1…</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1 needs a password (Chat ▸ Sign In…)</source>
+            <translation>Not signed in: %1 needs a password (Chat ▸ Sign In…)</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1</source>
+            <translation>Not signed in: %1</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>
@@ -404,6 +440,45 @@
         <message>
             <source>No messages in #%1 yet. Say hello!</source>
             <translation>No messages in #%1 yet. Say hello!</translation>
+        </message>
+        <message>
+            <source>waiting for you to sign in…</source>
+            <translation>waiting for you to sign in…</translation>
+        </message>
+    </context>
+    <context>
+        <name>PasswordDialog</name>
+        <message>
+            <source>Sign in</source>
+            <translation>Sign in</translation>
+        </message>
+        <message>
+            <source>&amp;Password:</source>
+            <translation>&amp;Password:</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Password</translation>
+        </message>
+        <message>
+            <source>&amp;Remember on this computer</source>
+            <translation>&amp;Remember on this computer</translation>
+        </message>
+        <message>
+            <source>Keeps the sign-in (not the password) so that the window does not ask again; Chat ▸ Sign Out ends it.</source>
+            <translation>Keeps the sign-in (not the password) so that the window does not ask again; Chat ▸ Sign Out ends it.</translation>
+        </message>
+        <message>
+            <source>Sign in to %1</source>
+            <translation>Sign in to %1</translation>
+        </message>
+        <message>
+            <source>%1 needs a password to let you chat.</source>
+            <translation>%1 needs a password to let you chat.</translation>
+        </message>
+        <message>
+            <source>&amp;Sign In</source>
+            <translation>&amp;Sign In</translation>
         </message>
     </context>
     <context>
@@ -439,6 +514,17 @@
         <message>
             <source>%1 ms</source>
             <translation>%1 ms</translation>
+        </message>
+    </context>
+    <context>
+        <name>Session</name>
+        <message>
+            <source>The server no longer accepts your sign-in: it was ended, or the server's password changed.</source>
+            <translation>The server no longer accepts your sign-in: it was ended, or the server's password changed.</translation>
+        </message>
+        <message>
+            <source>The server sent no token.</source>
+            <translation>The server sent no token.</translation>
         </message>
     </context>
 </TS>

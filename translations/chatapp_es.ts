@@ -221,6 +221,22 @@
             <source>--poll-interval takes milliseconds from %1 to %2, not '%3'.</source>
             <translation>--poll-interval admite milisegundos de %1 a %2, no '%3'.</translation>
         </message>
+        <message>
+            <source>Sign in with the first line of FILE when the server asks for a password, instead of asking; if it is wrong, the window asks.</source>
+            <translation>Inicia sesión con la primera línea de FILE cuando el servidor pide una contraseña, en lugar de preguntarla; si es incorrecta, la ventana la pregunta.</translation>
+        </message>
+        <message>
+            <source>Cannot read the password file '%1': %2.</source>
+            <translation>No se puede leer el archivo de contraseña '%1': %2.</translation>
+        </message>
+        <message>
+            <source>The password file '%1' is empty.</source>
+            <translation>El archivo de contraseña '%1' está vacío.</translation>
+        </message>
+        <message>
+            <source>The password in '%1' is longer than %2 characters.</source>
+            <translation>La contraseña de '%1' tiene más de %2 caracteres.</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
@@ -374,6 +390,26 @@
                 <numerusform>%n mensajes aún no han llegado al servidor y se perderán si sale. ¿Salir de todos modos?</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Sign &amp;In…</source>
+            <translation>&amp;Iniciar sesión…</translation>
+        </message>
+        <message>
+            <source>Sign &amp;Out</source>
+            <translation>&amp;Cerrar sesión</translation>
+        </message>
+        <message>
+            <source>Signing in to %1…</source>
+            <translation>Iniciando sesión en %1…</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1 needs a password (Chat ▸ Sign In…)</source>
+            <translation>Sin sesión: %1 pide una contraseña (Chat ▸ Iniciar sesión…)</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1</source>
+            <translation>Sin sesión: %1</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>
@@ -404,6 +440,45 @@
         <message>
             <source>No messages in #%1 yet. Say hello!</source>
             <translation>Aún no hay mensajes en #%1. ¡Salude!</translation>
+        </message>
+        <message>
+            <source>waiting for you to sign in…</source>
+            <translation>esperando a que inicie sesión…</translation>
+        </message>
+    </context>
+    <context>
+        <name>PasswordDialog</name>
+        <message>
+            <source>Sign in</source>
+            <translation>Iniciar sesión</translation>
+        </message>
+        <message>
+            <source>&amp;Password:</source>
+            <translation>&amp;Contraseña:</translation>
+        </message>
+        <message>
+            <source>Password</source>
+            <translation>Contraseña</translation>
+        </message>
+        <message>
+            <source>&amp;Remember on this computer</source>
+            <translation>&amp;Recordar en este equipo</translation>
+        </message>
+        <message>
+            <source>Keeps the sign-in (not the password) so that the window does not ask again; Chat ▸ Sign Out ends it.</source>
+            <translation>Guarda la sesión (no la contraseña) para que la ventana no vuelva a preguntar; Chat ▸ Cerrar sesión la termina.</translation>
+        </message>
+        <message>
+            <source>Sign in to %1</source>
+            <translation>Iniciar sesión en %1</translation>
+        </message>
+        <message>
+            <source>%1 needs a password to let you chat.</source>
+            <translation>%1 pide una contraseña para dejarle chatear.</translation>
+        </message>
+        <message>
+            <source>&amp;Sign In</source>
+            <translation>&amp;Iniciar sesión</translation>
         </message>
     </context>
     <context>
@@ -439,6 +514,17 @@
         <message>
             <source>%1 ms</source>
             <translation>%1 ms</translation>
+        </message>
+    </context>
+    <context>
+        <name>Session</name>
+        <message>
+            <source>The server no longer accepts your sign-in: it was ended, or the server's password changed.</source>
+            <translation>El servidor ya no acepta su sesión: se cerró, o la contraseña del servidor cambió.</translation>
+        </message>
+        <message>
+            <source>The server sent no token.</source>
+            <translation>El servidor no envió ningún token.</translation>
         </message>
     </context>
 </TS>

@@ -81,6 +81,7 @@ std::optional<ChatConfig> configFromCommandLine(const LaunchOptions &options)
     if (!options.room.isEmpty())
         config.room = options.room;
     config.pollIntervalMs = options.pollIntervalMs;
+    config.password = options.password;
     return config;
 }
 } // namespace
@@ -114,6 +115,7 @@ int runClientCommand(int argc, char *argv[])
         config->name = dialog.name();
         config->room = dialog.room();
         config->pollIntervalMs = request.options.pollIntervalMs;
+        config->password = request.options.password;
     }
     MainWindow window(*config);
     window.show();

@@ -4,11 +4,13 @@
 #include "client/history.h"
 #include "client/outbox.h"
 #include "client/poller.h"
+#include "client/session.h"
 #include "composer.h"
 #include "core/roomname.h"
 #include "exchangecolours.h"
 #include "messagerenderer.h"
 #include "messageview.h"
+#include "passworddialog.h"
 #include "protocolpanel.h"
 
 #include <QAction>
@@ -36,6 +38,7 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
       m_poller(new Poller(m_api, config.name, config.pollIntervalMs, this)),
       m_outbox(new Outbox(m_api, this)),
       m_directory(new Directory(m_api, this)),
+      m_session(new Session(m_api, config.serverUrl.authority(), config.password, this)),
       m_renderer(new MessageRenderer(config.name))
 {
     setObjectName(QStringLiteral("chatWindow"));
@@ -83,16 +86,36 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
         if (room == m_room)
             follow(room);
     });
-    connect(m_directory, &Directory::roomRefused, this, [this](const QString &room, const QString &error) {
-        showError(error);
+    connect(m_directory, &Directory::roomRefused, this, [this](const QString &room, const ApiResult &result) {
+        // A 401 is for the session to answer; once signed in, the poller finds the room
+        // missing and it is asked for again.
+        if (result.exchange.status != 401)
+            showError(result.errorMessage);
         // Most likely the server is away: the poller's back-off will find it again.
         if (room == m_room)
             follow(room);
     });
+    connect(m_session, &Session::passwordNeeded, this, &MainWindow::askForPassword);
+    connect(m_session, &Session::signedIn, this, [this] {
+        // What the 401s held back goes now, not after a back-off.
+        m_poller->retryNow();
+        m_outbox->retryNow();
+        m_directory->start();
+    });
+    connect(m_session, &Session::stateChanged, this, [this] {
+        showConnection();
+        showSessionActions();
+    });
+    connect(m_passwordDialog, &QDialog::accepted, this, [this] {
+        m_session->signIn(m_passwordDialog->password(), m_passwordDialog->remember());
+        m_passwordDialog->clearPassword();
+    });
+    connect(m_passwordDialog, &QDialog::rejected, m_session, &Session::decline);
 
     switchToRoom(config.room);
     m_directory->start();
     showConnection();
+    showSessionActions();
     m_composer->setFocus();
 }
 
@@ -181,6 +204,8 @@ void MainWindow::buildWidgets()
     statusBar()->addWidget(m_exchangeLabel, 1);
     statusBar()->addPermanentWidget(m_connectionLabel);
 
+    m_passwordDialog = new PasswordDialog(m_config.serverLabel, this);
+
     m_protocolPanel = new ProtocolPanel(this);
     addDockWidget(Qt::BottomDockWidgetArea, m_protocolPanel);
     m_protocolPanel->hide();
@@ -218,6 +243,11 @@ void MainWindow::buildMenus()
     QAction *focusComposer = m_chatMenu->addAction(tr("&Write a Message"), this,
                                                    [this] { m_composer->setFocus(); });
     focusComposer->setShortcut(QKeySequence(tr("Ctrl+L")));
+    m_chatMenu->addSeparator();
+    m_signInAction = m_chatMenu->addAction(tr("Sign &In…"), m_session, &Session::askAgain);
+    m_signInAction->setObjectName(QStringLiteral("signInAction"));
+    m_signOutAction = m_chatMenu->addAction(tr("Sign &Out"), m_session, &Session::signOut);
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     m_chatMenu->addSeparator();
     m_quitAction = m_chatMenu->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     m_quitAction->setShortcut(QKeySequence::Quit);
@@ -396,22 +426,56 @@ void MainWindow::showExchange(const Exchange &exchange)
     m_exchangeLabel->setPalette(palette);
 }
 
+void MainWindow::askForPassword(const QString &reason)
+{
+    m_passwordDialog->ask(reason);
+}
+
+void MainWindow::showSessionActions()
+{
+    m_signInAction->setEnabled(m_session->state() == Session::State::Declined);
+    m_signOutAction->setEnabled(m_session->state() == Session::State::SignedIn);
+}
+
 void MainWindow::showConnection()
 {
+    switch (m_session->state()) {
+    case Session::State::Asking:
+    case Session::State::SigningIn:
+        setConnectionText(tr("Signing in to %1…").arg(m_config.serverLabel), QString(), false);
+        return;
+    case Session::State::Declined:
+        setConnectionText(tr("Not signed in: %1 needs a password (Chat ▸ Sign In…)")
+                              .arg(m_config.serverLabel),
+                          QString(), true);
+        return;
+    case Session::State::Throttled:
+        setConnectionText(tr("Not signed in: %1").arg(m_session->throttleMessage()), QString(), true);
+        return;
+    case Session::State::Open:
+    case Session::State::SignedIn:
+        break;
+    }
     if (m_online) {
         const QString mode = m_poller->isLongPolling()
                                  ? tr("long poll")
                                  : tr("polling every %1 ms").arg(*m_config.pollIntervalMs);
-        m_connectionLabel->setText(tr("%1 at %2 · %3").arg(m_config.name, m_config.serverLabel, mode));
-        m_connectionLabel->setStyleSheet(QString());
+        setConnectionText(tr("%1 at %2 · %3").arg(m_config.name, m_config.serverLabel, mode),
+                          QString(), false);
     } else {
-        m_connectionLabel->setText(
-            tr("Offline: %1 does not answer; retrying in %2 s")
-                .arg(m_config.serverLabel)
-                .arg(std::max(1, (m_retryInMs + 999) / 1000)));
-        m_connectionLabel->setToolTip(m_offlineReason);
-        m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold;"));
+        setConnectionText(tr("Offline: %1 does not answer; retrying in %2 s")
+                              .arg(m_config.serverLabel)
+                              .arg(std::max(1, (m_retryInMs + 999) / 1000)),
+                          m_offlineReason, true);
     }
+}
+
+void MainWindow::setConnectionText(const QString &text, const QString &toolTip, bool alarming)
+{
+    m_connectionLabel->setText(text);
+    m_connectionLabel->setToolTip(toolTip);
+    m_connectionLabel->setStyleSheet(alarming ? QStringLiteral("color: #c62828; font-weight: bold;")
+                                              : QString());
 }
 
 void MainWindow::onRoomsUpdated(const QList<RoomOverview> &rooms)

@@ -15,12 +15,14 @@ class ApiClient;
 class Composer;
 class MessageRenderer;
 class Outbox;
+class PasswordDialog;
 class Poller;
 class ProtocolPanel;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
+class Session;
 struct ApiResult;
 struct OutgoingMessage;
 
@@ -32,6 +34,7 @@ struct ChatConfig
     QString name;
     QString room = QStringLiteral("general");
     std::optional<int> pollIntervalMs; // unset: long poll
+    QString password; // from --password-file: tried before asking, when the server wants one
 };
 
 // The chat window. It shows what the client classes report and forwards what the user
@@ -68,6 +71,9 @@ private:
     void render(MessageView::Placement placement = MessageView::Placement::KeepReaderPlace);
     void showExchange(const Exchange &exchange);
     void showConnection();
+    void setConnectionText(const QString &text, const QString &toolTip, bool alarming);
+    void askForPassword(const QString &reason);
+    void showSessionActions();
     void showRooms();
     void showError(const QString &message);
     void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
@@ -91,7 +97,9 @@ private:
     Poller *m_poller;
     Outbox *m_outbox;
     Directory *m_directory;
+    Session *m_session;
     MessageRenderer *m_renderer;
+    PasswordDialog *m_passwordDialog = nullptr;
 
     QListWidget *m_roomList = nullptr;
     QLineEdit *m_joinEdit = nullptr;
@@ -113,4 +121,6 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_aboutAction = nullptr;
     QAction *m_joinAction = nullptr;
+    QAction *m_signInAction = nullptr;
+    QAction *m_signOutAction = nullptr;
 };

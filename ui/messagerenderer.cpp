@@ -84,7 +84,9 @@ QString MessageRenderer::html(const QString &room, const Timeline &timeline, boo
     }
 
     for (const OutgoingMessage &message : pending) {
-        const QString state = message.waitingForServer ? tr("waiting for the server…") : tr("sending…");
+        const QString state = message.waitingForSignIn   ? tr("waiting for you to sign in…")
+                            : message.waitingForServer ? tr("waiting for the server…")
+                                                       : tr("sending…");
         html += QStringLiteral("<p style=\"margin-top:6px; margin-left:48px; color:%1\">"
                                "<i>%2</i><br><span style=\"font-size:small\">⏳ %3</span></p>")
                     .arg(mutedColour, plainTextToHtml(message.text), state);

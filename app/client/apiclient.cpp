@@ -10,13 +10,35 @@
 
 namespace {
 constexpr char cancelledProperty[] = "chatapp_cancelled";
+
+// Its 401 means "wrong password", an answer for whoever signs in, not a call to sign in.
+bool isSignIn(const QByteArray &method, const QString &path)
+{
+    return method == "POST" && path == apiPath({u"sessions"});
 }
+} // namespace
 
 ApiClient::ApiClient(const QUrl &baseUrl, QObject *parent)
     : QObject(parent), m_baseUrl(baseUrl), m_network(new QNetworkAccessManager(this))
 {
     // A retry must be ours, with its Idempotency-Key, never a silent re-send by Qt.
     m_network->setAutoDeleteReplies(false);
+}
+
+void ApiClient::setToken(const QByteArray &token)
+{
+    m_token = token;
+    ++m_tokenGeneration;
+}
+
+QNetworkRequest ApiClient::requestFor(const QString &path, const QUrlQuery &query,
+                                      int timeoutMs) const
+{
+    QNetworkRequest request(urlFor(path, query));
+    request.setTransferTimeout(timeoutMs);
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+    return request;
 }
 
 QUrl ApiClient::urlFor(const QString &path, const QUrlQuery &query) const
@@ -30,29 +52,32 @@ QUrl ApiClient::urlFor(const QString &path, const QUrlQuery &query) const
 QNetworkReply *ApiClient::get(const QString &path, const QUrlQuery &query, int timeoutMs,
                               QObject *context, Callback done)
 {
-    QNetworkRequest request(urlFor(path, query));
-    request.setTransferTimeout(timeoutMs);
+    const QNetworkRequest request = requestFor(path, query, timeoutMs);
     const QString shown = query.isEmpty() ? path : path + u'?' + query.toString(QUrl::FullyEncoded);
     return track(m_network->get(request), "GET", shown, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::put(const QString &path, QObject *context, Callback done)
 {
-    QNetworkRequest request(urlFor(path));
-    request.setTransferTimeout(defaultTimeoutMs);
+    const QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
     return track(m_network->put(request, QByteArray()), "PUT", path, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::post(const QString &path, const QJsonObject &body,
                                const QByteArray &idempotencyKey, QObject *context, Callback done)
 {
-    QNetworkRequest request(urlFor(path));
-    request.setTransferTimeout(defaultTimeoutMs);
+    QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (!idempotencyKey.isEmpty())
         request.setRawHeader("Idempotency-Key", idempotencyKey);
     const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
     return track(m_network->post(request, json), "POST", path, context, std::move(done));
+}
+
+QNetworkReply *ApiClient::deleteResource(const QString &path, QObject *context, Callback done)
+{
+    const QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
+    return track(m_network->deleteResource(request), "DELETE", path, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
@@ -63,7 +88,7 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
     QPointer<QObject> guard(context);
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, method, shownPath, clock, guard, hasContext = context != nullptr,
-             done = std::move(done)] {
+             generation = m_tokenGeneration, done = std::move(done)] {
         reply->deleteLater();
         ApiResult result;
         Exchange &exchange = result.exchange;
@@ -83,6 +108,8 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
                 if (result.errorMessage.isEmpty())
                     result.errorMessage = exchange.statusText();
             }
+            result.retryAfterSeconds = reply->rawHeader("Retry-After").trimmed().toInt();
+            result.credentialsReplaced = exchange.status == 401 && generation != m_tokenGeneration;
         } else {
             // The window gave up on it (a poll for a room the user left): not news.
             if (reply->property(cancelledProperty).toBool())
@@ -91,6 +118,8 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
             result.errorMessage = exchange.reason;
         }
         emit exchangeFinished(exchange);
+        if (result.awaitsSignIn() && !isSignIn(method, shownPath))
+            emit unauthorized(result);
         if (done && (!hasContext || guard))
             done(result);
     });

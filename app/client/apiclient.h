@@ -11,6 +11,7 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+class QNetworkRequest;
 
 // What one API call came back with: the exchange as the status bar shows it, the JSON
 // body when there was one, and the sentence to show a person when it failed.
@@ -19,9 +20,16 @@ struct ApiResult
     Exchange exchange;
     QJsonObject body;
     QString errorMessage; // the server's error.message, or the network error
+    int retryAfterSeconds = 0; // the Retry-After header, 0 when absent
+    // A 401 to a request sent before the client's token changed: the answer is about a
+    // credential that is gone, so sending again at once is right, not waiting for a sign-in.
+    bool credentialsReplaced = false;
 
     bool succeeded() const { return exchange.outcome() == Exchange::Outcome::Success; }
     bool reachedServer() const { return exchange.status != 0; }
+    // The server wants a token the client does not have yet: the session asks for it,
+    // and whoever sent this waits for the sign-in rather than retrying into more 401s.
+    bool awaitsSignIn() const { return exchange.status == 401 && !credentialsReplaced; }
 };
 
 // Every HTTP request the window makes goes through here, so that each one is reported
@@ -37,6 +45,11 @@ public:
 
     QUrl baseUrl() const { return m_baseUrl; }
 
+    // Sent as "Authorization: Bearer TOKEN" with every request from now on; empty sends
+    // none. Requests already in flight keep what they were sent with.
+    void setToken(const QByteArray &token);
+    QByteArray token() const { return m_token; }
+
     // `context` going away cancels the callback (the request itself still completes).
     // The returned reply is deleted by the client once finished.
     QNetworkReply *get(const QString &path, const QUrlQuery &query, int timeoutMs,
@@ -44,6 +57,7 @@ public:
     QNetworkReply *put(const QString &path, QObject *context, Callback done);
     QNetworkReply *post(const QString &path, const QJsonObject &body,
                         const QByteArray &idempotencyKey, QObject *context, Callback done);
+    QNetworkReply *deleteResource(const QString &path, QObject *context, Callback done);
 
     // Aborts a request the caller no longer wants; its callback and exchange are dropped.
     static void cancel(QNetworkReply *reply);
@@ -52,14 +66,20 @@ public:
 
 signals:
     void exchangeFinished(const Exchange &exchange);
+    // A request was answered 401 with the token the client holds now (or without one).
+    // Not for the sign-in POST: its 401 is a wrong password, for its caller alone.
+    void unauthorized(const ApiResult &result);
 
 private:
+    QNetworkRequest requestFor(const QString &path, const QUrlQuery &query, int timeoutMs) const;
     QNetworkReply *track(QNetworkReply *reply, const QByteArray &method, const QString &shownPath,
                          QObject *context, Callback done);
     QUrl urlFor(const QString &path, const QUrlQuery &query = {}) const;
 
     QUrl m_baseUrl;
     QNetworkAccessManager *m_network;
+    QByteArray m_token;
+    int m_tokenGeneration = 0; // changes with the token, to tell old 401s from new ones
 };
 
 // "/api/v1/rooms/lab/messages" for the parts ("rooms", "lab", "messages").

@@ -24,11 +24,19 @@ void Directory::setCurrentRoom(const QString &room)
     refreshNow();
 }
 
+void Directory::pauseIfSignedOut(const ApiResult &result)
+{
+    // Refreshing every few seconds would only collect 401s; start() resumes after sign-in.
+    if (result.awaitsSignIn())
+        m_timer.stop();
+}
+
 void Directory::refreshNow()
 {
     if (!m_roomsRequest) {
         m_roomsRequest = m_api->get(apiPath({u"rooms"}), {}, ApiClient::defaultTimeoutMs, this,
                                     [this](const ApiResult &result) {
+            pauseIfSignedOut(result);
             if (!result.succeeded())
                 return;
             QList<RoomOverview> rooms;
@@ -48,6 +56,7 @@ void Directory::refreshNow()
         m_membersRequest = m_api->get(apiPath({u"rooms", room, u"members"}), {},
                                       ApiClient::defaultTimeoutMs, this,
                                       [this, room](const ApiResult &result) {
+            pauseIfSignedOut(result);
             if (!result.succeeded())
                 return;
             QStringList names;
@@ -66,7 +75,8 @@ void Directory::createRoom(const QString &room)
             emit roomCreated(room);
             refreshNow();
         } else {
-            emit roomRefused(room, result.errorMessage);
+            pauseIfSignedOut(result);
+            emit roomRefused(room, result);
         }
     });
 }

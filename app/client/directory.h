@@ -1,12 +1,12 @@
 #pragma once
 
+#include "apiclient.h"
 #include "core/message.h"
 
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
 
-class ApiClient;
 class QNetworkReply;
 
 struct RoomOverview
@@ -30,6 +30,7 @@ public:
     explicit Directory(ApiClient *api, QObject *parent = nullptr);
 
     void setCurrentRoom(const QString &room);
+    // Refreshes now and every refreshIntervalMs; also resumes after a 401 paused it.
     void start();
     void refreshNow();
     // PUT: creates the room (201) or confirms it (200), then refreshes.
@@ -39,9 +40,11 @@ signals:
     void roomsUpdated(const QList<RoomOverview> &rooms);
     void membersUpdated(const QString &room, const QStringList &names);
     void roomCreated(const QString &room);
-    void roomRefused(const QString &room, const QString &error);
+    void roomRefused(const QString &room, const ApiResult &result);
 
 private:
+    void pauseIfSignedOut(const ApiResult &result);
+
     ApiClient *m_api;
     QString m_currentRoom;
     QTimer m_timer;

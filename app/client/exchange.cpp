@@ -37,6 +37,7 @@ QString standardReasonPhrase(int status)
     case 204: return QStringLiteral("No Content");
     case 304: return QStringLiteral("Not Modified");
     case 400: return QStringLiteral("Bad Request");
+    case 401: return QStringLiteral("Unauthorized");
     case 404: return QStringLiteral("Not Found");
     case 405: return QStringLiteral("Method Not Allowed");
     case 408: return QStringLiteral("Request Timeout");

@@ -1,9 +1,11 @@
 #include "launchoptions.h"
 
 #include "core/messagedraft.h"
+#include "core/passwordrequest.h"
 #include "core/roomname.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <algorithm>
@@ -70,6 +72,10 @@ const OptionSpec optionTable[] = {
             "characters).") },
     { "room", nullptr, "ROOM",
         QT_TRANSLATE_NOOP("LaunchOptions", "Room to open first (default general).") },
+    { "password-file", nullptr, "FILE",
+        QT_TRANSLATE_NOOP("LaunchOptions",
+            "Sign in with the first line of FILE when the server asks for a password, "
+            "instead of asking; if it is wrong, the window asks.") },
     { "poll-interval", nullptr, "MS",
         QT_TRANSLATE_NOOP(
             "LaunchOptions", "Milliseconds between checks for new messages, 100 to 600000.") },
@@ -326,6 +332,37 @@ std::optional<ServerAddress> serverFromPositional(const QStringList &positional,
     return server;
 }
 
+// The first line without its line break, as `chatapp --serve --password-file` reads
+// it: `echo secret > file` must give "secret".
+std::optional<QString> readPasswordFile(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = translated(QT_TRANSLATE_NOOP("LaunchOptions",
+                                "Cannot read the password file '%1': %2."))
+                     .arg(path, file.errorString());
+        return std::nullopt;
+    }
+    QByteArray line = file.readLine(64 * 1024);
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    const QString password = QString::fromUtf8(line);
+    if (password.isEmpty()) {
+        *error = translated(QT_TRANSLATE_NOOP("LaunchOptions",
+                                "The password file '%1' is empty."))
+                     .arg(path);
+        return std::nullopt;
+    }
+    if (password.size() > Limits::maxPasswordCharacters) {
+        *error = translated(QT_TRANSLATE_NOOP("LaunchOptions",
+                                "The password in '%1' is longer than %2 characters."))
+                     .arg(path)
+                     .arg(Limits::maxPasswordCharacters);
+        return std::nullopt;
+    }
+    return password;
+}
+
 LaunchRequest failed(LaunchRequest request, const QString &message)
 {
     request.action = LaunchRequest::Action::Fail;
@@ -492,6 +529,14 @@ LaunchRequest parseLaunchArguments(const QStringList &arguments)
                                "digits, '-' and '_', starting with a letter or digit."))
                     .arg(room));
         options.room = room;
+    }
+
+    if (parser.isSet(QStringLiteral("password-file"))) {
+        QString error;
+        const auto password = readPasswordFile(parser.value(QStringLiteral("password-file")), &error);
+        if (!password)
+            return failed(request, error);
+        options.password = *password;
     }
 
     if (parser.isSet(QStringLiteral("poll-interval"))) {

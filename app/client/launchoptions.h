@@ -40,6 +40,9 @@ public:
     std::optional<ServerAddress> server; // HOST, HOST:PORT, HOST PORT or --connect
     QString name; // --name, trimmed; empty when not given
     QString room; // --room, a valid RoomName; empty when not given
+    // The first line of --password-file, read while parsing so that a missing file is a
+    // command-line error, not a surprise once the window is open; empty when not given.
+    QString password;
     std::optional<int> pollIntervalMs; // --poll-interval
     QString language; // --lang: "es" or "en"; empty follows the system locale
 };
@@ -64,8 +67,9 @@ struct LaunchRequest
 // `--opt=value`; Qt's known options go to qtArguments with their values, and an
 // unknown option is an error rather than something Qt silently ignores.
 //
-// Parsing has no side effects, and `message` is translated with the translators
-// installed at the time of the call. To print help or an error in the user's
-// language, create a QCoreApplication (it needs no display), install the translator
-// for options.language or the system locale, and parse again.
+// Parsing has no side effects (it reads the --password-file, nothing more), and
+// `message` is translated with the translators installed at the time of the call. To
+// print help or an error in the user's language, create a QCoreApplication (it needs
+// no display), install the translator for options.language or the system locale, and
+// parse again.
 LaunchRequest parseLaunchArguments(const QStringList &arguments);

@@ -39,6 +39,10 @@ void Outbox::retryNow()
     if (m_queue.isEmpty() || m_inFlight)
         return;
     m_retryTimer.stop();
+    if (m_queue.first().waitingForSignIn) {
+        m_queue.first().waitingForSignIn = false;
+        emit pendingChanged();
+    }
     sendHead();
 }
 
@@ -60,6 +64,15 @@ void Outbox::sendHead()
         m_inFlight = nullptr;
         if (m_queue.isEmpty())
             return;
+        if (result.exchange.status == 401) {
+            // Nothing was stored. It waits for the sign-in and retryNow(), or goes again
+            // at once if the token changed while it was on its way.
+            m_queue.first().waitingForSignIn = !result.credentialsReplaced;
+            emit pendingChanged();
+            if (result.credentialsReplaced)
+                m_retryTimer.start(0);
+            return;
+        }
         if (isWorthRetrying(result)) {
             m_queue.first().waitingForServer = true;
             const int delay = m_backoff.nextDelayMs();

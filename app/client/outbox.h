@@ -17,13 +17,15 @@ struct OutgoingMessage
     QString text;
     QByteArray idempotencyKey; // fixed when queued, so every retry is the same send
     bool waitingForServer = false; // an attempt failed for lack of an answer
+    bool waitingForSignIn = false; // refused with 401: goes out once the window signs in
 };
 
 // Delivers sends one at a time, in the order they were typed, each with its own
 // Idempotency-Key. When the server cannot be reached the message stays here and is
 // retried with back-off: a retry of a send whose answer was lost is recognised by the
 // server and stored once. A send the server refuses (4xx) leaves the outbox with the
-// server's reason.
+// server's reason, except a 401: nothing was stored, so it waits for the sign-in and
+// retryNow().
 class Outbox : public QObject
 {
     Q_OBJECT

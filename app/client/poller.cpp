@@ -61,6 +61,15 @@ void Poller::poll()
         m_inFlight = nullptr;
         if (room != m_room)
             return;
+        if (result.exchange.status == 401) {
+            // An answer, so the server is there; but polling on would only collect more
+            // 401s: retryNow() resumes once the window has signed in.
+            m_backoff.reset();
+            setOnline(true);
+            if (result.credentialsReplaced)
+                schedule(0);
+            return;
+        }
         if (!result.succeeded()) {
             const int delay = m_backoff.nextDelayMs();
             // A 4xx means the server is there and said no; only silence or a 5xx is offline.

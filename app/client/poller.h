@@ -32,6 +32,7 @@ public:
     void follow(const QString &room, std::optional<MessageId> after = std::nullopt);
     void stop();
     // Polls at once instead of waiting out a back-off, e.g. when a send just got through.
+    // After a 401 the poller waits for this call (the window signed in) before polling again.
     void retryNow();
 
     QString room() const { return m_room; }

@@ -14,8 +14,9 @@
 
 #include <memory>
 
+// `password` is what --password-file would give the window.
 inline std::unique_ptr<MainWindow> openChatWindow(const ServerProcess &server, const QString &name,
-                                                  const QString &room)
+                                                  const QString &room, const QString &password = {})
 {
     ChatConfig config;
     config.serverUrl = server.baseUrl();
@@ -23,6 +24,7 @@ inline std::unique_ptr<MainWindow> openChatWindow(const ServerProcess &server, c
     config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(server.port());
     config.name = name;
     config.room = room;
+    config.password = password;
     auto window = std::make_unique<MainWindow>(config);
     window->resize(900, 640);
     window->show();

@@ -1,5 +1,7 @@
 #include "client/launchoptions.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -13,6 +15,17 @@ QStringList commandLine(std::initializer_list<const char *> arguments)
     for (const char *argument : arguments)
         list << QString::fromUtf8(argument);
     return list;
+}
+
+// A file in `directory` holding exactly `bytes`; its path.
+QString fileWith(const QTemporaryDir &directory, const QByteArray &bytes)
+{
+    static int counter = 0;
+    const QString path = directory.filePath(QStringLiteral("password-%1").arg(++counter));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+        return {};
+    return path;
 }
 } // namespace
 
@@ -37,6 +50,11 @@ private slots:
     void refusesBadCommandLines();
     void showsHelpAndVersion_data();
     void showsHelpAndVersion();
+
+    void readsThePasswordFile_data();
+    void readsThePasswordFile();
+    void refusesBadPasswordFiles_data();
+    void refusesBadPasswordFiles();
 };
 
 void TestLaunchOptions::serverAddressParses_data()
@@ -328,6 +346,8 @@ void TestLaunchOptions::refusesBadCommandLines_data()
     QTest::newRow("unknown single-dash option") << commandLine({ "-x" }) << "'-x'";
     QTest::newRow("missing value") << commandLine({ "--room", "lab", "--name" }) << "--name";
     QTest::newRow("value for a flag") << commandLine({ "--help=yes" }) << "help";
+    QTest::newRow("--password-file without a file")
+        << commandLine({ "localhost", "--password-file" }) << "--password-file";
 }
 
 void TestLaunchOptions::refusesBadCommandLines()
@@ -348,7 +368,7 @@ void TestLaunchOptions::showsHelpAndVersion_data()
     QTest::addColumn<QStringList>("mentions");
 
     const QStringList help { u"Usage: chatapp "_s, u"--connect <HOST:PORT>"_s,
-        u"--poll-interval <MS>"_s, u"--lang"_s, u"-platform"_s };
+        u"--poll-interval <MS>"_s, u"--lang"_s, u"--password-file <FILE>"_s, u"-platform"_s };
     const QStringList version { QStringLiteral("chatapp " CHATAPP_VERSION) };
     QTest::newRow("--help") << commandLine({ "--help" }) << int(Action::ShowHelp) << help;
     QTest::newRow("-h") << commandLine({ "-h" }) << int(Action::ShowHelp) << help;
@@ -369,6 +389,66 @@ void TestLaunchOptions::showsHelpAndVersion()
     QCOMPARE(int(request.action), action);
     for (const QString &text : mentions)
         QVERIFY2(request.message.contains(text), qPrintable(request.message));
+}
+
+void TestLaunchOptions::readsThePasswordFile_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("password");
+
+    QTest::newRow("echo secret > file") << QByteArray("secret\n") << u"secret"_s;
+    QTest::newRow("no line break") << QByteArray("secret") << u"secret"_s;
+    QTest::newRow("CRLF") << QByteArray("secret\r\n") << u"secret"_s;
+    QTest::newRow("only the first line") << QByteArray("first\nsecond\n") << u"first"_s;
+    QTest::newRow("spaces are part of it") << QByteArray(" two words \n") << u" two words "_s;
+    QTest::newRow("UTF-8") << QByteArray("contraseña\n") << u"contraseña"_s;
+    QTest::newRow("longest") << QByteArray(1024, 'p') << QString(1024, u'p');
+}
+
+void TestLaunchOptions::readsThePasswordFile()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, password);
+    QTemporaryDir directory;
+    const QString path = fileWith(directory, content);
+    QVERIFY(!path.isEmpty());
+
+    for (const QStringList &arguments :
+         { QStringList { u"chatapp"_s, u"--password-file"_s, path, u"localhost"_s },
+             QStringList { u"chatapp"_s, u"--password-file="_s + path } }) {
+        const LaunchRequest request = parseLaunchArguments(arguments);
+        QVERIFY2(request.action == Action::Run, qPrintable(request.message));
+        QCOMPARE(request.options.password, password);
+    }
+    QVERIFY(parseLaunchArguments(commandLine({ "localhost" })).options.password.isEmpty());
+}
+
+void TestLaunchOptions::refusesBadPasswordFiles_data()
+{
+    QTest::addColumn<QByteArray>("content"); // null: the file does not exist
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("missing") << QByteArray() << u"Cannot read"_s;
+    QTest::newRow("empty") << QByteArray("") << u"is empty"_s;
+    QTest::newRow("empty first line") << QByteArray("\nsecret\n") << u"is empty"_s;
+    QTest::newRow("too long") << QByteArray(1025, 'p') << u"1024"_s;
+}
+
+void TestLaunchOptions::refusesBadPasswordFiles()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, mentions);
+    QTemporaryDir directory;
+    const QString path = content.isNull() ? directory.filePath(u"absent"_s) : fileWith(directory, content);
+    QVERIFY(!path.isEmpty());
+
+    const LaunchRequest request
+        = parseLaunchArguments({ u"chatapp"_s, u"--password-file"_s, path, u"localhost"_s });
+    QCOMPARE(int(request.action), int(Action::Fail));
+    QVERIFY2(request.message.contains(mentions), qPrintable(request.message));
+    QVERIFY2(request.message.contains(path), qPrintable(request.message));
+    QVERIFY2(!request.message.contains(u'\n'), "an error is one line");
+    QVERIFY(request.options.password.isEmpty());
 }
 
 QTEST_APPLESS_MAIN(TestLaunchOptions)
