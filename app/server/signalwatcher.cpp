@@ -12,6 +12,14 @@ int signalPipe[2] = {-1, -1};
 SignalWatcher::SignalWatcher(QObject *parent)
     : QObject(parent)
 {
+    // Past a file size limit (RLIMIT_FSIZE, e.g. set by an operator's ulimit or
+    // prlimit) the kernel sends SIGXFSZ, whose default action kills the process and
+    // with it every send not yet answered. Ignored, the write fails with EFBIG instead,
+    // SQLite reports the commit as failed, the sends get 503 and the server goes on,
+    // just as when the disk is full. It stays ignored after this watcher is gone: the
+    // store still writes its last commit while the server shuts down.
+    std::signal(SIGXFSZ, SIG_IGN);
+
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0)
         return;
     m_notifier = new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, this);

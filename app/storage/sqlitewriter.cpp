@@ -11,6 +11,8 @@ namespace {
 // Keys must be remembered for at least 24 h; twice that leaves room for clock trouble.
 constexpr qint64 keyLifetimeMs = 48 * 3600 * 1000;
 constexpr qint64 purgeIntervalMs = 3600 * 1000;
+// While commits keep failing, how often to say so again.
+constexpr qint64 failureLogIntervalMs = 60 * 1000;
 
 QString keyInBatch(const RoomName &room, const QByteArray &key)
 {
@@ -110,8 +112,17 @@ void SqliteWriter::flush()
 std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job> &jobs)
 {
     std::vector<Result> results(jobs.size());
-    if (!m_statements || !m_database.transaction())
+    m_batchError.clear();
+    if (!m_statements) {
+        m_batchError = QStringLiteral("the writer has no open database");
+        noteFailedCommit(jobs.size());
         return results; // all Failed
+    }
+    if (!m_database.transaction()) {
+        m_batchError = m_database.lastError().text();
+        noteFailedCommit(jobs.size());
+        return results;
+    }
 
     // Work on copies: if the commit fails, nothing of this batch may have happened.
     QHash<QString, MessageId> lastIds = m_lastIds;
@@ -127,17 +138,25 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
                 continue;
             update.bindValue(0, it.value());
             update.bindValue(1, it.key());
-            ok = update.exec();
+            ok = exec(update);
         }
     }
-    if (ok)
+    if (ok) {
         ok = m_database.commit();
+        if (!ok)
+            m_batchError = m_database.lastError().text();
+    }
     if (!ok) {
-        qWarning("chatapp: a commit failed, nothing of it was stored: %s",
-                 qPrintable(m_database.lastError().text()));
+        // SQLite has often rolled back already (a full disk or an I/O error does that);
+        // then this fails harmlessly, and otherwise it ends the transaction, so that
+        // the next batch can begin one.
         m_database.rollback();
+        noteFailedCommit(jobs.size());
+        // Fresh results, all Failed: `results` holds ids and Stored for jobs written
+        // into the transaction that did not commit, and none of those may be answered.
         return std::vector<Result>(jobs.size());
     }
+    noteCommit();
 
     quint64 stored = 0;
     for (const Result &result : results)
@@ -199,7 +218,7 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     insert.bindValue(2, message.author);
     insert.bindValue(3, message.text);
     insert.bindValue(4, message.timestamp.toMSecsSinceEpoch());
-    if (!insert.exec())
+    if (!exec(insert))
         return false;
     if (!job.idempotencyKey.isEmpty()) {
         QSqlQuery &remember = m_statements->rememberKey;
@@ -207,7 +226,7 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
         remember.bindValue(1, QString::fromLatin1(job.idempotencyKey));
         remember.bindValue(2, message.id);
         remember.bindValue(3, QDateTime::currentMSecsSinceEpoch());
-        if (!remember.exec())
+        if (!exec(remember))
             return false;
     }
     message.serialise();
@@ -223,7 +242,7 @@ std::optional<Message> SqliteWriter::findByKey(const RoomName &room, const QByte
     QSqlQuery &query = m_statements->findKey;
     query.bindValue(0, room.value());
     query.bindValue(1, QString::fromLatin1(key));
-    *ok = query.exec();
+    *ok = exec(query);
     std::optional<Message> found;
     if (*ok && query.next())
         found = messageFromRow(query, room.value());
@@ -238,7 +257,41 @@ bool SqliteWriter::insertRoom(const RoomName &room)
     insert.prepare(QStringLiteral("INSERT INTO rooms (name, last_id, created_ms) VALUES (?, 0, ?)"));
     insert.addBindValue(room.value());
     insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
-    return insert.exec();
+    return exec(insert);
+}
+
+bool SqliteWriter::exec(QSqlQuery &query)
+{
+    if (query.exec())
+        return true;
+    m_batchError = query.lastError().text();
+    return false;
+}
+
+// On a full disk every commit fails until space returns, and each would log a line:
+// one per refused send, written to a log that may live on that same disk. So the first
+// failure of a run is logged with its cause, then at most one line a minute, and the
+// end of the run when a commit succeeds again, with what the run refused.
+void SqliteWriter::noteFailedCommit(size_t writes)
+{
+    ++m_failedCommitsInARow;
+    m_refusedWritesInARow += writes;
+    if (m_failedCommitsInARow == 1 || m_sinceFailureLogged.elapsed() >= failureLogIntervalMs) {
+        qWarning("chatapp: a commit of %zu writes failed, none of them was stored"
+                 " (%llu failed commits in a row, %llu writes refused): %s",
+                 writes, m_failedCommitsInARow, m_refusedWritesInARow, qPrintable(m_batchError));
+        m_sinceFailureLogged.start();
+    }
+}
+
+void SqliteWriter::noteCommit()
+{
+    if (m_failedCommitsInARow == 0)
+        return;
+    qWarning("chatapp: commits succeed again, after %llu failed commits refused %llu writes",
+             m_failedCommitsInARow, m_refusedWritesInARow);
+    m_failedCommitsInARow = 0;
+    m_refusedWritesInARow = 0;
 }
 
 void SqliteWriter::purgeOldKeys()

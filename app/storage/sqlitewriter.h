@@ -51,6 +51,9 @@ private:
     };
 
     std::vector<Result> writeBatch(const std::vector<Job> &jobs);
+    bool exec(QSqlQuery &query);
+    void noteFailedCommit(size_t writes);
+    void noteCommit();
     bool writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
                   QHash<QString, Message> &keysInBatch, Result &result);
     std::optional<Message> findByKey(const RoomName &room, const QByteArray &key, bool *ok);
@@ -67,6 +70,15 @@ private:
     std::unique_ptr<Statements> m_statements;
     QHash<QString, MessageId> m_lastIds;
     QElapsedTimer m_sinceLastPurge;
+
+    // Why the batch being written failed: the statement that failed, not whatever the
+    // connection saw last.
+    QString m_batchError;
+    // A full disk fails every commit until space returns; these turn a line per failed
+    // commit into a few per run of failures (see noteFailedCommit).
+    quint64 m_failedCommitsInARow = 0;
+    quint64 m_refusedWritesInARow = 0;
+    QElapsedTimer m_sinceFailureLogged;
 
     QMutex m_queueMutex;
     std::vector<Job> m_queue;

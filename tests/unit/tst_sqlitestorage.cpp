@@ -1,7 +1,11 @@
 #include "storage/sqlitestorage.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+#include <sys/resource.h>
 
 namespace {
 MessageDraft draft(const QString &text)
@@ -13,6 +17,34 @@ RoomName room(const char *name)
 {
     return *RoomName::parse(QString::fromLatin1(name));
 }
+
+// While it lives, no file of this process may grow past `bytes` (RLIMIT_FSIZE): a write
+// there fails with EFBIG, as one fails with ENOSPC on a full disk, and SQLite reports
+// the commit as failed either way. SIGXFSZ is ignored meanwhile, or it would kill the
+// test. The limit holds for the whole process, so nothing else may write files then.
+class FileSizeCap
+{
+public:
+    explicit FileSizeCap(qint64 bytes)
+    {
+        getrlimit(RLIMIT_FSIZE, &m_saved);
+        m_savedHandler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit capped = m_saved;
+        capped.rlim_cur = rlim_t(bytes);
+        m_capped = capped.rlim_cur <= capped.rlim_max && setrlimit(RLIMIT_FSIZE, &capped) == 0;
+    }
+    ~FileSizeCap()
+    {
+        setrlimit(RLIMIT_FSIZE, &m_saved);
+        std::signal(SIGXFSZ, m_savedHandler);
+    }
+    bool capped() const { return m_capped; }
+
+private:
+    rlimit m_saved {};
+    void (*m_savedHandler)(int) = SIG_DFL;
+    bool m_capped = false;
+};
 } // namespace
 
 class TestSqliteStorage : public QObject
@@ -30,6 +62,7 @@ private slots:
     void createRoomSaysWhetherItWasNew();
     void readsPagesForwardAndBackward();
     void reopeningKeepsEverything();
+    void aFailedCommitStoresNothingAndTheNextGetsTheNextId();
     void pingAnswers();
 
 private:
@@ -191,6 +224,76 @@ void TestSqliteStorage::reopeningKeepsEverything()
     QCOMPARE(store->rooms().last().lastId, 7);
     const QList<AppendOutcome> next = appendAll(*store, room("lab"), 1);
     QCOMPARE(next.first().message.id, 8);
+}
+
+// A full disk: every append of the failed commits is answered Failed (never Stored with
+// an id that is not on disk), they leave no message, key, room or id behind, and the
+// store takes the next append as soon as space returns, without reopening.
+void TestSqliteStorage::aFailedCommitStoresNothingAndTheNextGetsTheNextId()
+{
+    auto store = openStore();
+    appendAll(*store, room("lab"), 5);
+    const quint64 storedBefore = store->commitStats().messages;
+
+    // Each commit appends frames at the end of the WAL; nothing here checkpoints, so
+    // capping files at the WAL's size makes every commit need space it cannot get.
+    const QFileInfo wal(m_directory->filePath(QStringLiteral("chatapp.db-wal")));
+    QVERIFY2(wal.size() > 0, "no WAL to cap");
+    constexpr int failingCount = 2000;
+    QList<AppendOutcome> failed;
+    {
+        FileSizeCap cap(wal.size());
+        QVERIFY(cap.capped());
+        // Long texts, submitted at once: the writer takes them in batches of hundreds,
+        // and whole batches fail, the larger ones (more than SQLite's 2 MB page cache)
+        // in an INSERT as pages spill, the others in the COMMIT. Half have keys, and
+        // one goes to a room not yet there.
+        const QString filler(4000, u'x');
+        for (int i = 0; i < failingCount; ++i) {
+            const QByteArray key = i % 2 ? "full-" + QByteArray::number(i / 2) : QByteArray();
+            store->append(room(i == failingCount / 2 ? "new" : "lab"),
+                          draft(QStringLiteral("lost %1 ").arg(i) + filler), key, this,
+                          [&failed](const AppendOutcome &outcome) { failed.append(outcome); });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), qsizetype(failingCount), 20000);
+    }
+    for (const AppendOutcome &outcome : std::as_const(failed))
+        QCOMPARE(outcome.kind, AppendOutcome::Kind::Failed);
+    QCOMPARE(store->commitStats().messages, storedBefore);
+
+    // Space is back: the next ids follow on, the keys of the failed appends were not
+    // remembered (Stored, not Replayed), and the room the failed batch made is not there.
+    const QList<AppendOutcome> next = appendAll(*store, room("lab"), 3, "full-");
+    for (qsizetype i = 0; i < next.size(); ++i) {
+        QCOMPARE(next[i].kind, AppendOutcome::Kind::Stored);
+        QCOMPARE(next[i].message.id, 6 + i);
+    }
+    const QList<AppendOutcome> inNew = appendAll(*store, room("new"), 1);
+    QCOMPARE(inNew.first().message.id, 1);
+    QVERIFY(inNew.first().roomCreated);
+
+    const auto texts = [](const Page &page) {
+        QStringList list;
+        for (qsizetype i = 0; i < page.messages.size(); ++i) {
+            if (page.messages[i].id != i + 1)
+                return QStringList{
+                    QStringLiteral("id %1 at %2").arg(page.messages[i].id).arg(i + 1)};
+            list.append(page.messages[i].text);
+        }
+        return list;
+    };
+    const QStringList expected{QStringLiteral("m0"), QStringLiteral("m1"), QStringLiteral("m2"),
+                               QStringLiteral("m3"), QStringLiteral("m4"), QStringLiteral("m0"),
+                               QStringLiteral("m1"), QStringLiteral("m2")};
+    QCOMPARE(texts(readPage(*store, room("lab"), {0, std::nullopt, 1000})), expected);
+
+    store.reset();
+    store = openStore();
+    QCOMPARE(store->rooms().size(), 3);
+    QCOMPARE(store->rooms()[1].name.value(), QStringLiteral("lab"));
+    QCOMPARE(store->rooms()[1].lastId, 8);
+    QCOMPARE(store->rooms()[2].lastId, 1);
+    QCOMPARE(texts(readPage(*store, room("lab"), {0, std::nullopt, 1000})), expected);
 }
 
 void TestSqliteStorage::pingAnswers()
