@@ -11,6 +11,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SPANISH = {
+    "certificate not trusted": "certificado no fiable",
+    "The server's certificate is not trusted: %1. If the server uses a certificate of its own (self-signed), start the window with --ca-file and that certificate.": "El certificado del servidor no es de confianza: %1. Si el servidor usa un certificado propio (autofirmado), abra la ventana con --ca-file y ese certificado.",
+    "Host name, IP address, or http:// or https:// address of the chat server": "Nombre, dirección IP o dirección http:// o https:// del servidor de chat",
+    "'%1' is not a server address: use a host name, an IP address, http://HOST:PORT or https://HOST:PORT.": "'%1' no es una dirección de servidor: use un nombre, una dirección IP, http://HOST:PUERTO o https://HOST:PUERTO.",
+    "Server to connect to: HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT (default port 3550).": "Servidor al que conectarse: HOST, HOST:PUERTO, http://HOST:PUERTO o https://HOST:PUERTO (puerto predeterminado 3550).",
+    "Also trust the PEM certificates in FILE for https:// servers, such as a server's self-signed certificate.": "Confiar también en los certificados PEM de FILE para servidores https://, como el certificado autofirmado de un servidor.",
+    "'%1' is not a server address; give HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT.": "'%1' no es una dirección de servidor; indique HOST, HOST:PUERTO, http://HOST:PUERTO o https://HOST:PUERTO.",
+    "Cannot read the certificate file '%1': %2.": "No se puede leer el fichero de certificados '%1': %2.",
+    "'%1' holds no PEM certificate.": "'%1' no contiene ningún certificado PEM.",
+    "Not connected to %1: %2": "Sin conexión con %1: %2",
     "Try 'chatapp --help'.": "Pruebe 'chatapp --help'.",
     "Write a message… (Enter sends, Shift+Enter for a new line)": "Escriba un mensaje… (Intro envía, Mayús+Intro para una línea nueva)",
     "Message": "Mensaje",

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
     <context>
+        <name>ApiClient</name>
+        <message>
+            <source>certificate not trusted</source>
+            <translation>certificate not trusted</translation>
+        </message>
+        <message>
+            <source>The server's certificate is not trusted: %1. If the server uses a certificate of its own (self-signed), start the window with --ca-file and that certificate.</source>
+            <translation>The server's certificate is not trusted: %1. If the server uses a certificate of its own (self-signed), start the window with --ca-file and that certificate.</translation>
+        </message>
+    </context>
+    <context>
         <name>ClientCommand</name>
         <message>
             <source>Try 'chatapp --help'.</source>
@@ -32,10 +43,6 @@
         <message>
             <source>Server</source>
             <translation>Server</translation>
-        </message>
-        <message>
-            <source>Host name, IP address or http:// address of the chat server</source>
-            <translation>Host name, IP address or http:// address of the chat server</translation>
         </message>
         <message>
             <source>chat.example.org or 203.0.113.7</source>
@@ -78,14 +85,6 @@
             <translation>Enter the server's host name or IP address.</translation>
         </message>
         <message>
-            <source>ChatApp servers speak plain http; https:// addresses are not supported.</source>
-            <translation>ChatApp servers speak plain http; https:// addresses are not supported.</translation>
-        </message>
-        <message>
-            <source>'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.</source>
-            <translation>'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.</translation>
-        </message>
-        <message>
             <source>Enter your name, as others will see it.</source>
             <translation>Enter your name, as others will see it.</translation>
         </message>
@@ -97,6 +96,14 @@
             <source>Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</source>
             <extracomment>The room field holds an invalid name.</extracomment>
             <translation>Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</translation>
+        </message>
+        <message>
+            <source>Host name, IP address, or http:// or https:// address of the chat server</source>
+            <translation>Host name, IP address, or http:// or https:// address of the chat server</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address: use a host name, an IP address, http://HOST:PORT or https://HOST:PORT.</source>
+            <translation>'%1' is not a server address: use a host name, an IP address, http://HOST:PORT or https://HOST:PORT.</translation>
         </message>
     </context>
     <context>
@@ -117,10 +124,6 @@
     </context>
     <context>
         <name>LaunchOptions</name>
-        <message>
-            <source>Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).</source>
-            <translation>Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).</translation>
-        </message>
         <message>
             <source>Your name, shown next to your messages (1 to 32 characters).</source>
             <translation>Your name, shown next to your messages (1 to 32 characters).</translation>
@@ -186,10 +189,6 @@
             <translation>To host a chat instead, see %1 --serve --help.</translation>
         </message>
         <message>
-            <source>'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.</source>
-            <translation>'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.</translation>
-        </message>
-        <message>
             <source>Too many arguments: expected at most HOST and PORT.</source>
             <translation>Too many arguments: expected at most HOST and PORT.</translation>
         </message>
@@ -236,6 +235,26 @@
         <message>
             <source>The password in '%1' is longer than %2 characters.</source>
             <translation>The password in '%1' is longer than %2 characters.</translation>
+        </message>
+        <message>
+            <source>Server to connect to: HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT (default port 3550).</source>
+            <translation>Server to connect to: HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT (default port 3550).</translation>
+        </message>
+        <message>
+            <source>Also trust the PEM certificates in FILE for https:// servers, such as a server's self-signed certificate.</source>
+            <translation>Also trust the PEM certificates in FILE for https:// servers, such as a server's self-signed certificate.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address; give HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT.</source>
+            <translation>'%1' is not a server address; give HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT.</translation>
+        </message>
+        <message>
+            <source>Cannot read the certificate file '%1': %2.</source>
+            <translation>Cannot read the certificate file '%1': %2.</translation>
+        </message>
+        <message>
+            <source>'%1' holds no PEM certificate.</source>
+            <translation>'%1' holds no PEM certificate.</translation>
         </message>
     </context>
     <context>
@@ -409,6 +428,10 @@
         <message>
             <source>Not signed in: %1</source>
             <translation>Not signed in: %1</translation>
+        </message>
+        <message>
+            <source>Not connected to %1: %2</source>
+            <translation>Not connected to %1: %2</translation>
         </message>
     </context>
     <context>

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
     <context>
+        <name>ApiClient</name>
+        <message>
+            <source>certificate not trusted</source>
+            <translation>certificado no fiable</translation>
+        </message>
+        <message>
+            <source>The server's certificate is not trusted: %1. If the server uses a certificate of its own (self-signed), start the window with --ca-file and that certificate.</source>
+            <translation>El certificado del servidor no es de confianza: %1. Si el servidor usa un certificado propio (autofirmado), abra la ventana con --ca-file y ese certificado.</translation>
+        </message>
+    </context>
+    <context>
         <name>ClientCommand</name>
         <message>
             <source>Try 'chatapp --help'.</source>
@@ -32,10 +43,6 @@
         <message>
             <source>Server</source>
             <translation>Servidor</translation>
-        </message>
-        <message>
-            <source>Host name, IP address or http:// address of the chat server</source>
-            <translation>Nombre, dirección IP o dirección http:// del servidor de chat</translation>
         </message>
         <message>
             <source>chat.example.org or 203.0.113.7</source>
@@ -78,14 +85,6 @@
             <translation>Escriba el nombre o la dirección IP del servidor.</translation>
         </message>
         <message>
-            <source>ChatApp servers speak plain http; https:// addresses are not supported.</source>
-            <translation>Los servidores de ChatApp hablan http simple; las direcciones https:// no se admiten.</translation>
-        </message>
-        <message>
-            <source>'%1' is not a server address: use a host name, an IP address or http://HOST:PORT.</source>
-            <translation>'%1' no es una dirección de servidor: use un nombre, una dirección IP o http://HOST:PUERTO.</translation>
-        </message>
-        <message>
             <source>Enter your name, as others will see it.</source>
             <translation>Escriba su nombre tal como lo verán los demás.</translation>
         </message>
@@ -97,6 +96,14 @@
             <source>Room names use up to 64 lowercase letters, digits, '-' and '_', starting with a letter or digit.</source>
             <extracomment>The room field holds an invalid name.</extracomment>
             <translation>Los nombres de sala usan hasta 64 letras minúsculas, dígitos, '-' y '_', y empiezan por una letra o un dígito.</translation>
+        </message>
+        <message>
+            <source>Host name, IP address, or http:// or https:// address of the chat server</source>
+            <translation>Nombre, dirección IP o dirección http:// o https:// del servidor de chat</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address: use a host name, an IP address, http://HOST:PORT or https://HOST:PORT.</source>
+            <translation>'%1' no es una dirección de servidor: use un nombre, una dirección IP, http://HOST:PUERTO o https://HOST:PUERTO.</translation>
         </message>
     </context>
     <context>
@@ -117,10 +124,6 @@
     </context>
     <context>
         <name>LaunchOptions</name>
-        <message>
-            <source>Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default port 3550).</source>
-            <translation>Servidor al que conectarse: HOST, HOST:PUERTO o http://HOST:PUERTO (puerto por omisión 3550).</translation>
-        </message>
         <message>
             <source>Your name, shown next to your messages (1 to 32 characters).</source>
             <translation>Su nombre, que se muestra junto a sus mensajes (de 1 a 32 caracteres).</translation>
@@ -186,10 +189,6 @@
             <translation>Para alojar un chat, vea %1 --serve --help.</translation>
         </message>
         <message>
-            <source>'%1' is not a server address; give HOST, HOST:PORT or http://HOST:PORT.</source>
-            <translation>'%1' no es una dirección de servidor; indique HOST, HOST:PUERTO o http://HOST:PUERTO.</translation>
-        </message>
-        <message>
             <source>Too many arguments: expected at most HOST and PORT.</source>
             <translation>Demasiados argumentos: se esperaban como mucho HOST y PUERTO.</translation>
         </message>
@@ -236,6 +235,26 @@
         <message>
             <source>The password in '%1' is longer than %2 characters.</source>
             <translation>La contraseña de '%1' tiene más de %2 caracteres.</translation>
+        </message>
+        <message>
+            <source>Server to connect to: HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT (default port 3550).</source>
+            <translation>Servidor al que conectarse: HOST, HOST:PUERTO, http://HOST:PUERTO o https://HOST:PUERTO (puerto predeterminado 3550).</translation>
+        </message>
+        <message>
+            <source>Also trust the PEM certificates in FILE for https:// servers, such as a server's self-signed certificate.</source>
+            <translation>Confiar también en los certificados PEM de FILE para servidores https://, como el certificado autofirmado de un servidor.</translation>
+        </message>
+        <message>
+            <source>'%1' is not a server address; give HOST, HOST:PORT, http://HOST:PORT or https://HOST:PORT.</source>
+            <translation>'%1' no es una dirección de servidor; indique HOST, HOST:PUERTO, http://HOST:PUERTO o https://HOST:PUERTO.</translation>
+        </message>
+        <message>
+            <source>Cannot read the certificate file '%1': %2.</source>
+            <translation>No se puede leer el fichero de certificados '%1': %2.</translation>
+        </message>
+        <message>
+            <source>'%1' holds no PEM certificate.</source>
+            <translation>'%1' no contiene ningún certificado PEM.</translation>
         </message>
     </context>
     <context>
@@ -409,6 +428,10 @@
         <message>
             <source>Not signed in: %1</source>
             <translation>Sin sesión: %1</translation>
+        </message>
+        <message>
+            <source>Not connected to %1: %2</source>
+            <translation>Sin conexión con %1: %2</translation>
         </message>
     </context>
     <context>

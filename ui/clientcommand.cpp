@@ -82,6 +82,7 @@ std::optional<ChatConfig> configFromCommandLine(const LaunchOptions &options)
         config.room = options.room;
     config.pollIntervalMs = options.pollIntervalMs;
     config.password = options.password;
+    config.caCertificates = options.caCertificates;
     return config;
 }
 } // namespace
@@ -116,6 +117,7 @@ int runClientCommand(int argc, char *argv[])
         config->room = dialog.room();
         config->pollIntervalMs = request.options.pollIntervalMs;
         config->password = request.options.password;
+        config->caCertificates = request.options.caCertificates;
     }
     MainWindow window(*config);
     window.show();

@@ -130,11 +130,9 @@ void ConnectDialog::revalidate()
     if (serverText.isEmpty()) {
         hint = tr("Enter the server's host name or IP address.");
     } else if (!address) {
-        hint = serverText.startsWith(u"https://", Qt::CaseInsensitive)
-            ? tr("ChatApp servers speak plain http; https:// addresses are not supported.")
-            : tr("'%1' is not a server address: use a host name, an IP address or "
-                 "http://HOST:PORT.")
-                  .arg(serverText);
+        hint = tr("'%1' is not a server address: use a host name, an IP address, "
+                  "http://HOST:PORT or https://HOST:PORT.")
+                   .arg(serverText);
     } else if (m_ui->nameEdit->text().trimmed().isEmpty()) {
         hint = tr("Enter your name, as others will see it.");
     } else if (!normalisedPersonName(m_ui->nameEdit->text())) {

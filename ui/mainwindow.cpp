@@ -29,6 +29,13 @@
 
 namespace {
 constexpr int roomNameRole = Qt::UserRole;
+
+// HOST:PORT, as before https existed; an https server on the same port is another server.
+QString rememberedTokenKey(const QUrl &server)
+{
+    const QString authority = server.authority();
+    return server.scheme() == u"https" ? QStringLiteral("https+") + authority : authority;
+}
 }
 
 MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
@@ -38,18 +45,24 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
       m_poller(new Poller(m_api, config.name, config.pollIntervalMs, this)),
       m_outbox(new Outbox(m_api, this)),
       m_directory(new Directory(m_api, this)),
-      m_session(new Session(m_api, config.serverUrl.authority(), config.password, this)),
+      m_session(new Session(m_api, rememberedTokenKey(config.serverUrl), config.password, this)),
       m_renderer(new MessageRenderer(config.name))
 {
     setObjectName(QStringLiteral("chatWindow"));
+    m_api->setCaCertificates(config.caCertificates);
     buildWidgets();
     buildMenus();
 
     connect(m_api, &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
     connect(m_poller, &Poller::messagesArrived, this, &MainWindow::onMessages);
+    connect(m_api, &ApiClient::certificateRejected, this, [this](const QString &message) {
+        m_certificateProblem = message;
+        showConnection();
+    });
     connect(m_poller, &Poller::onlineChanged, this, [this](bool online) {
         m_online = online;
         if (online) {
+            m_certificateProblem.clear();
             m_retryInMs = 0;
             // The server is back: what waited in the outbox goes now, not after its back-off.
             m_outbox->retryNow();
@@ -462,6 +475,9 @@ void MainWindow::showConnection()
                                  : tr("polling every %1 ms").arg(*m_config.pollIntervalMs);
         setConnectionText(tr("%1 at %2 · %3").arg(m_config.name, m_config.serverLabel, mode),
                           QString(), false);
+    } else if (!m_certificateProblem.isEmpty()) {
+        setConnectionText(tr("Not connected to %1: %2").arg(m_config.serverLabel, m_certificateProblem),
+                          m_certificateProblem, true);
     } else {
         setConnectionText(tr("Offline: %1 does not answer; retrying in %2 s")
                               .arg(m_config.serverLabel)

@@ -7,6 +7,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QSslCertificate>
 #include <QUrl>
 
 #include <optional>
@@ -35,6 +36,7 @@ struct ChatConfig
     QString room = QStringLiteral("general");
     std::optional<int> pollIntervalMs; // unset: long poll
     QString password; // from --password-file: tried before asking, when the server wants one
+    QList<QSslCertificate> caCertificates; // from --ca-file
 };
 
 // The chat window. It shows what the client classes report and forwards what the user
@@ -91,6 +93,7 @@ private:
 
     bool m_online = true;
     QString m_offlineReason;
+    QString m_certificateProblem; // until the server answers again
     int m_retryInMs = 0;
 
     ApiClient *m_api;

@@ -10,6 +10,7 @@
 
 namespace {
 constexpr char cancelledProperty[] = "chatapp_cancelled";
+constexpr char certificateErrorsProperty[] = "chatapp_certificate_errors";
 
 // Its 401 means "wrong password", an answer for whoever signs in, not a call to sign in.
 bool isSignIn(const QByteArray &method, const QString &path)
@@ -31,6 +32,17 @@ void ApiClient::setToken(const QByteArray &token)
     ++m_tokenGeneration;
 }
 
+void ApiClient::setCaCertificates(const QList<QSslCertificate> &certificates)
+{
+    if (certificates.isEmpty()) {
+        m_tls.reset();
+        return;
+    }
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.addCaCertificates(certificates);
+    m_tls = tls;
+}
+
 QNetworkRequest ApiClient::requestFor(const QString &path, const QUrlQuery &query,
                                       int timeoutMs) const
 {
@@ -38,6 +50,8 @@ QNetworkRequest ApiClient::requestFor(const QString &path, const QUrlQuery &quer
     request.setTransferTimeout(timeoutMs);
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token);
+    if (m_tls)
+        request.setSslConfiguration(*m_tls);
     return request;
 }
 
@@ -86,6 +100,14 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
     QPointer<QObject> guard(context);
+    // Never ignored: a certificate the window cannot trust ends the request, and the
+    // person is told why rather than shown a bare "handshake failed".
+    connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &errors) {
+        QStringList texts;
+        for (const QSslError &error : errors)
+            texts.append(error.errorString());
+        reply->setProperty(certificateErrorsProperty, texts.join(QStringLiteral("; ")));
+    });
     connect(reply, &QNetworkReply::finished, this,
             [this, reply, method, shownPath, clock, guard, hasContext = context != nullptr,
              generation = m_tokenGeneration, done = std::move(done)] {
@@ -114,8 +136,19 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
             // The window gave up on it (a poll for a room the user left): not news.
             if (reply->property(cancelledProperty).toBool())
                 return;
-            exchange.reason = reply->errorString();
-            result.errorMessage = exchange.reason;
+            const QString certificateErrors = reply->property(certificateErrorsProperty).toString();
+            if (!certificateErrors.isEmpty()) {
+                exchange.reason = tr("certificate not trusted");
+                result.errorMessage =
+                    tr("The server's certificate is not trusted: %1. If the server uses a "
+                       "certificate of its own (self-signed), start the window with "
+                       "--ca-file and that certificate.")
+                        .arg(certificateErrors);
+                emit certificateRejected(result.errorMessage);
+            } else {
+                exchange.reason = reply->errorString();
+                result.errorMessage = exchange.reason;
+            }
         }
         emit exchangeFinished(exchange);
         if (result.awaitsSignIn() && !isSignIn(method, shownPath))

@@ -4,10 +4,12 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 #include <QUrlQuery>
 
 #include <functional>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -49,6 +51,8 @@ public:
     // none. Requests already in flight keep what they were sent with.
     void setToken(const QByteArray &token);
     QByteArray token() const { return m_token; }
+    // Trusted for https:// besides the system's authorities (--ca-file).
+    void setCaCertificates(const QList<QSslCertificate> &certificates);
 
     // `context` going away cancels the callback (the request itself still completes).
     // The returned reply is deleted by the client once finished.
@@ -65,6 +69,9 @@ public:
     static constexpr int defaultTimeoutMs = 10000;
 
 signals:
+    // A request ended because the server's certificate is not trusted; `message` says why
+    // and what to do, for a person.
+    void certificateRejected(const QString &message);
     void exchangeFinished(const Exchange &exchange);
     // A request was answered 401 with the token the client holds now (or without one).
     // Not for the sign-in POST: its 401 is a wrong password, for its caller alone.
@@ -79,6 +86,7 @@ private:
     QUrl m_baseUrl;
     QNetworkAccessManager *m_network;
     QByteArray m_token;
+    std::optional<QSslConfiguration> m_tls;
     int m_tokenGeneration = 0; // changes with the token, to tell old 401s from new ones
 };
 

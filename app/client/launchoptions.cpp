@@ -64,8 +64,8 @@ struct OptionSpec
 const OptionSpec optionTable[] = {
     { "connect", nullptr, "HOST:PORT",
         QT_TRANSLATE_NOOP("LaunchOptions",
-            "Server to connect to: HOST, HOST:PORT or http://HOST:PORT (default "
-            "port 3550).") },
+            "Server to connect to: HOST, HOST:PORT, http://HOST:PORT or "
+            "https://HOST:PORT (default port 3550).") },
     { "name", nullptr, "NAME",
         QT_TRANSLATE_NOOP("LaunchOptions",
             "Your name, shown next to your messages (1 to 32 "
@@ -76,6 +76,10 @@ const OptionSpec optionTable[] = {
         QT_TRANSLATE_NOOP("LaunchOptions",
             "Sign in with the first line of FILE when the server asks for a password, "
             "instead of asking; if it is wrong, the window asks.") },
+    { "ca-file", nullptr, "FILE",
+        QT_TRANSLATE_NOOP("LaunchOptions",
+            "Also trust the PEM certificates in FILE for https:// servers, such as a "
+            "server's self-signed certificate.") },
     { "poll-interval", nullptr, "MS",
         QT_TRANSLATE_NOOP(
             "LaunchOptions", "Milliseconds between checks for new messages, 100 to 600000.") },
@@ -293,7 +297,7 @@ QString badServerMessage(const QString &text)
 {
     return translated(QT_TRANSLATE_NOOP("LaunchOptions",
                           "'%1' is not a server address; give HOST, "
-                          "HOST:PORT or http://HOST:PORT."))
+                          "HOST:PORT, http://HOST:PORT or https://HOST:PORT."))
         .arg(text);
 }
 
@@ -383,8 +387,11 @@ std::optional<ServerAddress> ServerAddress::parse(
 
     QString urlText;
     const qsizetype schemeEnd = trimmed.indexOf(u"://");
+    bool secure = false;
     if (schemeEnd >= 0) {
-        if (QStringView(trimmed).first(schemeEnd).compare(u"http", Qt::CaseInsensitive) != 0)
+        const QStringView scheme = QStringView(trimmed).first(schemeEnd);
+        secure = scheme.compare(u"https", Qt::CaseInsensitive) == 0;
+        if (!secure && scheme.compare(u"http", Qt::CaseInsensitive) != 0)
             return std::nullopt;
         urlText = trimmed;
     } else if (trimmed.count(u':') > 1 && !trimmed.startsWith(u'[')) {
@@ -400,8 +407,7 @@ std::optional<ServerAddress> ServerAddress::parse(
         || url.hasFragment() || (!url.path().isEmpty() && url.path() != u"/"))
         return std::nullopt;
 
-    // "http://" is seven characters whatever the case of the scheme.
-    QStringView authority = QStringView(urlText).sliced(7);
+    QStringView authority = QStringView(urlText).sliced(urlText.indexOf(u"://") + 3);
     if (const qsizetype slash = authority.indexOf(u'/'); slash >= 0)
         authority = authority.first(slash);
     // QUrl reads "host:" as no port at all; a colon with nothing after it is a slip.
@@ -420,13 +426,13 @@ std::optional<ServerAddress> ServerAddress::parse(
         return std::nullopt;
     if (portGiven)
         *portGiven = port > 0;
-    return ServerAddress { url.host(), port > 0 ? quint16(port) : fallbackPort };
+    return ServerAddress { url.host(), port > 0 ? quint16(port) : fallbackPort, secure };
 }
 
 QUrl ServerAddress::baseUrl() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(secure ? QStringLiteral("https") : QStringLiteral("http"));
     url.setHost(host);
     url.setPort(port);
     return url;
@@ -435,7 +441,8 @@ QUrl ServerAddress::baseUrl() const
 QString ServerAddress::toString() const
 {
     const QString shownHost = host.contains(u':') ? u'[' + host + u']' : host;
-    return shownHost + u':' + QString::number(port);
+    // The scheme is shown only when it is not the default, so plain addresses read as before.
+    return (secure ? QStringLiteral("https://") : QString()) + shownHost + u':' + QString::number(port);
 }
 
 LaunchRequest parseLaunchArguments(const QStringList &arguments)
@@ -537,6 +544,20 @@ LaunchRequest parseLaunchArguments(const QStringList &arguments)
         if (!password)
             return failed(request, error);
         options.password = *password;
+    }
+
+    if (parser.isSet(QStringLiteral("ca-file"))) {
+        const QString path = parser.value(QStringLiteral("ca-file"));
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return failed(request, translated(QT_TRANSLATE_NOOP("LaunchOptions",
+                                       "Cannot read the certificate file '%1': %2."))
+                                       .arg(path, file.errorString()));
+        options.caCertificates = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+        if (options.caCertificates.isEmpty())
+            return failed(request, translated(QT_TRANSLATE_NOOP("LaunchOptions",
+                                       "'%1' holds no PEM certificate."))
+                                       .arg(path));
     }
 
     if (parser.isSet(QStringLiteral("poll-interval"))) {

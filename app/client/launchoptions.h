@@ -3,27 +3,29 @@
 #include <QCoreApplication>
 #include <QString>
 #include <QStringList>
+#include <QSslCertificate>
 #include <QUrl>
 #include <optional>
 
-// Where a chat server listens. Only plain http for now: the server speaks nothing else,
-// and accepting https:// here would promise encryption that never happens.
+// Where a chat server listens, and whether it speaks HTTPS (a server started with
+// --tls-cert) or plain HTTP.
 struct ServerAddress
 {
     static constexpr quint16 defaultPort = 3550;
 
     QString host; // a host name or an IP address; IPv6 without brackets
     quint16 port = defaultPort;
+    bool secure = false; // https://
 
-    // Accepts "host", "host:port", "1.2.3.4", "::1", "[::1]:3550", "http://host:port" and
-    // "http://host:port/"; a text without a port gets `fallbackPort`. Returns nullopt for
-    // anything else: https and other schemes, a path, a query, user info, port 0 or out
-    // of range. `portGiven`, when not null, says whether the text named a port itself.
+    // Accepts "host", "host:port", "1.2.3.4", "::1", "[::1]:3550", "http://host:port",
+    // "https://host:port" and either with a trailing "/"; a text without a port gets
+    // `fallbackPort`. Returns nullopt for anything else: other schemes, a path, a query,
+    // user info, port 0 or out of range. `portGiven`, when not null, says whether the text named a port itself.
     static std::optional<ServerAddress> parse(
         const QString &text, quint16 fallbackPort = defaultPort, bool *portGiven = nullptr);
 
-    QUrl baseUrl() const; // http://host:port, an IPv6 host in brackets
-    QString toString() const; // "host:port", "[::1]:3550"
+    QUrl baseUrl() const; // http://host:port or https://, an IPv6 host in brackets
+    QString toString() const; // "host:port", "[::1]:3550", "https://host:port"
 
     bool operator==(const ServerAddress &other) const = default;
 };
@@ -43,6 +45,9 @@ public:
     // The first line of --password-file, read while parsing so that a missing file is a
     // command-line error, not a surprise once the window is open; empty when not given.
     QString password;
+    // --ca-file: certificates to trust besides the system's, for a server whose
+    // certificate no public authority signed (a self-signed one). Read while parsing too.
+    QList<QSslCertificate> caCertificates;
     std::optional<int> pollIntervalMs; // --poll-interval
     QString language; // --lang: "es" or "en"; empty follows the system locale
 };

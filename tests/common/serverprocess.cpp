@@ -9,7 +9,7 @@ namespace {
 const QRegularExpression &listeningLine()
 {
     static const QRegularExpression pattern(
-        QStringLiteral(R"(^chatapp: listening on http://([^\s/]+):(\d+)\s*$)"));
+        QStringLiteral(R"(^chatapp: listening on (https?)://([^\s/]+):(\d+)\s*$)"));
     return pattern;
 }
 } // namespace
@@ -145,7 +145,7 @@ QProcess::ExitStatus ServerProcess::exitStatus() const
 QUrl ServerProcess::baseUrl() const
 {
     QUrl base;
-    base.setScheme(QStringLiteral("http"));
+    base.setScheme(m_scheme);
     base.setHost(QStringLiteral("127.0.0.1"));
     base.setPort(m_port);
     base.setPath(QStringLiteral("/"));
@@ -174,12 +174,13 @@ void ServerProcess::readStdout()
         return;
     }
     bool ok = false;
-    const uint port = match.captured(2).toUInt(&ok);
+    const uint port = match.captured(3).toUInt(&ok);
     if (!ok || port == 0 || port > 65535 || (m_port != 0 && port != m_port)) {
         qWarning("ServerProcess: bad port in %s (wanted %u)", qPrintable(line), uint(m_port));
         return;
     }
     m_port = quint16(port);
+    m_scheme = match.captured(1);
     m_listening = true;
 }
 

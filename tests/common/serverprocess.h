@@ -51,6 +51,7 @@ private:
     QTemporaryDir m_dataDir;
     QProcess *m_process = nullptr;
     quint16 m_port = 0;
+    QString m_scheme = QStringLiteral("http"); // https with --tls-cert
     bool m_listening = false;
     QByteArray m_stdout;
     QByteArray m_stderr;

@@ -56,7 +56,7 @@ private slots:
     void connectIsDisabledUntilEveryFieldIsValid();
     void typingValidValuesEnablesConnect();
     void invalidRoomShowsTheHint();
-    void httpsIsRefusedWithAReason();
+    void httpsIsAcceptedAndOtherSchemesRefused();
     void aPortInTheServerFieldWins();
     void enterConnectsAndTheValuesAreRemembered();
     void cancelForgetsWhatWasTyped();
@@ -146,14 +146,19 @@ void TestConnectDialog::invalidRoomShowsTheHint()
     QCOMPARE(dialog.room(), QStringLiteral("lab-2"));
 }
 
-void TestConnectDialog::httpsIsRefusedWithAReason()
+void TestConnectDialog::httpsIsAcceptedAndOtherSchemesRefused()
 {
     ConnectDialog dialog;
     Form form(dialog);
     QTest::keyClicks(form.name, QStringLiteral("ana"));
-    QTest::keyClicks(form.server, QStringLiteral("https://chat.example.org"));
+    QTest::keyClicks(form.server, QStringLiteral("https://chat.example.org:8443"));
+    QVERIFY(form.connect->isEnabled());
+    QVERIFY(dialog.server().secure);
+    QCOMPARE(dialog.server().baseUrl().toString(), QStringLiteral("https://chat.example.org:8443"));
+
+    retype(form.server, QStringLiteral("ftp://chat.example.org"));
     QVERIFY(!form.connect->isEnabled());
-    QVERIFY2(form.hint->text().contains(QStringLiteral("https")), qPrintable(form.hint->text()));
+    QVERIFY2(form.hint->text().contains(QStringLiteral("https://")), qPrintable(form.hint->text()));
 }
 
 void TestConnectDialog::aPortInTheServerFieldWins()

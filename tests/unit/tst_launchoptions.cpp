@@ -90,6 +90,10 @@ void TestLaunchOptions::serverAddressParses_data()
                                       << "chat.example.org" << 3550 << false;
     QTest::newRow("url ipv6") << "http://[2001:db8::1]:3550/"
                               << "2001:db8::1" << 3550 << true;
+    QTest::newRow("https") << "https://chat.example.org:8443/"
+                           << "chat.example.org" << 8443 << true;
+    QTest::newRow("https without port") << "HTTPS://chat.example.org"
+                                        << "chat.example.org" << 3550 << false;
     QTest::newRow("upper case") << "HTTP://Chat.Example.ORG"
                                 << "chat.example.org" << 3550 << false;
     QTest::newRow("surrounding spaces") << "  localhost:4000 "
@@ -109,6 +113,7 @@ void TestLaunchOptions::serverAddressParses()
     QCOMPARE(address->host, host);
     QCOMPARE(int(address->port), port);
     QCOMPARE(given, portGiven);
+    QCOMPARE(address->secure, text.trimmed().startsWith(u"https://", Qt::CaseInsensitive));
 }
 
 void TestLaunchOptions::serverAddressRefuses_data()
@@ -117,7 +122,7 @@ void TestLaunchOptions::serverAddressRefuses_data()
 
     QTest::newRow("empty") << "";
     QTest::newRow("blank") << "   ";
-    QTest::newRow("https") << "https://chat.example.org";
+    QTest::newRow("https without host") << "https://:3550";
     QTest::newRow("ftp") << "ftp://chat.example.org";
     QTest::newRow("no host") << "http://:3550";
     QTest::newRow("port 0") << "localhost:0";
@@ -158,13 +163,18 @@ void TestLaunchOptions::serverAddressFormsUrlAndText_data()
     QTest::addColumn<int>("port");
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("secure");
 
     QTest::newRow("name") << "localhost" << 3550 << "http://localhost:3550"
-                          << "localhost:3550";
+                          << "localhost:3550" << false;
     QTest::newRow("ipv4") << "203.0.113.7" << 80 << "http://203.0.113.7:80"
-                          << "203.0.113.7:80";
+                          << "203.0.113.7:80" << false;
     QTest::newRow("ipv6") << "::1" << 3550 << "http://[::1]:3550"
-                          << "[::1]:3550";
+                          << "[::1]:3550" << false;
+    QTest::newRow("https") << "chat.example.org" << 443 << "https://chat.example.org:443"
+                           << "https://chat.example.org:443" << true;
+    QTest::newRow("https ipv6") << "::1" << 3550 << "https://[::1]:3550"
+                                << "https://[::1]:3550" << true;
 }
 
 void TestLaunchOptions::serverAddressFormsUrlAndText()
@@ -173,8 +183,9 @@ void TestLaunchOptions::serverAddressFormsUrlAndText()
     QFETCH(int, port);
     QFETCH(QString, url);
     QFETCH(QString, text);
+    QFETCH(bool, secure);
 
-    const ServerAddress address { host, quint16(port) };
+    const ServerAddress address { host, quint16(port), secure };
     QCOMPARE(address.baseUrl().toString(), url);
     QCOMPARE(address.toString(), text);
     // What toString() writes, parse() reads back.
@@ -328,8 +339,8 @@ void TestLaunchOptions::refusesBadCommandLines_data()
     QTest::newRow("bad port in HOST:PORT")
         << commandLine({ "localhost:99999" }) << "'localhost:99999'";
     QTest::newRow("port twice") << commandLine({ "localhost:1", "2" }) << "'localhost:1'";
-    QTest::newRow("https") << commandLine({ "https://chat.example.org" })
-                           << "'https://chat.example.org'";
+    QTest::newRow("https with a path") << commandLine({ "https://chat.example.org/chat" })
+                                       << "'https://chat.example.org/chat'";
     QTest::newRow("bad --connect") << commandLine({ "--connect", "h:0" }) << "'h:0'";
     QTest::newRow("--connect and HOST") << commandLine({ "--connect", "h:1", "g" }) << "--connect";
     QTest::newRow("too many arguments") << commandLine({ "h", "1", "extra" }) << "HOST and PORT";
