@@ -113,6 +113,11 @@ def connections_beyond_the_limit_get_503_and_the_others_are_served(server):
                "new connections to be accepted once the others closed")
 
 
+def is_sanitized(pid):
+    with open("/proc/%d/maps" % pid) as maps:
+        return "libasan" in maps.read()
+
+
 def resident_kib(pid):
     with open("/proc/%d/status" % pid) as status:
         for line in status:
@@ -179,7 +184,12 @@ def subscribers_that_never_read_are_cut_off_and_memory_stays_bounded(server):
             connection.close()
         wait_until(lambda: open_streams(server) == 0, 10, "the server to close the streams nobody reads")
         grown = resident_kib(server.process.pid) - before
-        check(grown < 25 * 1024, "the server grew by %d KiB for 8 readers that never read" % grown)
+        if is_sanitized(server.process.pid):
+            # AddressSanitizer keeps freed memory in quarantine (256 MB): the figure
+            # would measure that, so only the cut-off is checked there.
+            print("note: AddressSanitizer build, memory growth (%d KiB) not judged" % grown)
+        else:
+            check(grown < 25 * 1024, "the server grew by %d KiB for 8 readers that never read" % grown)
     finally:
         for reader in readers:
             reader.close()
