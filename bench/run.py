@@ -4,9 +4,10 @@ bare QHttpServer ceiling, on this machine, in one run, with the same load for ea
 
 On a 2-core box the server gets core 0 and the load generator core 1 (taskset), and
 nginx runs one worker. Every server is started fresh for each workload, on loopback,
-and stopped afterwards; every load run ends by itself. Prints one table and writes it,
-with the date, the commit and the machine, to docs/benchmarks.md (the file's history
-section is kept)."""
+and stopped afterwards; every load run ends by itself. Prints the tables and writes
+them, with the date, the commit and the machine, to docs/benchmarks.md. The sections
+written by people (from "## Where ChatApp stands" on) are kept, and so are the tables
+of workloads that --only left out."""
 
 import argparse
 import datetime
@@ -16,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,9 +93,19 @@ class Peers:
     def __init__(self, build_dir, scratch):
         self.build_dir = build_dir
         self.scratch = scratch
-        self.chatapp = build_dir / "chatapp"
-        self.bench = build_dir / "bench" / "chatapp-bench"
-        self.ceiling = build_dir / "bench" / "ceiling" / "chatapp-ceiling"
+        # Copies, so that a rebuild during the run (a shared machine) neither breaks a
+        # server start half-way nor measures two versions in one report.
+        binaries = Path(scratch) / "bin"
+        binaries.mkdir()
+        self.chatapp = self.private_copy(build_dir / "chatapp", binaries)
+        self.bench = self.private_copy(build_dir / "bench" / "chatapp-bench", binaries)
+        self.ceiling = self.private_copy(build_dir / "bench" / "ceiling" / "chatapp-ceiling", binaries)
+
+    @staticmethod
+    def private_copy(binary, folder):
+        if not binary.exists():
+            return binary
+        return Path(shutil.copy2(binary, folder / binary.name))
 
     def start_chatapp(self, cpu=SERVER_CPU):
         data = tempfile.mkdtemp(prefix="chatapp-data-", dir=self.scratch)
@@ -161,6 +173,8 @@ def run_wrk(url, seconds, connections=64, body=None, content_type=None):
 
 
 class Table:
+    """The table of workloads 1-7: one row per figure, ChatApp beside its peers."""
+
     def __init__(self):
         self.rows = []
 
@@ -192,6 +206,24 @@ def ratio(a, b):
     if a is None or b is None or isinstance(a, str) or isinstance(b, str) or not b:
         return "–"
     return f"{a / b:.2f}"
+
+
+class Grid:
+    """A table with columns of its own (the flood, fixed-load and fan-out tables)."""
+
+    def __init__(self, columns, left, legend, title=""):
+        self.columns, self.left, self.legend, self.title, self.rows = columns, left, legend, title, []
+
+    def add(self, *cells):
+        cells = [fmt(cell) if not isinstance(cell, str) else cell for cell in cells]
+        self.rows.append(cells)
+        print("  " + " · ".join(f"{c}={v}" for c, v in zip(self.columns, cells)), flush=True)
+
+    def markdown(self):
+        lines = ["| " + " | ".join(self.columns) + " |",
+                 "|" + "|".join("---" if i < self.left else "---:" for i in range(len(self.columns))) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows]
+        return "\n".join(lines)
 
 
 def integrity(result):
@@ -345,11 +377,222 @@ def workload_lab_polling(peers, table, p):
         table.add(label, "GET requests/s", result.get("requests_rate"))
 
 
+def flood_table():
+    return Grid(["server", "subscribers", "accepted (2xx)", "accepted/s", "delivered per subscriber, min–max",
+                 "lost", "lost: skipped", "lost: not reached when the drain ended", "duplicated", "reordered",
+                 "resumes (max per subscriber)", "p99 latency µs"], 2,
+                "Every sender posts its next message as soon as the last is answered; what the server answered 2xx "
+                "is *accepted*. Each subscriber must get every accepted message of the room once, in order: "
+                "*skipped* are accepted messages older than one the subscriber did get (the stream jumped over "
+                "them), *not reached* are accepted messages newer than anything it got before the drain ended "
+                "(a subscriber that is merely behind; it would still get them). *Resumes* are reconnections, "
+                "each continuing from the last message seen (`Last-Event-ID`, the long poll's cursor).")
+
+
+def workload_flood(peers, tables, p):
+    senders, per_kind, seconds, drain = p["flood"]
+    label = {"chatapp": "ChatApp", "nchan": "nchan"}
+    results = run_pair(peers, lambda u: [
+        "--flood", "--publish", u["publish"], "--publish-format", u["publish_format"],
+        "--subscribe", u["sse"], "--subscribe-mode", "sse",
+        "--also-subscribe", u["longpoll"], "--also-subscribe-mode", u["longpoll_mode"],
+        "--rooms", "1", "--senders", str(senders), "--subscribers-per-room", str(per_kind),
+        "--duration", str(seconds), "--drain", str(drain), "--threads", "1"], seconds + drain + 60)
+    table = tables.setdefault("flood", flood_table())
+    table.title = (f"{senders} senders in a closed loop, {per_kind} SSE and {per_kind} long-poll subscribers in one "
+                   f"room, {seconds} s of sending, then a drain of at most {drain} s")
+    for name in ("chatapp", "nchan"):
+        result = results[name]
+        for group in result["groups"]:
+            kind = "SSE" if group["mode"] == "sse" else "long poll"
+            spread = group["per_subscriber"]
+            table.add(label[name], f"{group['connected']} {kind}", result["sends_acked"], result["send_rate"],
+                      f"{spread['deliveries']['min']:,}–{spread['deliveries']['max']:,}",
+                      f"{group['lost']:,} ({100.0 * group['lost'] / max(1, group['expected_deliveries']):.1f} %)",
+                      group["lost_skipped"], group["lost_behind"], group["duplicated"], group["reordered"],
+                      f"{group['resumes']:,} ({spread['resumes']['max']})", group["latency_us"]["p99"])
+
+
+def fixed_load_table():
+    return Grid(["subscribers × msg/s", "subscribers", "figure", "ChatApp", "nchan", "ChatApp/nchan", "target",
+                 "met"], 3,
+                "The same offered load for both servers, paced, with enough senders that a publish answered "
+                "within 0.1 s keeps up. CPU is user+system time of the server process (nginx's worker) from "
+                "/proc over the send phase and the drain, divided by the deliveries; latency is from just "
+                "before the send to the subscriber parsing the message. `make bench` runs each load twice, "
+                "ChatApp and nchan alternately: a cell gives the median and, in brackets, the range; the ratio "
+                "is of the medians. *messages/s acknowledged* below the offered rate means the server did not "
+                "take the whole load, and its latency includes the wait. *load generator CPU* is what reading "
+                "the deliveries cost on the other core; it differs between servers, since fewer and larger "
+                "reads cost less. *delivered* is the share of the expected deliveries made before the drain "
+                "ended, per run. Targets (issue 7): at 1,000 and 5,000 "
+                "subscribers, CPU per SSE delivery ≤ 0.75 × nchan's and p99 ≤ 0.5 × nchan's.")
+
+
+def met(value, limit):
+    if value is None or limit is None:
+        return "–"
+    return "yes" if value <= limit else f"no ({value / limit:.1f}× the target)"
+
+
+def fixed_load_senders(rate):
+    """Enough senders that a server answering a publish within 0.1 s gets the whole
+    offered rate (nchan answers only once it has written to every subscriber)."""
+    return max(8, min(128, rate // 10))
+
+
+def spread(values, digits=None):
+    """The median, and with several runs the range, as one cell."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return None, "–"
+    middle = statistics.median(values)
+    if len(values) == 1:
+        return middle, fmt(middle)
+    return middle, f"{fmt(middle)} ({fmt(min(values))}–{fmt(max(values))})"
+
+
+def workload_fixed_load(peers, tables, p):
+    table = tables.setdefault("fixed", fixed_load_table())
+    for subscribers, rate in p["fixed"]:
+        targeted = subscribers >= 1000
+        for kind in ("sse", "longpoll"):
+            runs = {"chatapp": [], "nchan": []}
+            for _ in range(p["fixed_repeats"]):  # alternately, so that both see the same noise
+                results = run_pair(peers, lambda u: [
+                    "--publish", u["publish"], "--publish-format", u["publish_format"],
+                    "--subscribe", u[kind], "--subscribe-mode", "sse" if kind == "sse" else u["longpoll_mode"],
+                    "--rooms", "1", "--senders", str(fixed_load_senders(rate)),
+                    "--subscribers-per-room", str(subscribers), "--rate", str(rate),
+                    "--duration", str(p["fixed_seconds"]), "--drain", str(p["fixed_drain"]),
+                    "--source-addresses", "4", "--threads", "1"], p["fixed_seconds"] + 90)
+                for name in runs:
+                    runs[name].append(results[name])
+            c, n = runs["chatapp"], runs["nchan"]
+            load = f"{subscribers:,} × {rate:,}"
+            who = "SSE" if kind == "sse" else "long poll"
+            sse_target = targeted and kind == "sse"
+
+            def row(figure, pick, target=None, show_ratio=True):
+                (mc, tc), (mn, tn) = spread([pick(r) for r in c]), spread([pick(r) for r in n])
+                value = mc / mn if mc is not None and mn else None
+                table.add(load, who, figure, tc, tn, ratio(mc, mn) if show_ratio else "–",
+                          f"≤ {target}" if target and sse_target else "–",
+                          met(value, target) if target and sse_target else "–")
+
+            row("server CPU µs per delivery", per_mille_us, 0.75)
+            row("p50 latency µs", lambda r: r["latency_us"]["p50"])
+            row("p99 latency µs", lambda r: r["latency_us"]["p99"], 0.5)
+            row(f"messages/s acknowledged (offered {rate:,})", lambda r: r["send_rate"], show_ratio=False)
+            row("load generator CPU µs per delivery", lambda r: r["bench_cpu_us_per_delivery"], show_ratio=False)
+            table.add(load, who, "delivered; lost/duplicated/reordered",
+                      "; ".join(f"{delivered_share(r)}, {integrity(r)}" for r in c),
+                      "; ".join(f"{delivered_share(r)}, {integrity(r)}" for r in n), "–", "–", "–")
+
+
+def delivered_share(result):
+    expected = result.get("expected_deliveries") or 0
+    return f"{100.0 * result['deliveries'] / expected:.1f} %" if expected else "–"
+
+
+def run_fanout_once(peers, server, urls, subscribers, processes, scratch):
+    """Subscribers spread over several bench processes (one process may open only
+    20,000 files here); once all are connected, the last process publishes one message.
+    Each process reports, in CLOCK_MONOTONIC, when its last subscriber got it."""
+    work = Path(tempfile.mkdtemp(prefix="fanout-", dir=scratch))
+    go = work / "go"
+    prefix = f"once{int(time.monotonic() * 1000) % 1000000}"
+    running = []
+    for k in range(processes):
+        options = ["--fanout-once", "--subscribe", urls["sse"], "--subscribe-mode", "sse",
+                   "--subscribers-per-room", str(subscribers // processes), "--room-prefix", prefix,
+                   "--source-addresses", "8", "--ready-file", str(work / f"ready{k}"), "--go-file", str(go),
+                   "--duration", "20", "--max-seconds", "150", "--json", "--quiet", "--threads", "1"]
+        if k == processes - 1:
+            options += ["--publish", urls["publish"], "--publish-format", urls["publish_format"], "--senders", "1",
+                        "--server-pid", str(server.pid)]
+        out = open(work / f"out{k}", "w")
+        running.append((subprocess.Popen(pinned(LOAD_CPU, [str(peers.bench)] + options), stdout=out,
+                                         stderr=subprocess.DEVNULL), out))
+    try:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and not all((work / f"ready{k}").exists() for k in range(processes)):
+            if any(proc.poll() is not None for proc, _ in running):
+                break
+            time.sleep(0.05)
+        go.touch()
+        for proc, out in running:
+            proc.wait(timeout=200)
+            out.close()
+    finally:
+        for proc, out in running:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    results = []
+    for k in range(processes):
+        lines = [line for line in (work / f"out{k}").read_text().splitlines() if line.startswith("{")]
+        if not lines:
+            raise RuntimeError(f"fan-out process {k} printed no result")
+        results.append(json.loads(lines[-1]))
+    sent = results[-1]["fanout_once"]["sent_ns"]
+    reached = sum(r["fanout_once"]["reached"] for r in results)
+    last = max(r["fanout_once"]["last_ns"] for r in results)
+    first = min((r["fanout_once"]["first_ns"] for r in results if r["fanout_once"]["first_ns"]), default=0)
+    return {"connected": sum(r["subscribers_connected"] for r in results),
+            "reached": reached,
+            "last_s": (last - sent) / 1e9 if sent and last else None,
+            "first_ms": (first - sent) / 1e6 if sent and first else None,
+            "acked_ms": (results[-1]["fanout_once"]["acked_ns"] - sent) / 1e6
+            if results[-1]["fanout_once"]["acked_ns"] else None,
+            "server_cpu_us": results[-1]["server_cpu_s"] * 1e6 / reached if results[-1].get("server_cpu_s") and reached
+            else None,
+            "bench_cpu_us": sum(r["bench_cpu_s"] for r in results) * 1e6 / reached if reached else None}
+
+
+def workload_fanout_once(peers, tables, p):
+    subscribers, processes = p["fanout_once"]
+    table = tables.setdefault("fanout_once", Grid(
+        ["figure", "ChatApp", "nchan", "ChatApp/nchan", "target", "met"], 1,
+        f"{subscribers:,} SSE subscribers in one room, connected and idle, spread over {processes} load-generator "
+        "processes (a process may open at most 20,000 files here), all on the load core. Once all are "
+        "connected, one message is published; the time is from just before the send to the moment the last "
+        "subscriber parsed it (CLOCK_MONOTONIC, shared by the processes). It includes the load generator's "
+        "own reading, overlapped with the server's writing: its CPU per subscriber is shown, beside the "
+        "server's over the same time."))
+    results = {}
+    for name, start, urls in (("chatapp", peers.start_chatapp, chatapp_urls), ("nchan", peers.start_nchan, nchan_urls)):
+        server = start()
+        try:
+            results[name] = run_fanout_once(peers, server, urls(server.port), subscribers, processes, peers.scratch)
+        finally:
+            server.stop()
+    c, n = results["chatapp"], results["nchan"]
+    target = 0.15 if subscribers >= 19000 else None
+    table.add(f"one message to {subscribers:,} idle subscribers: the last one reached, s", c["last_s"], n["last_s"],
+              ratio(c["last_s"], n["last_s"]), "≤ 0.15 s" if target else "–", met(c["last_s"], target))
+    table.add("the first one reached, ms", c["first_ms"], n["first_ms"], ratio(c["first_ms"], n["first_ms"]), "–", "–")
+    table.add("the send acknowledged, ms", c["acked_ms"], n["acked_ms"], "–", "–", "–")
+    table.add("server CPU µs per subscriber reached", c["server_cpu_us"], n["server_cpu_us"],
+              ratio(c["server_cpu_us"], n["server_cpu_us"]), "–", "–")
+    table.add("load generator CPU µs per subscriber reached", c["bench_cpu_us"], n["bench_cpu_us"], "–", "–", "–")
+    table.add("subscribers connected / reached", f"{c['connected']:,} / {c['reached']:,}",
+              f"{n['connected']:,} / {n['reached']:,}", "–", "–", "–")
+
+
+# flood: (senders, SSE subscribers = long-poll subscribers, seconds, longest drain);
+# fixed: (subscribers, msg/s); fanout_once: (subscribers, load-generator processes).
 QUICK = {"seconds": 3, "fanout": [(1000, [500])], "many_rooms": (200, 5, 500), "idle": [2000],
-         "longpoll": (500, 100), "lab_clients": 200, "both_cores": False}
+         "longpoll": (500, 100), "lab_clients": 200, "both_cores": False,
+         "flood": (32, 2, 2, 2), "fixed": [(1000, 100)], "fixed_seconds": 2, "fixed_drain": 2,
+         "fixed_repeats": 1,
+         "fanout_once": (2000, 2)}
 FULL = {"seconds": 10, "fanout": [(1000, [500, 1000, 2000, 4000]), (10000, [100, 200])],
         "many_rooms": (1000, 10, 1000), "idle": [10000, 19000], "longpoll": (1000, 200), "lab_clients": 1000,
-        "both_cores": True}
+        "both_cores": True,
+        "flood": (64, 5, 10, 30), "fixed": [(100, 1000), (1000, 100), (5000, 20)], "fixed_seconds": 8,
+        "fixed_drain": 5, "fixed_repeats": 2,
+        "fanout_once": (19000, 2)}
 
 
 def machine():
@@ -369,25 +612,81 @@ def commit():
         return "unknown"
 
 
-def write_report(path, table, mode, elapsed):
-    history = ""
+SECTIONS = (  # (key, heading, workloads that fill it), in the order they appear in the report
+    ("flood", "## Flood: what each server accepted, and what reached each subscriber", {"8"}),
+    ("fixed", "## Fixed load: server CPU per delivery, and latency", {"9"}),
+    ("fanout_once", "## One message to many idle subscribers", {"10"}),
+    ("main", "## Throughput, latency and memory by workload", {"1", "2", "3", "4", "5", "7"}),
+)
+HAND_WRITTEN = ("\n## Where ChatApp stands", "\n## History of improvements")
+
+
+def stamp(how, elapsed):
+    return (f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit()}`, "
+            f"`{how}`, {elapsed:.0f} s")
+
+
+def old_sections(text):
+    """The generated sections of the report as it is, by heading, to keep the ones
+    that this run did not measure."""
+    found = {}
+    for key, heading, _ in SECTIONS:
+        at = text.find("\n" + heading + "\n")
+        if at < 0:
+            continue
+        end = len(text)
+        for marker in [h for _, h, _ in SECTIONS if h != heading] + [m.strip() for m in HAND_WRITTEN]:
+            other = text.find("\n" + marker, at + 1)
+            if other > at:
+                end = min(end, other)
+        found[key] = text[at + 1:end].rstrip() + "\n"
+    legacy = re.search(r"Latest `make [^`]*`: ([^\n]*?), \d+ cores[^\n]*?, (\d+) s\.", text)
+    if "main" not in found and legacy and "| workload | figure |" in text:
+        # A report from before the sections: its one table is the "main" section.
+        start = text.index("| workload | figure |")
+        end = min([text.index(m) for m in HAND_WRITTEN if m in text] or [len(text)])
+        found["main"] = (f"{SECTIONS[-1][1]}\n\n_{legacy.group(1)}, `make bench`, {legacy.group(2)} s._\n\n"
+                         + text[start:end].rstrip() + "\n")
+    return found
+
+
+def section_of(workload):
+    return next(key for key, _, workloads in SECTIONS if workload in workloads)
+
+
+def write_report(path, tables, failures, ran, how, elapsed, load):
+    history, previous = "", {}
     if path.exists():
         text = path.read_text()
-        # The analysis and the history are written by people; only the table is regenerated.
-        for marker in ("\n## Where ChatApp stands", "\n## History of improvements"):
+        previous = old_sections(text)
+        # The analysis and the history are written by people; only the tables are regenerated.
+        for marker in HAND_WRITTEN:
             if marker in text:
                 history = text[text.index(marker):]
                 break
-    header = (f"# Benchmarks\n\nLatest `make {'bench-quick' if mode == 'quick' else 'bench'}`: "
-              f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit `{commit()}`, "
-              f"{machine()}, {elapsed:.0f} s. Server on core {SERVER_CPU}, load generator on core {LOAD_CPU}, "
-              "nginx with one worker. Ratios compare figures from this same run; the machine is shared, "
-              "so compare ratios, not absolute numbers, across runs. How each workload is run: "
-              "[bench/README.md](../bench/README.md); the figures' meaning: below the table.\n\n")
-    legend = ("\n\nlost/duplicated/reordered counts, over every subscriber, acknowledged messages it never got, "
-              "got twice, or got out of order; every one must be 0. Latency is from just before the send to "
-              "the subscriber parsing it. Server CPU is user+system time of the server process from /proc.\n")
-    path.write_text(header + table.markdown() + legend + (history or "\n## History of improvements\n"))
+    header = ("# Benchmarks\n\n"
+              f"Written by bench/run.py on {machine()}. Server on core {SERVER_CPU}, load generator on core "
+              f"{LOAD_CPU}, nginx with one worker. Each section says when it was measured and how loaded the "
+              "machine was; the machine is shared, so compare ratios from one run, not absolute numbers across "
+              "runs. How each workload is run: [bench/README.md](../bench/README.md).\n")
+    body = ""
+    for key, heading, workloads in SECTIONS:
+        table = tables.get(key)
+        if workloads & ran and (table is not None and table.rows or key in failures):
+            body += f"\n{heading}\n\n_{stamp(how, elapsed)}; load average before the run {load}._\n\n"
+            if isinstance(table, Grid):
+                body += (f"{table.title}.\n\n" if table.title else "") + f"{table.markdown()}\n\n{table.legend}\n"
+            elif table is not None and table.rows:
+                body += table.markdown() + MAIN_LEGEND
+            body += "".join(f"\n**{line}**\n" for line in failures.get(key, []))
+        elif key in previous:
+            body += "\n" + previous[key]
+    path.write_text(header + body + (history or "\n## History of improvements\n"))
+
+
+MAIN_LEGEND = ("\n\nlost/duplicated/reordered counts, over every subscriber, acknowledged messages it never got, "
+               "got twice, or got out of order; every one must be 0. Latency is from just before the send to "
+               "the subscriber parsing it. Server CPU is user+system time of the server process from /proc.\n")
 
 
 def main():
@@ -395,27 +694,45 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
-    parser.add_argument("--only", help="comma-separated workload numbers, e.g. 1,2")
+    parser.add_argument("--only", help="comma-separated workload numbers, e.g. 1,2 (8 flood, 9 fixed load, "
+                                       "10 one message to many idle subscribers)")
     args = parser.parse_args()
     build_dir = Path(args.build_dir)
     started = time.monotonic()
+    load = " / ".join(Path("/proc/loadavg").read_text().split()[:3])
     with tempfile.TemporaryDirectory(prefix="chatapp-bench-") as scratch:
         peers = Peers(build_dir, scratch)
         params = dict(QUICK if args.quick else FULL)
         table = Table()
+        tables = {"main": table}
+        failures = {}
         workloads = {"1": workload_send_rate, "2": workload_fanout, "3": workload_many_rooms,
-                     "4": workload_idle, "5": workload_longpoll, "7": workload_lab_polling}
+                     "4": workload_idle, "5": workload_longpoll, "7": workload_lab_polling,
+                     "8": workload_flood, "9": workload_fixed_load, "10": workload_fanout_once}
         chosen = args.only.split(",") if args.only else list(workloads)
         for key in chosen:
-            print(f"workload {key}: {workloads[key].__name__}", flush=True)
+            print(f"workload {key}: {workloads[key].__name__} (at {time.monotonic() - started:.0f} s)", flush=True)
             try:
-                workloads[key](peers, table, params)
+                if key in ("8", "9", "10"):
+                    workloads[key](peers, tables, params)
+                else:
+                    workloads[key](peers, table, params)
             except Exception as error:  # one broken workload must not hide the others' figures
-                table.add(f"{key} {workloads[key].__name__}", "FAILED", str(error)[:120])
-    print()
-    print(table.markdown())
-    write_report(Path(args.report), table, "quick" if args.quick else "full", time.monotonic() - started)
-    print(f"\nwritten to {args.report}")
+                failures.setdefault(section_of(key), []).append(f"workload {key} {workloads[key].__name__} "
+                                                                f"FAILED: {str(error)[:300]}")
+                print(failures[section_of(key)][-1], flush=True)
+    for key, heading, _ in SECTIONS:
+        if key in tables and tables[key].rows or key in failures:
+            print(f"\n{heading}\n")
+            print(tables[key].markdown() if key in tables else "")
+            print("\n".join(failures.get(key, [])))
+    if args.only:
+        how = f"bench/run.py{' --quick' if args.quick else ''} --only {args.only}"
+    else:
+        how = "make bench-quick" if args.quick else "make bench"
+    write_report(Path(args.report), tables, failures, set(chosen), how, time.monotonic() - started, load)
+    print(f"\nwritten to {args.report} (load average before the run: {load}; now: "
+          f"{' / '.join(Path('/proc/loadavg').read_text().split()[:3])})")
     return 0
 
 

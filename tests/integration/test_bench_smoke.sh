@@ -50,4 +50,40 @@ print("%s %s: %d sent, %d delivered, p99 %s us%s" % ("FAIL" if problems else "PA
 sys.exit(1 if problems else 0)
 PY
 done
+
+# The flood mode with SSE and long polls side by side, and the one-message fan-out that
+# run.py spreads over two processes: each group, and each subscriber, gets everything.
+"$bench" --flood --publish "$base/messages" --subscribe "$base/events" --also-subscribe "$base/messages" \
+  --rooms 1 --senders 4 --subscribers-per-room 3 --duration 1 --drain 5 --room-prefix flood \
+  --max-seconds 30 --json > "$work/flood.json"
+"$bench" --fanout-once --publish "$base/messages" --senders 1 --subscribe "$base/events" \
+  --subscribers-per-room 20 --room-prefix once --ready-file "$work/ready" --duration 5 \
+  --max-seconds 30 --json > "$work/once.json"
+python3 - "$work/flood.json" "$work/once.json" "$work/ready" <<'PY' || status=1
+import json, sys
+flood = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+once = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+problems = []
+if flood["sends_acked"] < 10:
+    problems.append("flood: only %d sends acknowledged" % flood["sends_acked"])
+if [g["mode"] for g in flood["groups"]] != ["sse", "longpoll-chatapp"]:
+    problems.append("flood: groups %s" % [g["mode"] for g in flood["groups"]])
+for group in flood["groups"]:
+    spread = group["per_subscriber"]
+    if group["lost"] or group["duplicated"] or group["reordered"] or group["connected"] != 3:
+        problems.append("flood %s: %s" % (group["mode"], group))
+    if spread["deliveries"]["min"] != flood["sends_acked"] or spread["deliveries"]["max"] != flood["sends_acked"]:
+        problems.append("flood %s: per subscriber %s for %d acknowledged" % (group["mode"], spread, flood["sends_acked"]))
+if len(flood.get("subscribers_detail", [])) != 6:
+    problems.append("flood: %d subscribers listed, not 6" % len(flood.get("subscribers_detail", [])))
+block = once.get("fanout_once", {})
+if block.get("reached") != 20 or not block.get("sent_ns") or block.get("last_ns", 0) < block["sent_ns"]:
+    problems.append("fanout-once: %s" % block)
+if open(sys.argv[3]).read().strip() != "20":
+    problems.append("fanout-once: ready file says %r" % open(sys.argv[3]).read())
+print("%s flood and fanout-once: %d sent, %d delivered; one message to 20 in %.1f ms%s"
+      % ("FAIL" if problems else "PASS", flood["sends_acked"], flood["deliveries"],
+         (block.get("last_ns", 0) - block.get("sent_ns", 0)) / 1e6, (": " + "; ".join(problems)) if problems else ""))
+sys.exit(1 if problems else 0)
+PY
 exit $status
