@@ -125,8 +125,7 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
             const QJsonDocument document = QJsonDocument::fromJson(reply->readAll());
             result.body = document.object();
             if (!result.succeeded()) {
-                result.errorMessage = result.body.value(QLatin1String("error")).toObject()
-                                          .value(QLatin1String("message")).toString();
+                result.errorMessage = result.errorField(QLatin1String("message"));
                 if (result.errorMessage.isEmpty())
                     result.errorMessage = exchange.statusText();
             }
@@ -165,6 +164,11 @@ void ApiClient::cancel(QNetworkReply *reply)
         return;
     reply->setProperty(cancelledProperty, true);
     reply->abort();
+}
+
+QString ApiResult::errorField(QLatin1String name) const
+{
+    return body.value(QLatin1String("error")).toObject().value(name).toString();
 }
 
 QString apiPath(std::initializer_list<QStringView> parts)

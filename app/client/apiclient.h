@@ -32,6 +32,9 @@ struct ApiResult
     // The server wants a token the client does not have yet: the session asks for it,
     // and whoever sent this waits for the sign-in rather than retrying into more 401s.
     bool awaitsSignIn() const { return exchange.status == 401 && !credentialsReplaced; }
+    // The server's error.code ("room_not_found", ...), empty when it sent none.
+    QString errorCode() const { return errorField(QLatin1String("code")); }
+    QString errorField(QLatin1String name) const;
 };
 
 // Every HTTP request the window makes goes through here, so that each one is reported

@@ -76,8 +76,7 @@ void Poller::poll()
             setOnline(result.reachedServer() && result.exchange.status < 500);
             emit retryScheduled(delay, result.errorMessage);
             schedule(delay);
-            if (result.body.value(QLatin1String("error")).toObject().value(QLatin1String("code"))
-                == QLatin1String("room_not_found"))
+            if (result.errorCode() == u"room_not_found")
                 emit roomMissing(room);
             return;
         }

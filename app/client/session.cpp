@@ -62,8 +62,6 @@ void Session::post(const QString &password, bool remember, bool automatic)
 
 void Session::onSignInAnswer(const ApiResult &result, bool remember, bool automatic)
 {
-    const QString code = result.body.value(QLatin1String("error")).toObject()
-                             .value(QLatin1String("code")).toString();
     const QByteArray token = result.body.value(QLatin1String("token")).toString().toLatin1();
     if (result.exchange.status == 201 && !token.isEmpty()) {
         m_api->setToken(token);
@@ -77,7 +75,7 @@ void Session::onSignInAnswer(const ApiResult &result, bool remember, bool automa
         m_throttleMessage = result.errorMessage;
         setState(State::Throttled);
         m_throttleTimer.start(std::max(1, result.retryAfterSeconds) * 1000);
-    } else if (code == u"sessions_disabled") {
+    } else if (result.errorCode() == u"sessions_disabled") {
         // The server restarted without a password between the 401 and now.
         dropToken();
         setState(State::Open);
