@@ -1,5 +1,6 @@
 #include "launchoptions.h"
 
+#include "core/firstline.h"
 #include "core/messagedraft.h"
 #include "core/passwordrequest.h"
 #include "core/roomname.h"
@@ -336,21 +337,17 @@ std::optional<ServerAddress> serverFromPositional(const QStringList &positional,
     return server;
 }
 
-// The first line without its line break, as `chatapp --serve --password-file` reads
-// it: `echo secret > file` must give "secret".
 std::optional<QString> readPasswordFile(const QString &path, QString *error)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    QString ioError;
+    const auto firstLine = readFirstLine(path, &ioError);
+    if (!firstLine) {
         *error = translated(QT_TRANSLATE_NOOP("LaunchOptions",
                                 "Cannot read the password file '%1': %2."))
-                     .arg(path, file.errorString());
+                     .arg(path, ioError);
         return std::nullopt;
     }
-    QByteArray line = file.readLine(64 * 1024);
-    while (line.endsWith('\n') || line.endsWith('\r'))
-        line.chop(1);
-    const QString password = QString::fromUtf8(line);
+    const QString password = *firstLine;
     if (password.isEmpty()) {
         *error = translated(QT_TRANSLATE_NOOP("LaunchOptions",
                                 "The password file '%1' is empty."))

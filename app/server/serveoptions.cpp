@@ -1,8 +1,9 @@
 #include "serveoptions.h"
 
+#include "core/firstline.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QFile>
 #include <cstdio>
 
 namespace {
@@ -101,22 +102,19 @@ void fail(const QString &message)
     std::fprintf(stderr, "chatapp: %s\n", qPrintable(message));
 }
 
-// The first line, without its line break: `echo secret > file` must give "secret".
 std::optional<QString> readPasswordFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        fail(QStringLiteral("cannot read the password file %1: %2").arg(path, file.errorString()));
+    QString ioError;
+    const auto password = readFirstLine(path, &ioError);
+    if (!password) {
+        fail(QStringLiteral("cannot read the password file %1: %2").arg(path, ioError));
         return std::nullopt;
     }
-    QByteArray line = file.readLine(64 * 1024);
-    while (line.endsWith('\n') || line.endsWith('\r'))
-        line.chop(1);
-    if (line.isEmpty()) {
+    if (password->isEmpty()) {
         fail(QStringLiteral("the password file %1 is empty").arg(path));
         return std::nullopt;
     }
-    return QString::fromUtf8(line);
+    return password;
 }
 
 } // namespace
