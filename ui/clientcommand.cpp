@@ -1,8 +1,6 @@
 #include "clientcommand.h"
 
-#include "client/launchoptions.h"
 #include "connectdialog.h"
-#include "mainwindow.h"
 #include "translations.h"
 
 #include <QApplication>
@@ -74,18 +72,24 @@ std::optional<ChatConfig> configFromCommandLine(const LaunchOptions &options)
         name = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME")).trimmed().left(32);
     if (name.isEmpty())
         return std::nullopt;
+    return chatConfigFor(*options.server, name, options.room, options);
+}
+} // namespace
+
+ChatConfig chatConfigFor(const ServerAddress &server, const QString &name, const QString &room,
+                         const LaunchOptions &options)
+{
     ChatConfig config;
-    config.serverUrl = options.server->baseUrl();
-    config.serverLabel = options.server->toString();
+    config.serverUrl = server.baseUrl();
+    config.serverLabel = server.toString();
     config.name = name;
-    if (!options.room.isEmpty())
-        config.room = options.room;
+    if (!room.isEmpty())
+        config.room = room;
     config.pollIntervalMs = options.pollIntervalMs;
     config.password = options.password;
     config.caCertificates = options.caCertificates;
     return config;
 }
-} // namespace
 
 int runClientCommand(int argc, char *argv[])
 {
@@ -110,14 +114,7 @@ int runClientCommand(int argc, char *argv[])
         dialog.setInitial(request.options);
         if (dialog.exec() != QDialog::Accepted)
             return 0;
-        config = ChatConfig{};
-        config->serverUrl = dialog.server().baseUrl();
-        config->serverLabel = dialog.server().toString();
-        config->name = dialog.name();
-        config->room = dialog.room();
-        config->pollIntervalMs = request.options.pollIntervalMs;
-        config->password = request.options.password;
-        config->caCertificates = request.options.caCertificates;
+        config = chatConfigFor(dialog.server(), dialog.name(), dialog.room(), request.options);
     }
     MainWindow window(*config);
     window.show();

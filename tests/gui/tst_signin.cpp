@@ -112,11 +112,6 @@ bool pollAnswered(const QStringList &shown, const QString &room)
                 .isEmpty();
 }
 
-QString connectionText(const MainWindow &window)
-{
-    return window.findChild<QLabel *>(QStringLiteral("connectionStatus"))->text();
-}
-
 QStringList protocolPanelText(const MainWindow &window)
 {
     QStringList cells;

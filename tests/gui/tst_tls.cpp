@@ -2,7 +2,7 @@
 // openssl: trusted through --ca-file, the window chats as over plain HTTP; without it,
 // the window says the certificate is not trusted and sends nothing.
 
-#include "client/launchoptions.h"
+#include "ui/clientcommand.h"
 #include "windowdriver.h"
 
 #include <QProcess>
@@ -20,22 +20,14 @@ std::unique_ptr<MainWindow> openFromCommandLine(const QStringList &arguments)
         qWarning("the command line was refused: %s", qPrintable(request.message));
         return nullptr;
     }
-    ChatConfig config;
-    config.serverUrl = request.options.server->baseUrl();
-    config.serverLabel = request.options.server->toString();
-    config.name = request.options.name;
-    config.room = QStringLiteral("lab");
-    config.caCertificates = request.options.caCertificates;
+    const ChatConfig config = chatConfigFor(*request.options.server, request.options.name,
+                                            QStringLiteral("lab"), request.options);
     auto window = std::make_unique<MainWindow>(config);
     window->resize(900, 640);
     window->show();
     return window;
 }
 
-QString connectionText(const MainWindow &window)
-{
-    return window.findChild<QLabel *>(QStringLiteral("connectionStatus"))->text();
-}
 } // namespace
 
 class TestTls : public QObject

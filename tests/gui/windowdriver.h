@@ -36,6 +36,12 @@ inline QString messageListText(const MainWindow &window)
     return window.findChild<QTextBrowser *>(QStringLiteral("messageView"))->toPlainText();
 }
 
+// The line at the right of the status bar: who is connected where, or why not.
+inline QString connectionText(const MainWindow &window)
+{
+    return window.findChild<QLabel *>(QStringLiteral("connectionStatus"))->text();
+}
+
 inline QString statusBarText(const MainWindow &window)
 {
     return window.findChild<QLabel *>(QStringLiteral("exchangeStatus"))->text();
