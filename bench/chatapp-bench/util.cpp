@@ -12,13 +12,18 @@ namespace bench {
 
 bool g_quiet = false;
 
+static void say(const char *fmt, va_list ap)
+{
+    std::fputs("chatapp-bench: ", stderr);
+    std::vfprintf(stderr, fmt, ap);
+    std::fputc('\n', stderr);
+}
+
 void die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    std::fputs("chatapp-bench: ", stderr);
-    std::vfprintf(stderr, fmt, ap);
-    std::fputc('\n', stderr);
+    say(fmt, ap);
     va_end(ap);
     std::exit(2);
 }
@@ -29,9 +34,7 @@ void note(const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    std::fputs("chatapp-bench: ", stderr);
-    std::vfprintf(stderr, fmt, ap);
-    std::fputc('\n', stderr);
+    say(fmt, ap);
     va_end(ap);
 }
 
