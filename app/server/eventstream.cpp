@@ -1,9 +1,28 @@
 #include "eventstream.h"
 
 namespace {
-constexpr int keepAliveMs = 15 * 1000;
 constexpr int pageSize = 500;
 constexpr int streamKernelBufferBytes = 256 * 1024;
+
+QByteArray frameOf(const Message &message)
+{
+    return "id: " + QByteArray::number(message.id) + "\nevent: message\ndata: " + message.json + "\n\n";
+}
+
+// Every reader following a room live is sent the same bytes for a new message; with
+// thousands of readers, building them once matters.
+const QByteArray &sharedFrameOf(const Message &message)
+{
+    thread_local MessageId lastId = 0;
+    thread_local QString lastRoom;
+    thread_local QByteArray lastFrame;
+    if (message.id != lastId || message.room != lastRoom) {
+        lastFrame = frameOf(message);
+        lastId = message.id;
+        lastRoom = message.room;
+    }
+    return lastFrame;
+}
 } // namespace
 
 EventStream::EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor,
@@ -42,8 +61,6 @@ void EventStream::start()
     m_hub.follow(m_room, this);
     if (!m_memberName.isEmpty())
         m_hub.memberStreamOpened(m_room, m_memberName);
-    connect(&m_keepAlive, &QTimer::timeout, this, [this] { m_reply->writeToStream(": keep-alive\n\n"); });
-    m_keepAlive.start(keepAliveMs);
     pump();
 }
 
@@ -52,12 +69,41 @@ void EventStream::close()
     if (m_closed)
         return;
     m_closed = true;
-    m_keepAlive.stop();
     m_hub.unfollow(m_room, this);
     if (!m_memberName.isEmpty())
         m_hub.memberStreamClosed(m_room, m_memberName);
     m_reply->endStream();
     deleteLater();
+}
+
+void EventStream::roomAdvanced(const Message &newest)
+{
+    if (m_closed || m_reading)
+        return;
+    if (newest.id != m_cursor + 1) {
+        pump(); // behind: catch up page by page
+        return;
+    }
+    if (readerKeepsUp()) {
+        m_reply->writeToStream(sharedFrameOf(newest));
+        m_cursor = newest.id;
+    }
+}
+
+void EventStream::keepAlive()
+{
+    if (!m_closed)
+        m_reply->writeToStream(": keep-alive\n\n");
+}
+
+bool EventStream::readerKeepsUp()
+{
+    // A reader with this much unsent is not keeping up (see ServerLimits).
+    if (!m_reply->isConnected() || m_reply->socket()->bytesToWrite() > m_maxUnsentBytes) {
+        close();
+        return false;
+    }
+    return true;
 }
 
 void EventStream::pump()
@@ -68,13 +114,8 @@ void EventStream::pump()
         close();
         return;
     }
-    if (m_cursor >= m_hub.lastId(m_room))
+    if (m_cursor >= m_hub.lastId(m_room) || !readerKeepsUp())
         return;
-    // A reader with this much unsent is not keeping up (see ServerLimits).
-    if (m_reply->socket()->bytesToWrite() > m_maxUnsentBytes) {
-        close();
-        return;
-    }
     m_reading = true;
     m_hub.read(m_room, PageRequest{m_cursor, std::nullopt, pageSize}, this,
                [this](const Page &page) {
@@ -95,8 +136,7 @@ void EventStream::writePage(const Page &page)
     for (const Message &message : page.messages) {
         if (message.id != m_cursor + 1)
             continue;
-        frames += "id: " + QByteArray::number(message.id) + "\nevent: message\ndata: "
-                + message.json + "\n\n";
+        frames += frameOf(message);
         m_cursor = message.id;
     }
     m_reply->writeToStream(frames);

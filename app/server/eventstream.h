@@ -4,7 +4,6 @@
 #include "reply.h"
 
 #include <QObject>
-#include <QTimer>
 #include <memory>
 
 // One Server-Sent Events reader of a room. It keeps a cursor, the last id it has
@@ -21,12 +20,15 @@ public:
     ~EventStream() override;
 
     void start();
-    void roomAdvanced() override { pump(); }
+    void roomAdvanced(const Message &newest) override;
+    void keepAlive() override;
     void close() override;
 
 private:
     void pump();
     void writePage(const Page &page);
+    // False, and the stream closed, when its reader is gone or not keeping up.
+    bool readerKeepsUp();
 
     qint64 m_maxUnsentBytes;
     std::shared_ptr<Reply> m_reply;
@@ -34,7 +36,6 @@ private:
     MessageId m_cursor;
     QString m_memberName;
     Hub &m_hub;
-    QTimer m_keepAlive;
     bool m_reading = false;
     bool m_closed = false;
 };

@@ -10,6 +10,7 @@ namespace {
 // enough that thousands of rooms stay cheap.
 constexpr qsizetype recentMessagesPerRoom = 512;
 constexpr qint64 onlineWindowMs = 60 * 1000;
+constexpr int keepAliveMs = 15 * 1000;
 } // namespace
 
 Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
@@ -17,6 +18,8 @@ Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
     , m_storage(storage)
     , m_metrics(metrics)
 {
+    connect(&m_keepAliveTimer, &QTimer::timeout, this, &Hub::keepFollowersAlive);
+    m_keepAliveTimer.start(keepAliveMs);
 }
 
 void Hub::loadRooms(const QList<RoomRecord> &rooms)
@@ -83,7 +86,18 @@ void Hub::publish(const Message &message)
     const QSet<RoomFollower *> followers = state.followers;
     for (RoomFollower *follower : followers) {
         if (m_rooms[message.room].followers.contains(follower))
-            follower->roomAdvanced();
+            follower->roomAdvanced(message);
+    }
+}
+
+void Hub::keepFollowersAlive()
+{
+    for (auto room = m_rooms.cbegin(); room != m_rooms.cend(); ++room) {
+        const QSet<RoomFollower *> followers = room->followers; // as in publish()
+        for (RoomFollower *follower : followers) {
+            if (room->followers.contains(follower))
+                follower->keepAlive();
+        }
     }
 }
 

@@ -9,17 +9,24 @@
 #include <QList>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 #include <functional>
 
 class QTcpSocket;
 class Metrics;
 
 // Anything that follows a room live and is told when it advances (an event stream).
+// A follower is never deleted while the hub calls it (close() defers the deletion), but
+// it may close and unfollow from inside any of these calls.
 class RoomFollower
 {
 public:
     virtual ~RoomFollower() = default;
-    virtual void roomAdvanced() = 0;
+    // `newest` is the message that advanced the room; earlier ones may be unseen yet.
+    virtual void roomAdvanced(const Message &newest) = 0;
+    // Nothing else to say for a while: a sign of life, so that proxies and idle
+    // timeouts along the way do not take the connection for dead.
+    virtual void keepAlive() = 0;
     virtual void close() = 0;
 };
 
@@ -100,9 +107,13 @@ private:
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
     qsizetype onlineCount(const RoomState &state) const;
+    void keepFollowersAlive();
 
     Storage &m_storage;
     Metrics &m_metrics;
     QHash<QString, RoomState> m_rooms;
     quint64 m_nextPollId = 1;
+    // One timer for all streams: a timer each would cost every open and close a walk
+    // through Qt's list of timers, thousands long.
+    QTimer m_keepAliveTimer;
 };

@@ -78,8 +78,10 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
             reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
             break;
         case AppendOutcome::Kind::Stored:
-            m_hub.publish(outcome.message);
+            // Stored, so the sender may know at once; it should not wait behind the
+            // writes to every reader of the room.
             reply->sendJson(201, outcome.message.json, {{"Location", locationOf(outcome.message)}});
+            m_hub.publish(outcome.message);
             break;
         case AppendOutcome::Kind::Replayed:
             reply->sendJson(200, outcome.message.json, {{"Location", locationOf(outcome.message)}});

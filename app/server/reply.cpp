@@ -45,6 +45,7 @@ void Reply::send(int status, const QByteArray &body, const QByteArray &contentTy
         m_responder.writeHeader("Content-Length", QByteArray::number(body.size()));
         m_responder.writeBody(body);
         m_bodyBytes = body.size();
+        sendNow();
     }
     finish(status);
 }
@@ -66,6 +67,7 @@ void Reply::sendNoContent()
     if (isConnected()) {
         m_responder.writeStatusLine(QHttpServerResponder::StatusCode::NoContent);
         m_responder.writeBody(QByteArray());
+        sendNow();
     }
     finish(204);
 }
@@ -86,6 +88,19 @@ void Reply::writeToStream(const QByteArray &chunk)
         return;
     m_responder.writeBody(chunk);
     m_bodyBytes += chunk.size();
+    sendNow();
+}
+
+void Reply::sendNow()
+{
+    // QTcpSocket only buffers a write and waits for the event loop to report the socket
+    // writable. When one message wakes thousands of readers, those reports pile up and
+    // Qt 6.4's dispatcher handles each in time linear in the pile (QList::contains in
+    // setSocketNotifierPending), and the first reader gets nothing until all are queued.
+    // Handing the bytes to the kernel now costs one send() and leaves nothing pending
+    // unless the kernel's buffer is full.
+    if (m_socket)
+        m_socket->flush();
 }
 
 void Reply::endStream()

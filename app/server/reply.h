@@ -46,6 +46,7 @@ public:
 private:
     void writeHead(int status, const QByteArray &contentType, const HeaderPairs &headers);
     void finish(int status);
+    void sendNow();
 
     QHttpServerResponder m_responder;
     QPointer<QTcpSocket> m_socket;

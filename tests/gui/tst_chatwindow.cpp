@@ -130,8 +130,7 @@ void TestChatWindow::statusBarShowsCreatedAfterSendAndOkAfterPoll()
     auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
     // What the status bar says right after each exchange, read once the window has shown it.
     QStringList shown;
-    connect(apiClientOf(*ana), &ApiClient::exchangeFinished, this,
-            [&shown, window = ana.get()] { shown.append(statusBarText(*window)); });
+    recordStatusBar(*ana, shown);
 
     QTRY_VERIFY_WITH_TIMEOUT(!shown.filter(QStringLiteral("GET /api/v1/rooms/%1/messages").arg(room)).isEmpty(),
                              deliveryTimeoutMs);
@@ -143,7 +142,7 @@ void TestChatWindow::statusBarShowsCreatedAfterSendAndOkAfterPoll()
     const QString sendLine = QStringLiteral("POST /api/v1/rooms/%1/messages → 201 Created · ").arg(room);
     QTRY_VERIFY_WITH_TIMEOUT(!shown.filter(sendLine).isEmpty(), deliveryTimeoutMs);
     QVERIFY2(shown.filter(sendLine).first().endsWith(QStringLiteral(" ms")), qPrintable(shown.join(u'\n')));
-    // The held long poll is answered by that message (the server wakes it even before
+    // The held long poll is answered by that message (the server wakes it right after
     // it answers the POST): a 200 long before the 25 s wait is over.
     QTRY_VERIFY_WITH_TIMEOUT(
         !shown.mid(beforeSend).filter(QStringLiteral("wait=25")).filter(QStringLiteral("200 OK")).isEmpty(),
@@ -181,8 +180,7 @@ void TestChatWindow::tooLongTextShowsServerErrorAndKeepsComposerText()
     const QString room = freshRoom();
     auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
     QStringList shown;
-    connect(apiClientOf(*ana), &ApiClient::exchangeFinished, this,
-            [&shown, window = ana.get()] { shown.append(statusBarText(*window)); });
+    recordStatusBar(*ana, shown);
     const QString tooLong = QString(4001, u'x');
     QPlainTextEdit *composer = composerOf(*ana);
     composer->setFocus();

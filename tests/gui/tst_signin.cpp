@@ -96,13 +96,6 @@ void answer(QDialog *dialog, const QString &typed, bool remember = false)
     QTest::keyClick(edit, Qt::Key_Return);
 }
 
-// What the status bar said right after each exchange of `window`.
-void recordStatusBar(MainWindow &window, QStringList &shown)
-{
-    QObject::connect(apiClientOf(window), &ApiClient::exchangeFinished, &window,
-                     [&shown, &window] { shown.append(statusBarText(window)); });
-}
-
 // Whether a poll of `room` was answered 200: the window got in. (The message list says
 // "No messages" before any poll, so it proves nothing.)
 bool pollAnswered(const QStringList &shown, const QString &room)

@@ -78,3 +78,11 @@ inline ApiClient *apiClientOf(const MainWindow &window)
 {
     return window.findChild<ApiClient *>();
 }
+
+// What the status bar said right after each exchange of `window`: the next exchange
+// may replace it within a millisecond, sooner than a person or QTRY could look.
+inline void recordStatusBar(MainWindow &window, QStringList &shown)
+{
+    QObject::connect(apiClientOf(window), &ApiClient::exchangeFinished, &window,
+                     [&shown, &window] { shown.append(statusBarText(window)); });
+}
