@@ -100,6 +100,7 @@ class Peers:
         self.chatapp = self.private_copy(build_dir / "chatapp", binaries)
         self.bench = self.private_copy(build_dir / "bench" / "chatapp-bench", binaries)
         self.ceiling = self.private_copy(build_dir / "bench" / "ceiling" / "chatapp-ceiling", binaries)
+        self.floor = self.private_copy(build_dir / "bench" / "chatapp-floor", binaries)
 
     @staticmethod
     def private_copy(binary, folder):
@@ -550,6 +551,19 @@ def run_fanout_once(peers, server, urls, subscribers, processes, scratch):
             "bench_cpu_us": sum(r["bench_cpu_s"] for r in results) * 1e6 / reached if reached else None}
 
 
+def run_floor(peers, subscribers):
+    """The kernel's part of one message to many idle readers: chatapp-floor writes it
+    with one write() per connection in a bare loop (writer on the server core, reader
+    on the load core)."""
+    cpus = [SERVER_CPU, LOAD_CPU] if os.cpu_count() and os.cpu_count() >= 2 else []
+    result = subprocess.run([str(peers.floor), str(subscribers)] + cpus, capture_output=True, text=True,
+                            timeout=120)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise RuntimeError(f"chatapp-floor failed: {result.stderr.strip()[-400:]}")
+    return json.loads(lines[-1])
+
+
 def workload_fanout_once(peers, tables, p):
     subscribers, processes = p["fanout_once"]
     table = tables.setdefault("fanout_once", Grid(
@@ -559,7 +573,9 @@ def workload_fanout_once(peers, tables, p):
         "connected, one message is published; the time is from just before the send to the moment the last "
         "subscriber parsed it (CLOCK_MONOTONIC, shared by the processes). It includes the load generator's "
         "own reading, overlapped with the server's writing: its CPU per subscriber is shown, beside the "
-        "server's over the same time."))
+        "server's over the same time. The kernel's floor is chatapp-floor: the same number of loopback "
+        "connections, and one write() of 250 bytes to each in a bare loop, no HTTP, no event loop; no "
+        "server with one writing thread can be faster on this machine."))
     results = {}
     for name, start, urls in (("chatapp", peers.start_chatapp, chatapp_urls), ("nchan", peers.start_nchan, nchan_urls)):
         server = start()
@@ -567,10 +583,16 @@ def workload_fanout_once(peers, tables, p):
             results[name] = run_fanout_once(peers, server, urls(server.port), subscribers, processes, peers.scratch)
         finally:
             server.stop()
+    floors = [run_floor(peers, subscribers)["last_s"] for _ in range(3)]
+    floor = statistics.median(floors)
     c, n = results["chatapp"], results["nchan"]
     target = 0.15 if subscribers >= 19000 else None
     table.add(f"one message to {subscribers:,} idle subscribers: the last one reached, s", c["last_s"], n["last_s"],
               ratio(c["last_s"], n["last_s"]), "≤ 0.15 s" if target else "–", met(c["last_s"], target))
+    table.add("the kernel's floor, a bare write() loop (chatapp-floor, median of 3), s", floor, floor, "–",
+              "≤ 0.15 s" if target else "–", met(floor, target))
+    table.add("the last one reached ÷ the kernel's floor", ratio(c["last_s"], floor), ratio(n["last_s"], floor),
+              "–", "–", "–")
     table.add("the first one reached, ms", c["first_ms"], n["first_ms"], ratio(c["first_ms"], n["first_ms"]), "–", "–")
     table.add("the send acknowledged, ms", c["acked_ms"], n["acked_ms"], "–", "–", "–")
     table.add("server CPU µs per subscriber reached", c["server_cpu_us"], n["server_cpu_us"],

@@ -86,4 +86,12 @@ print("%s flood and fanout-once: %d sent, %d delivered; one message to 20 in %.1
          (block.get("last_ns", 0) - block.get("sent_ns", 0)) / 1e6, (": " + "; ".join(problems)) if problems else ""))
 sys.exit(1 if problems else 0)
 PY
+# The kernel's floor that workload 10 prints beside ChatApp: it must reach everyone.
+floor=${CHATAPP_FLOOR:?}
+if "$floor" 200 > "$work/floor.json" && grep -q '"reached": 200,' "$work/floor.json"; then
+  echo "PASS chatapp-floor: $(cat "$work/floor.json")"
+else
+  echo "FAIL chatapp-floor: $(cat "$work/floor.json")"
+  status=1
+fi
 exit $status
