@@ -1,6 +1,7 @@
 #include "servecommand.h"
 
 #include "chatserver.h"
+#include "epolldispatcher.h"
 #include "serveoptions.h"
 #include "signalwatcher.h"
 #include "tlsconfiguration.h"
@@ -21,10 +22,12 @@ bool isServeInvocation(int argc, char *argv[])
 
 int runServeCommand(int argc, char *argv[])
 {
-    // Qt's own poll() dispatcher rather than GLib's: GLib removes a socket notifier by
-    // walking a list of all of them, and a QTcpSocket toggles its write notifier for
-    // every message it sends, which made each delivery cost O(connections)
-    // (docs/benchmarks.md). The server has no GLib-based code that would need it.
+    // The sockets are served by our epoll loop (see EpollEventDispatcher for why).
+    // CHATAPP_QT_EVENT_LOOP=1 keeps Qt's own, to compare the two in a benchmark.
+    if (qEnvironmentVariableIntValue("CHATAPP_QT_EVENT_LOOP") != 1)
+        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
+    // The storage threads keep Qt's dispatcher; its poll() one rather than GLib's, which
+    // removes a socket notifier by walking a list of all of them.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
         qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
