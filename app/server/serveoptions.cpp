@@ -1,6 +1,7 @@
 #include "serveoptions.h"
 
 #include "core/firstline.h"
+#include "core/passwordrequest.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -117,6 +118,19 @@ std::optional<QString> readPasswordFile(const QString &path)
     return password;
 }
 
+// Sign-in takes at most Limits::maxPasswordCharacters; a longer password would lock
+// everyone out of a server that looks healthy.
+bool passwordFitsSignIn(const QString &password, const QString &from)
+{
+    if (password.size() <= Limits::maxPasswordCharacters)
+        return true;
+    fail(translated(QT_TRANSLATE_NOOP("ServeOptions",
+                                      "the password from %1 is longer than %2 characters, which no client can send"))
+             .arg(from)
+             .arg(Limits::maxPasswordCharacters));
+    return false;
+}
+
 } // namespace
 
 std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
@@ -189,9 +203,10 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             ok = !options.password.isEmpty();
             if (!ok)
                 fail(QStringLiteral("--password is empty; leave it out to run without a password"));
+            ok = ok && passwordFitsSignIn(options.password, QStringLiteral("--password"));
         } else if (name == u"password-file") {
             const auto password = readPasswordFile(*value);
-            ok = password.has_value();
+            ok = password.has_value() && passwordFitsSignIn(*password, *value);
             options.password = password.value_or(QString());
         } else if (name == u"tls-cert") {
             options.tlsCertificate = *value;

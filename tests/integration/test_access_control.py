@@ -18,6 +18,7 @@ WHOLE_FILE_SECONDS = 60
 PASSWORD = "correct horse battery staple"
 JSON = {"Content-Type": "application/json"}
 ATTEMPTS_PER_MINUTE = 4
+MAX_PASSWORD_CHARACTERS = 1024  # Limits::maxPasswordCharacters in app/core/passwordrequest.h
 
 
 def sign_in(server, password, source=None):
@@ -177,6 +178,26 @@ def without_a_password_there_are_no_sessions(binary):
               "an empty --password must not start an open server: %d %s" % (empty.returncode, empty.stderr))
 
 
+def a_password_no_client_can_send_is_refused_at_start(binary):
+    with tempfile.TemporaryDirectory() as data_dir:
+        longest = "p" * MAX_PASSWORD_CHARACTERS
+        password_file = os.path.join(data_dir, "password")
+        with open(password_file, "w") as f:
+            f.write(longest + "p\n")
+        for how in (["--password", longest + "p"], ["--password-file", password_file]):
+            refused = subprocess.run([binary, "--serve", "127.0.0.1", "0", "--data-dir", data_dir] + how,
+                                     capture_output=True, text=True, timeout=10)
+            check(refused.returncode == 2 and str(MAX_PASSWORD_CHARACTERS) in refused.stderr,
+                  "%s with %d characters must not start a server nobody can sign in to: %d %s"
+                  % (how[0], MAX_PASSWORD_CHARACTERS + 1, refused.returncode, refused.stderr))
+        server = Server(binary, data_dir, os.path.join(data_dir, "longest.log"), ["--password", longest])
+        try:
+            status, _, body = sign_in(server, longest)
+            check(status == 201, "the longest password sign-in takes was refused: %d %r" % (status, body))
+        finally:
+            server.stop()
+
+
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
     bound_whole_file(WHOLE_FILE_SECONDS)
@@ -196,7 +217,8 @@ def main():
         finally:
             server.kill()
     failures += run_checks((restarts_keep_tokens_and_a_new_password_drops_them,
-                            without_a_password_there_are_no_sessions), binary)
+                            without_a_password_there_are_no_sessions,
+                            a_password_no_client_can_send_is_refused_at_start), binary)
     print("%d failure(s)" % failures)
     return 1 if failures else 0
 
