@@ -9,19 +9,25 @@ QByteArray frameOf(const Message &message)
     return "id: " + QByteArray::number(message.id) + "\nevent: message\ndata: " + message.json + "\n\n";
 }
 
-// Every reader following a room live is sent the same bytes for a new message; with
+// Every reader following a room live is sent the same bytes for the same news; with
 // thousands of readers, building them once matters.
-const QByteArray &sharedFrameOf(const Message &message)
+const QByteArray &sharedFramesOf(const QList<Message> &news)
 {
-    thread_local MessageId lastId = 0;
     thread_local QString lastRoom;
-    thread_local QByteArray lastFrame;
-    if (message.id != lastId || message.room != lastRoom) {
-        lastFrame = frameOf(message);
-        lastId = message.id;
-        lastRoom = message.room;
+    thread_local MessageId lastFirst = 0;
+    thread_local MessageId lastLast = 0;
+    thread_local QByteArray lastFrames;
+    const Message &first = news.first();
+    const Message &last = news.last();
+    if (first.id != lastFirst || last.id != lastLast || first.room != lastRoom) {
+        lastFrames.clear();
+        for (const Message &message : news)
+            lastFrames += frameOf(message);
+        lastRoom = first.room;
+        lastFirst = first.id;
+        lastLast = last.id;
     }
-    return lastFrame;
+    return lastFrames;
 }
 } // namespace
 
@@ -76,17 +82,17 @@ void EventStream::close()
     deleteLater();
 }
 
-void EventStream::roomAdvanced(const Message &newest)
+void EventStream::roomAdvanced(const QList<Message> &news)
 {
-    if (m_closed || m_reading)
+    if (m_closed || m_reading || news.last().id <= m_cursor)
         return;
-    if (newest.id != m_cursor + 1) {
-        pump(); // behind: catch up page by page
+    if (news.first().id != m_cursor + 1) {
+        pump(); // behind, or part of the news already sent: catch up page by page
         return;
     }
     if (readerKeepsUp()) {
-        m_reply->writeToStream(sharedFrameOf(newest));
-        m_cursor = newest.id;
+        m_reply->writeToStream(sharedFramesOf(news));
+        m_cursor = news.last().id;
     }
 }
 

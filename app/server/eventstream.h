@@ -20,7 +20,7 @@ public:
     ~EventStream() override;
 
     void start();
-    void roomAdvanced(const Message &newest) override;
+    void roomAdvanced(const QList<Message> &news) override;
     void keepAlive() override;
     void close() override;
 

@@ -4,6 +4,8 @@
 
 #include <QTcpSocket>
 #include <QTimer>
+#include <algorithm>
+#include <utility>
 
 namespace {
 // Enough for every reader that is following along to be served from memory, small
@@ -24,8 +26,11 @@ Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
 
 void Hub::loadRooms(const QList<RoomRecord> &rooms)
 {
-    for (const RoomRecord &room : rooms)
-        m_rooms[room.name.value()].lastId = room.lastId;
+    for (const RoomRecord &room : rooms) {
+        RoomState &state = m_rooms[room.name.value()];
+        state.lastId = room.lastId;
+        state.toldId = room.lastId;
+    }
 }
 
 bool Hub::hasRoom(const RoomName &room) const
@@ -82,18 +87,45 @@ void Hub::publish(const Message &message)
     const QList<quint64> waiting = state.polls.keys();
     for (quint64 pollId : waiting)
         releasePoll(message.room, pollId);
-    // A follower may unfollow while being told; iterate over a copy.
-    const QSet<RoomFollower *> followers = state.followers;
-    for (RoomFollower *follower : followers) {
-        if (m_rooms[message.room].followers.contains(follower))
-            follower->roomAdvanced(message);
+
+    RoomState &after = m_rooms[message.room]; // a woken poll may have added rooms
+    if (after.followers.isEmpty()) {
+        after.toldId = message.id;
+        return;
+    }
+    if (!m_roomsWithNews.contains(message.room))
+        m_roomsWithNews.append(message.room);
+    if (!m_tellingQueued) {
+        m_tellingQueued = true;
+        QMetaObject::invokeMethod(this, &Hub::tellFollowers, Qt::QueuedConnection);
+    }
+}
+
+void Hub::tellFollowers()
+{
+    m_tellingQueued = false;
+    const QList<QString> rooms = std::exchange(m_roomsWithNews, {});
+    for (const QString &room : rooms) {
+        RoomState &state = m_rooms[room];
+        const MessageId firstInMemory = state.lastId - state.recent.size() + 1;
+        const MessageId from = std::max(state.toldId + 1, firstInMemory);
+        state.toldId = state.lastId;
+        if (from > state.lastId)
+            continue;
+        const QList<Message> news = state.recent.mid(from - firstInMemory);
+        // A follower may unfollow while being told; iterate over a copy.
+        const QSet<RoomFollower *> followers = state.followers;
+        for (RoomFollower *follower : followers) {
+            if (m_rooms[room].followers.contains(follower))
+                follower->roomAdvanced(news);
+        }
     }
 }
 
 void Hub::keepFollowersAlive()
 {
     for (auto room = m_rooms.cbegin(); room != m_rooms.cend(); ++room) {
-        const QSet<RoomFollower *> followers = room->followers; // as in publish()
+        const QSet<RoomFollower *> followers = room->followers; // as in tellFollowers()
         for (RoomFollower *follower : followers) {
             if (room->followers.contains(follower))
                 follower->keepAlive();

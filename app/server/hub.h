@@ -22,8 +22,9 @@ class RoomFollower
 {
 public:
     virtual ~RoomFollower() = default;
-    // `newest` is the message that advanced the room; earlier ones may be unseen yet.
-    virtual void roomAdvanced(const Message &newest) = 0;
+    // The room's messages stored since it was last told, contiguous and in id order
+    // (never empty). Its cursor may be anywhere: behind them, or past some of them.
+    virtual void roomAdvanced(const QList<Message> &news) = 0;
     // Nothing else to say for a while: a sign of life, so that proxies and idle
     // timeouts along the way do not take the connection for dead.
     virtual void keepAlive() = 0;
@@ -60,7 +61,10 @@ public:
     RoomSummary summary(const RoomName &room) const;
     QList<RoomSummary> summaries() const;
 
-    // Called once per stored message, in id order within each room.
+    // Called once per stored message, in id order within each room. Held polls wake at
+    // once; followers are told on the next turn of the event loop, of everything
+    // published until then, so that a busy room costs one write per follower per turn
+    // rather than one per message.
     void publish(const Message &message);
 
     // Like Storage::read, but answered from memory (at once, synchronously) when the
@@ -96,6 +100,7 @@ private:
     struct RoomState
     {
         MessageId lastId = 0;
+        MessageId toldId = 0; // the followers have been told of everything up to here
         QList<Message> recent; // the newest messages, contiguous ids ending at lastId
         QHash<quint64, HeldPoll> polls;
         QSet<RoomFollower *> followers;
@@ -108,11 +113,14 @@ private:
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
     qsizetype onlineCount(const RoomState &state) const;
     void keepFollowersAlive();
+    void tellFollowers();
 
     Storage &m_storage;
     Metrics &m_metrics;
     QHash<QString, RoomState> m_rooms;
     quint64 m_nextPollId = 1;
+    QList<QString> m_roomsWithNews; // in the order they advanced
+    bool m_tellingQueued = false;
     // One timer for all streams: a timer each would cost every open and close a walk
     // through Qt's list of timers, thousands long.
     QTimer m_keepAliveTimer;

@@ -38,6 +38,23 @@ Message message(const RoomName &room, MessageId id)
     return stored;
 }
 
+// Remembers what it was told, one list of ids per telling.
+class RecordingFollower final : public RoomFollower
+{
+public:
+    void roomAdvanced(const QList<Message> &news) override
+    {
+        QList<MessageId> told;
+        for (const Message &m : news)
+            told.append(m.id);
+        tellings.append(told);
+    }
+    void keepAlive() override {}
+    void close() override {}
+
+    QList<QList<MessageId>> tellings;
+};
+
 QList<MessageId> ids(const Page &page)
 {
     QList<MessageId> list;
@@ -56,6 +73,9 @@ private slots:
     void readsOlderHistoryFromStorage();
     void afterARestartEverythingOldComesFromStorage();
     void aHeldPollWakesOnPublishAndOnTimeout();
+    void followersAreToldOncePerTurnOfAllThatIsNew();
+    void aFollowerGoneBeforeTheTurnIsNotTold();
+    void newsLongerThanMemoryHoldsIsCutToWhatItHolds();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -135,6 +155,65 @@ void TestHub::aHeldPollWakesOnPublishAndOnTimeout()
     hub.holdPoll(lab, 2, 50, &socket, [&] { ++wokenByTimeout; });
     QCOMPARE(wokenByTimeout, 0);
     QTRY_COMPARE_WITH_TIMEOUT(wokenByTimeout, 1, 5000);
+}
+
+void TestHub::followersAreToldOncePerTurnOfAllThatIsNew()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const RoomName hall = *RoomName::parse(u"hall");
+    RecordingFollower inLab;
+    RecordingFollower inHall;
+    hub.follow(lab, &inLab);
+    hub.follow(hall, &inHall);
+    hub.publish(message(lab, 1));
+    hub.publish(message(lab, 2));
+    hub.publish(message(hall, 1));
+    hub.publish(message(lab, 3));
+    QVERIFY(inLab.tellings.isEmpty()); // not one write per message
+    QTRY_COMPARE_WITH_TIMEOUT(inLab.tellings, (QList<QList<MessageId>>{{1, 2, 3}}), 5000);
+    QCOMPARE(inHall.tellings, (QList<QList<MessageId>>{{1}}));
+
+    hub.publish(message(lab, 4));
+    QTRY_COMPARE_WITH_TIMEOUT(inLab.tellings, (QList<QList<MessageId>>{{1, 2, 3}, {4}}), 5000);
+    QCOMPARE(inHall.tellings.size(), 1);
+}
+
+void TestHub::aFollowerGoneBeforeTheTurnIsNotTold()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    RecordingFollower staying;
+    RecordingFollower leaving;
+    hub.follow(lab, &staying);
+    hub.follow(lab, &leaving);
+    hub.publish(message(lab, 1));
+    hub.unfollow(lab, &leaving);
+    QTRY_COMPARE_WITH_TIMEOUT(staying.tellings.size(), 1, 5000);
+    QVERIFY(leaving.tellings.isEmpty());
+}
+
+void TestHub::newsLongerThanMemoryHoldsIsCutToWhatItHolds()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    RecordingFollower follower;
+    hub.follow(lab, &follower);
+    for (MessageId id = 1; id <= 2000; ++id)
+        hub.publish(message(lab, id));
+    QTRY_COMPARE_WITH_TIMEOUT(follower.tellings.size(), 1, 5000);
+    // The rest is the follower's to read from storage: its cursor is behind the news.
+    const QList<MessageId> told = follower.tellings.first();
+    QVERIFY(!told.isEmpty() && told.size() < 2000);
+    QCOMPARE(told.last(), 2000);
+    for (qsizetype i = 1; i < told.size(); ++i)
+        QCOMPARE(told[i], told[i - 1] + 1);
 }
 
 QTEST_GUILESS_MAIN(TestHub)
