@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A flooded room loses nothing it accepted (docs/security.md, docs/api.md).
 
-Eight senders post as fast as their acknowledgements allow for a few seconds while
+Eight senders post as fast as their acknowledgements allow for ten seconds while
 three SSE subscribers (one deliberately slow, reading a little each second, with a
 small receive buffer) and three long-poll subscribers follow the room, each resuming
 after any disconnect from the last id it saw. The server is started with a small
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from chatapp_testing import HOST, Failure, Server, bound_whole_file, check, wait_until  # noqa: E402
 
 WHOLE_FILE_SECONDS = 60
-FLOOD_SECONDS = 6
+FLOOD_SECONDS = 10
 SENDERS = 8
 ROOM = "flood"
 BREAK_RESUME = os.environ.get("FLOOD_BREAK_RESUME") == "1"
