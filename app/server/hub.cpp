@@ -77,6 +77,8 @@ void Hub::publish(const Message &message)
     RoomState &state = m_rooms[message.room];
     if (message.id <= state.lastId)
         return; // already known: a storage read overtook the commit's answer
+    // A room is listed in m_roomsWithNews exactly while its followers are not told all.
+    const bool listed = state.toldId < state.lastId;
     if (message.id != state.lastId + 1)
         state.recent.clear(); // keep `recent` contiguous
     state.lastId = message.id;
@@ -88,16 +90,22 @@ void Hub::publish(const Message &message)
     for (quint64 pollId : waiting)
         releasePoll(message.room, pollId);
 
-    RoomState &after = m_rooms[message.room]; // a woken poll may have added rooms
-    if (after.followers.isEmpty()) {
-        after.toldId = message.id;
-        return;
-    }
-    if (!m_roomsWithNews.contains(message.room))
+    if (!listed)
         m_roomsWithNews.append(message.room);
     if (!m_tellingQueued) {
         m_tellingQueued = true;
         QMetaObject::invokeMethod(this, &Hub::tellFollowers, Qt::QueuedConnection);
+    }
+}
+
+template<typename Call>
+void Hub::forEachFollower(const QString &room, Call call)
+{
+    // A follower may unfollow (itself or another) while being called; iterate over a copy.
+    const QSet<RoomFollower *> followers = m_rooms[room].followers;
+    for (RoomFollower *follower : followers) {
+        if (m_rooms[room].followers.contains(follower))
+            call(follower);
     }
 }
 
@@ -110,27 +118,18 @@ void Hub::tellFollowers()
         const MessageId firstInMemory = state.lastId - state.recent.size() + 1;
         const MessageId from = std::max(state.toldId + 1, firstInMemory);
         state.toldId = state.lastId;
-        if (from > state.lastId)
+        if (from > state.lastId || state.followers.isEmpty())
             continue;
         const QList<Message> news = state.recent.mid(from - firstInMemory);
-        // A follower may unfollow while being told; iterate over a copy.
-        const QSet<RoomFollower *> followers = state.followers;
-        for (RoomFollower *follower : followers) {
-            if (m_rooms[room].followers.contains(follower))
-                follower->roomAdvanced(news);
-        }
+        forEachFollower(room, [&news](RoomFollower *follower) { follower->roomAdvanced(news); });
     }
 }
 
 void Hub::keepFollowersAlive()
 {
-    for (auto room = m_rooms.cbegin(); room != m_rooms.cend(); ++room) {
-        const QSet<RoomFollower *> followers = room->followers; // as in tellFollowers()
-        for (RoomFollower *follower : followers) {
-            if (room->followers.contains(follower))
-                follower->keepAlive();
-        }
-    }
+    const QList<QString> rooms = m_rooms.keys();
+    for (const QString &room : rooms)
+        forEachFollower(room, [](RoomFollower *follower) { follower->keepAlive(); });
 }
 
 std::optional<Page> Hub::readFromMemory(const RoomState &state, const PageRequest &request) const

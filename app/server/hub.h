@@ -112,6 +112,8 @@ private:
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
     qsizetype onlineCount(const RoomState &state) const;
+    template<typename Call>
+    void forEachFollower(const QString &room, Call call);
     void keepFollowersAlive();
     void tellFollowers();
 

@@ -38,17 +38,19 @@ Message message(const RoomName &room, MessageId id)
     return stored;
 }
 
+QList<MessageId> ids(const QList<Message> &messages)
+{
+    QList<MessageId> list;
+    for (const Message &m : messages)
+        list.append(m.id);
+    return list;
+}
+
 // Remembers what it was told, one list of ids per telling.
 class RecordingFollower final : public RoomFollower
 {
 public:
-    void roomAdvanced(const QList<Message> &news) override
-    {
-        QList<MessageId> told;
-        for (const Message &m : news)
-            told.append(m.id);
-        tellings.append(told);
-    }
+    void roomAdvanced(const QList<Message> &news) override { tellings.append(ids(news)); }
     void keepAlive() override {}
     void close() override {}
 
@@ -57,10 +59,7 @@ public:
 
 QList<MessageId> ids(const Page &page)
 {
-    QList<MessageId> list;
-    for (const Message &m : page.messages)
-        list.append(m.id);
-    return list;
+    return ids(page.messages);
 }
 } // namespace
 
