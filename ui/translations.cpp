@@ -1,7 +1,8 @@
 #include "translations.h"
 
+#include "core/bundledloader.h"
+
 #include <QCoreApplication>
-#include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
 
@@ -33,7 +34,7 @@ QString installTranslations(QCoreApplication &app, const QString &language)
     if (ours->load(QStringLiteral(":/i18n/chatapp_") + chosen))
         QCoreApplication::installTranslator(ours);
     auto *qts = new QTranslator(&app);
-    if (qts->load(QStringLiteral("qtbase_") + chosen, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    if (qts->load(QStringLiteral("qtbase_") + chosen, BundledLoader::qtTranslationsPath()))
         QCoreApplication::installTranslator(qts);
     return chosen;
 }
