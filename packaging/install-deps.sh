@@ -7,11 +7,14 @@ set -euo pipefail
 packages=(
   dpkg-dev file patchelf help2man   # CPack's DEB generator (dpkg-shlibdeps), the AppDir, the man page
   squashfs-tools                    # mksquashfs: the AppImage's payload image
+  libsquashfuse-dev libfuse3-dev fuse3   # our AppImage runtime (packaging/appimage/runtime), linked
+  libzstd-dev zlib1g-dev liblzma-dev      # statically: squashfuse, libfuse3, the decompressors;
+  liblz4-dev liblzo2-dev                  # fusermount3 for its test's mounts
   fonts-dejavu-core                 # the font bundled into the AppDir for machines without fonts
   desktop-file-utils systemd        # desktop-file-validate, systemd-analyze verify (the unit)
-  debootstrap                       # the clean Debian 12 root the package tests install into
-  ca-certificates curl python3
-  xvfb xauth x11-apps xdotool       # the AppDir's window on a real X server, and xwd to photograph it
+  debootstrap                       # the clean Debian 11, 12 and 13 roots the package tests install into
+  ca-certificates curl python3 iproute2
+  xvfb xauth x11-apps x11-utils xdotool  # the window on a real X server, xwd to photograph it, xprop
 )
 
 exec bash "$(dirname "$0")/../scripts/apt-ensure.sh" "${packages[@]}"
