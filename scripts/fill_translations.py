@@ -147,6 +147,20 @@ SPANISH = {
     "&Sign In": "&Iniciar sesión",
     "The server no longer accepts your sign-in: it was ended, or the server's password changed.": "El servidor ya no acepta su sesión: se cerró, o la contraseña del servidor cambió.",
     "The server sent no token.": "El servidor no envió ningún token.",
+    "ChatApp on %1": "ChatApp en %1",
+    "A group chat over plain HTTP. This server runs version %1.": "Un chat de grupo sobre HTTP simple. Este servidor ejecuta la versión %1.",
+    "Join the chat": "Unirse al chat",
+    "Start ChatApp with this server's address and port:": "Abra ChatApp con la dirección y el puerto de este servidor:",
+    "This server has a password: ask whoever runs it. The window asks for it when it connects.": "Este servidor tiene contraseña: pídasela a quien lo administra. La ventana se la pedirá al conectarse.",
+    "Get ChatApp": "Obtener ChatApp",
+    "For Linux on x86-64, one file of %1 that runs without installing:": "Para Linux en x86-64, un solo archivo de %1 que funciona sin instalar nada:",
+    "Download %1": "Descargar %1",
+    "Or in a terminal:": "O en una terminal:",
+    "This server offers no download: it is not running from an AppImage. ChatApp's README says how to install it.": "Este servidor no ofrece descargas: no se ejecuta desde una AppImage. El README de ChatApp explica cómo instalarlo.",
+    "API reference": "referencia de la API",
+    "Write your own client": "Escribir su propio cliente",
+    "Everything the window does is an HTTP request you can make yourself, for example with curl:": "Todo lo que hace la ventana es una petición HTTP que usted mismo puede hacer, por ejemplo con curl:",
+    "The %1 describes every request and answer.": "La %1 describe cada petición y cada respuesta.",
 }
 
 ENGLISH_PLURALS = {

@@ -123,6 +123,65 @@
         </message>
     </context>
     <context>
+        <name>HomePage</name>
+        <message>
+            <source>ChatApp on %1</source>
+            <translation>ChatApp on %1</translation>
+        </message>
+        <message>
+            <source>A group chat over plain HTTP. This server runs version %1.</source>
+            <translation>A group chat over plain HTTP. This server runs version %1.</translation>
+        </message>
+        <message>
+            <source>Join the chat</source>
+            <translation>Join the chat</translation>
+        </message>
+        <message>
+            <source>Start ChatApp with this server's address and port:</source>
+            <translation>Start ChatApp with this server's address and port:</translation>
+        </message>
+        <message>
+            <source>This server has a password: ask whoever runs it. The window asks for it when it connects.</source>
+            <translation>This server has a password: ask whoever runs it. The window asks for it when it connects.</translation>
+        </message>
+        <message>
+            <source>Get ChatApp</source>
+            <translation>Get ChatApp</translation>
+        </message>
+        <message>
+            <source>For Linux on x86-64, one file of %1 that runs without installing:</source>
+            <translation>For Linux on x86-64, one file of %1 that runs without installing:</translation>
+        </message>
+        <message>
+            <source>Download %1</source>
+            <translation>Download %1</translation>
+        </message>
+        <message>
+            <source>Or in a terminal:</source>
+            <translation>Or in a terminal:</translation>
+        </message>
+        <message>
+            <source>This server offers no download: it is not running from an AppImage. ChatApp's README says how to install it.</source>
+            <translation>This server offers no download: it is not running from an AppImage. ChatApp's README says how to install it.</translation>
+        </message>
+        <message>
+            <source>API reference</source>
+            <translation>API reference</translation>
+        </message>
+        <message>
+            <source>Write your own client</source>
+            <translation>Write your own client</translation>
+        </message>
+        <message>
+            <source>Everything the window does is an HTTP request you can make yourself, for example with curl:</source>
+            <translation>Everything the window does is an HTTP request you can make yourself, for example with curl:</translation>
+        </message>
+        <message>
+            <source>The %1 describes every request and answer.</source>
+            <translation>The %1 describes every request and answer.</translation>
+        </message>
+    </context>
+    <context>
         <name>LaunchOptions</name>
         <message>
             <source>Your name, shown next to your messages (1 to 32 characters).</source>

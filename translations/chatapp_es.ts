@@ -123,6 +123,65 @@
         </message>
     </context>
     <context>
+        <name>HomePage</name>
+        <message>
+            <source>ChatApp on %1</source>
+            <translation>ChatApp en %1</translation>
+        </message>
+        <message>
+            <source>A group chat over plain HTTP. This server runs version %1.</source>
+            <translation>Un chat de grupo sobre HTTP simple. Este servidor ejecuta la versión %1.</translation>
+        </message>
+        <message>
+            <source>Join the chat</source>
+            <translation>Unirse al chat</translation>
+        </message>
+        <message>
+            <source>Start ChatApp with this server's address and port:</source>
+            <translation>Abra ChatApp con la dirección y el puerto de este servidor:</translation>
+        </message>
+        <message>
+            <source>This server has a password: ask whoever runs it. The window asks for it when it connects.</source>
+            <translation>Este servidor tiene contraseña: pídasela a quien lo administra. La ventana se la pedirá al conectarse.</translation>
+        </message>
+        <message>
+            <source>Get ChatApp</source>
+            <translation>Obtener ChatApp</translation>
+        </message>
+        <message>
+            <source>For Linux on x86-64, one file of %1 that runs without installing:</source>
+            <translation>Para Linux en x86-64, un solo archivo de %1 que funciona sin instalar nada:</translation>
+        </message>
+        <message>
+            <source>Download %1</source>
+            <translation>Descargar %1</translation>
+        </message>
+        <message>
+            <source>Or in a terminal:</source>
+            <translation>O en una terminal:</translation>
+        </message>
+        <message>
+            <source>This server offers no download: it is not running from an AppImage. ChatApp's README says how to install it.</source>
+            <translation>Este servidor no ofrece descargas: no se ejecuta desde una AppImage. El README de ChatApp explica cómo instalarlo.</translation>
+        </message>
+        <message>
+            <source>API reference</source>
+            <translation>referencia de la API</translation>
+        </message>
+        <message>
+            <source>Write your own client</source>
+            <translation>Escribir su propio cliente</translation>
+        </message>
+        <message>
+            <source>Everything the window does is an HTTP request you can make yourself, for example with curl:</source>
+            <translation>Todo lo que hace la ventana es una petición HTTP que usted mismo puede hacer, por ejemplo con curl:</translation>
+        </message>
+        <message>
+            <source>The %1 describes every request and answer.</source>
+            <translation>La %1 describe cada petición y cada respuesta.</translation>
+        </message>
+    </context>
+    <context>
         <name>LaunchOptions</name>
         <message>
             <source>Your name, shown next to your messages (1 to 32 characters).</source>

@@ -25,6 +25,10 @@ const ChatServer::RouteTable &ChatServer::routes()
 {
     static const RouteTable table = [] {
         RouteTable t;
+        t.add("", Method::Get, &ChatServer::homePage, Access::Open);
+        t.add("docs/api.md", Method::Get, &ChatServer::apiDocument, Access::Open);
+        t.add("download/ChatApp-x86_64.AppImage", Method::Get, &ChatServer::downloadAppImage, Access::Open);
+        t.add("download/ChatApp-x86_64.AppImage", Method::Head, &ChatServer::downloadAppImage, Access::Open);
         t.add("healthz", Method::Get, &ChatServer::health, Access::Open);
         t.add("metrics", Method::Get, &ChatServer::metrics);
         t.add("api/v1/sessions", Method::Post, &ChatServer::createSession, Access::Open);
@@ -63,23 +67,16 @@ ChatServer::~ChatServer()
     m_hub.releaseAll();
 }
 
-ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, QTcpSocket *socket)
+ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, HttpConnection connection)
 {
-    return std::make_shared<Reply>(makeResponder(request, socket), socket,
-                                   Router::methodName(request.method()),
+    return std::make_shared<Reply>(request, connection, m_guard, Router::methodName(request.method()),
                                    request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
 }
 
 std::optional<ApiError> ChatServer::ambiguousFraming(const QHttpServerRequest &request)
 {
-    QList<QByteArray> lengths;
-    bool chunked = false;
-    for (const auto &[name, value] : request.headers()) {
-        if (name.compare("Content-Length", Qt::CaseInsensitive) == 0)
-            lengths.append(value.trimmed());
-        else if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0)
-            chunked = true;
-    }
+    const QList<QByteArray> lengths = headerValues(request, QLatin1StringView("Content-Length"));
+    const bool chunked = !headerValues(request, QLatin1StringView("Transfer-Encoding")).isEmpty();
     if (lengths.size() > 1)
         return Errors::invalidHeader(QStringLiteral("Content-Length"), QStringLiteral("is given more than once"));
     if (chunked && !lengths.isEmpty())
@@ -101,26 +98,34 @@ quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port,
     return m_guard->serverPort();
 }
 
-bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+bool ChatServer::handleRequest(const QHttpServerRequest &request, HttpConnection connection)
 {
-    if (m_guard)
+    const ReplyPtr reply = makeReply(request, connection);
+    route(request, reply);
+    reply->handlerReturned();
+    return true;
+}
+
+void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
+{
+    QTcpSocket *socket = reply->socket();
+    if (m_guard && socket)
         m_guard->requestArrived(socket);
-    const ReplyPtr reply = makeReply(request, socket);
     if (const auto framing = ambiguousFraming(request)) {
         // Two ways to read where the body ends is how requests are smuggled past a
         // proxy (RFC 9112, 6.3): refuse it, and read nothing more from this connection.
         reply->sendError(*framing, {{"Connection", "close"}});
-        if (m_guard)
+        if (m_guard && socket)
             m_guard->closeAfterAnswer(socket);
-        else
+        else if (socket)
             socket->disconnectFromHost();
-        return true;
+        return;
     }
     const RouteTable &table = routes();
     const Router::Match match = table.router.match(request.method(), reply->path());
     const bool open = match.route >= 0 && table.access[match.route] == Access::Open;
     if (!open && !admitted(request, reply))
-        return true;
+        return;
     if (match.route >= 0)
         (this->*table.handlers[match.route])(request, match.arguments, reply);
     else if (!match.allowed.isEmpty())
@@ -129,13 +134,13 @@ bool ChatServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *so
                          {{"Allow", match.allowed.join(", ")}});
     else
         reply->sendError(Errors::notFound(reply->path()));
-    return true;
 }
 
-void ChatServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+void ChatServer::missingHandler(const QHttpServerRequest &request, HttpConnection connection)
 {
-    const ReplyPtr reply = makeReply(request, socket);
+    const ReplyPtr reply = makeReply(request, connection);
     reply->sendError(Errors::notFound(reply->path()));
+    reply->handlerReturned();
 }
 
 void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
@@ -195,12 +200,12 @@ void ChatServer::closeConnections(std::function<void()> done)
             call();
         }
     };
+    // Not only the listening sockets' children: QHttpServer 6.8 reparents each socket it
+    // serves to a handler of its own.
     QList<QTcpSocket *> open;
-    for (QTcpServer *server : servers()) {
-        for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) {
-            if (socket->state() != QAbstractSocket::UnconnectedState)
-                open.append(socket);
-        }
+    for (QTcpSocket *socket : findChildren<QTcpSocket *>()) {
+        if (socket->state() != QAbstractSocket::UnconnectedState)
+            open.append(socket);
     }
     // Counted before any is closed: a socket with nothing pending disconnects at once.
     *remaining = int(open.size());

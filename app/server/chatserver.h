@@ -8,6 +8,7 @@
 #include "reply.h"
 #include "sessions.h"
 #include "router.h"
+#include "runningappimage.h"
 
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
@@ -44,8 +45,9 @@ signals:
     void drained();
 
 protected:
-    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
-    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    // HttpConnection is what this Qt's QAbstractHttpServer passes (httpexchange.h).
+    bool handleRequest(const QHttpServerRequest &request, HttpConnection connection) override;
+    void missingHandler(const QHttpServerRequest &request, HttpConnection connection) override;
 
 private:
     using PathArguments = Router::Arguments;
@@ -65,8 +67,13 @@ private:
     static const RouteTable &routes();
     // A request whose body length could be read two ways, or nullopt.
     static std::optional<ApiError> ambiguousFraming(const QHttpServerRequest &request);
-    ReplyPtr makeReply(const QHttpServerRequest &request, QTcpSocket *socket);
+    ReplyPtr makeReply(const QHttpServerRequest &request, HttpConnection connection);
+    void route(const QHttpServerRequest &request, const ReplyPtr &reply);
 
+    // Pages for people (homeroutes.cpp, downloadroutes.cpp)
+    void homePage(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
+    void apiDocument(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
+    void downloadAppImage(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
     // Operations (chatserver.cpp)
     void health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
     void metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
@@ -108,6 +115,8 @@ private:
     RateLimiter m_sendLimiter;
     Sessions m_sessions;
     ConnectionGuard *m_guard = nullptr;
+    // Empty unless started from an AppImage, which is then offered for download.
+    const QString m_appImagePath = runningAppImagePath();
     int m_storageCallsInFlight = 0;
     int m_sendsInFlight = 0;
     bool m_shuttingDown = false;

@@ -60,7 +60,16 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
         if (found != m_connections.end())
             found->lastActivityMs = m_clock.elapsed();
     });
-    connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.remove(socket); });
+    // The newest connection from a peer wins: its port may be reused while the old
+    // connection's socket still waits for deletion.
+    const std::pair peer{socket->peerAddress(), socket->peerPort()};
+    m_socketsByPeer.insert(peer, socket);
+    connect(socket, &QObject::destroyed, this, [this, socket, peer] {
+        m_connections.remove(socket);
+        const auto byPeer = m_socketsByPeer.constFind(peer);
+        if (byPeer != m_socketsByPeer.cend() && *byPeer == socket)
+            m_socketsByPeer.erase(byPeer);
+    });
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] { m_connections.remove(socket); });
     addPendingConnection(socket);
 }
@@ -68,7 +77,9 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
 void ConnectionGuard::bytesArrived(QTcpSocket *socket)
 {
     const auto found = m_connections.find(socket);
-    if (found == m_connections.end())
+    // QHttpServer 6.8 signals readyRead itself, with nothing new, each time it is ready
+    // for a connection's next request: no request has started then.
+    if (found == m_connections.end() || socket->bytesAvailable() == 0)
         return;
     const qint64 now = m_clock.elapsed();
     found->lastActivityMs = now;
@@ -96,6 +107,11 @@ void ConnectionGuard::requestArrived(QTcpSocket *socket)
     // Anything already buffered belongs to a pipelined next request, which starts now.
     found->requestStartedMs = socket->bytesAvailable() > 0 ? m_clock.elapsed() : -1;
     found->requestBytes = socket->bytesAvailable();
+}
+
+QTcpSocket *ConnectionGuard::socketFrom(const QHostAddress &address, quint16 port) const
+{
+    return m_socketsByPeer.value({address, port});
 }
 
 void ConnectionGuard::closeAfterAnswer(QTcpSocket *socket)

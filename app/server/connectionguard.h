@@ -4,10 +4,12 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QHostAddress>
 #include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
 #include <optional>
+#include <utility>
 
 class QTcpSocket;
 
@@ -35,6 +37,9 @@ public:
     // The answer being written is the connection's last: what follows is read and
     // dropped, never parsed, and the connection closes shortly.
     void closeAfterAnswer(QTcpSocket *socket);
+    // The connection this let through from that peer, or null. QHttpServer 6.8 tells a
+    // handler its request's peer but not its socket.
+    QTcpSocket *socketFrom(const QHostAddress &address, quint16 port) const;
     qsizetype openConnections() const { return m_connections.size(); }
     quint64 refusedConnections() const { return m_refused; }
     quint64 timedOutRequests() const { return m_timedOut; }
@@ -67,6 +72,9 @@ private:
     QElapsedTimer m_clock;
     QTimer m_sweepTimer;
     QHash<QTcpSocket *, Connection> m_connections;
+    // Every socket let through, until it is deleted (which may be a while after it
+    // disconnects: a pending answer keeps it).
+    QHash<std::pair<QHostAddress, quint16>, QTcpSocket *> m_socketsByPeer;
     quint64 m_refused = 0;
     quint64 m_timedOut = 0;
 };

@@ -53,12 +53,9 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     }
     // value() cannot tell an absent header from an empty one, and an empty key is a
     // client bug that would otherwise silently turn off retry protection.
-    const auto headers = request.headers();
-    const auto keyHeader = std::find_if(headers.begin(), headers.end(), [](const auto &header) {
-        return header.first.compare("Idempotency-Key", Qt::CaseInsensitive) == 0;
-    });
-    const QByteArray key = keyHeader == headers.end() ? QByteArray() : keyHeader->second.trimmed();
-    if (keyHeader != headers.end() && !isValidIdempotencyKey(key)) {
+    const QList<QByteArray> keyHeaders = headerValues(request, QLatin1StringView("Idempotency-Key"));
+    const QByteArray key = keyHeaders.isEmpty() ? QByteArray() : keyHeaders.first().trimmed();
+    if (!keyHeaders.isEmpty() && !isValidIdempotencyKey(key)) {
         reply->sendError(Errors::invalidHeader(
             QStringLiteral("Idempotency-Key"),
             QStringLiteral("must be 1 to %1 printable ASCII characters").arg(maxIdempotencyKeyLength)));

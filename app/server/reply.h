@@ -1,11 +1,10 @@
 #pragma once
 
 #include "core/apierror.h"
+#include "httpexchange.h"
 
 #include <QElapsedTimer>
-#include <QHttpServerResponder>
 #include <QList>
-#include <QPointer>
 #include <QTcpSocket>
 #include <utility>
 
@@ -17,18 +16,19 @@ using HeaderPairs = QList<std::pair<QByteArray, QByteArray>>;
 // The answer to one request, which may be given later than the handler returns (a
 // long poll, a commit) or never end (an event stream). Every response leaves through
 // here, so each is logged and counted once, and nothing is written to a socket that
-// the client has already closed.
+// the client has already closed. It writes HTTP/1.1 itself, the same on every Qt
+// (httpexchange.h).
 class Reply
 {
 public:
-    Reply(QHttpServerResponder &&responder, QTcpSocket *socket, QByteArray method, QString path,
-          const AccessLog &log, Metrics &metrics);
+    Reply(const QHttpServerRequest &request, HttpConnection connection, const ConnectionGuard *guard,
+          QByteArray method, QString path, const AccessLog &log, Metrics &metrics);
     ~Reply();
     Reply(const Reply &) = delete;
     Reply &operator=(const Reply &) = delete;
 
     bool isConnected() const;
-    QTcpSocket *socket() const { return m_socket; }
+    QTcpSocket *socket() const { return m_exchange.socket(); }
     const QString &path() const { return m_path; }
 
     void send(int status, const QByteArray &body, const QByteArray &contentType,
@@ -43,13 +43,16 @@ public:
     void writeToStream(const QByteArray &chunk);
     void endStream();
 
+    // The handler that was given the request has returned (see HttpExchange).
+    void handlerReturned() { m_exchange.handlerReturned(); }
+
 private:
-    void writeHead(int status, const QByteArray &contentType, const HeaderPairs &headers);
+    // The status line and headers, without the empty line that ends them.
+    static QByteArray head(int status, const QByteArray &contentType, const HeaderPairs &headers);
     void finish(int status);
     void sendNow();
 
-    QHttpServerResponder m_responder;
-    QPointer<QTcpSocket> m_socket;
+    HttpExchange m_exchange;
     QByteArray m_method;
     QString m_path;
     const AccessLog &m_log;

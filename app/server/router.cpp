@@ -8,9 +8,10 @@ void Router::add(const char *pattern, Method method)
 Router::Match Router::match(Method method, const QString &path) const
 {
     Match result;
-    const QStringList segments = path.split(u'/');
-    if (!segments.first().isEmpty())
+    if (!path.startsWith(u'/'))
         return result;
+    // "/" is the root, a path of no segments; split() would make it one empty segment.
+    const QStringList segments = path == u"/" ? QStringList{QString()} : path.split(u'/');
     for (qsizetype index = 0; index < m_routes.size(); ++index) {
         const Route &route = m_routes[index];
         if (segments.size() != route.segments.size() + 1)

@@ -138,8 +138,8 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         translated(QT_TRANSLATE_NOOP("ServeOptions", "ChatApp server: a group chat over plain HTTP.")));
-    parser.addHelpOption();
-    parser.addVersionOption();
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
     for (const OptionSpec &spec : optionTable) {
         QString description = translated(spec.description);
         if (spec.environment)
@@ -156,7 +156,16 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
         QStringLiteral("port"),
         translated(QT_TRANSLATE_NOOP("ServeOptions", "Port to listen on (default 3550; 0 picks a free one) [CHATAPP_PORT].")),
         QStringLiteral("[port]]"));
-    parser.process(app);
+    // Not process(), which exits 1 on an unknown option: a usage error is 2, as everywhere
+    // else in chatapp, and systemd and scripts tell it from a failure to start.
+    if (!parser.parse(app.arguments())) {
+        fail(parser.errorText());
+        return std::nullopt;
+    }
+    if (parser.isSet(help))
+        parser.showHelp(0);
+    if (parser.isSet(version))
+        parser.showVersion();
 
     ServeOptions options;
     const QStringList positional = parser.positionalArguments();

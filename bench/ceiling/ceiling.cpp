@@ -7,6 +7,7 @@
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
+#include <QTcpServer>
 
 #include <cstdio>
 
@@ -24,11 +25,14 @@ int main(int argc, char *argv[])
         return QHttpServerResponse(QByteArrayLiteral("application/json"), request.body(),
                                    QHttpServerResponder::StatusCode::Created);
     });
-    const quint16 listening = server.listen(QHostAddress::LocalHost, port);
-    if (listening == 0) {
+    // Bound to a QTcpServer of our own, as ChatApp is: QHttpServer::listen() is gone in 6.8.
+    auto *tcpServer = new QTcpServer(&server);
+    if (!tcpServer->listen(QHostAddress::LocalHost, port)) {
         std::fprintf(stderr, "ceiling: cannot listen on 127.0.0.1:%u\n", port);
         return 1;
     }
+    server.bind(tcpServer);
+    const quint16 listening = tcpServer->serverPort();
     std::printf("ceiling: listening on http://127.0.0.1:%u\n", listening);
     std::fflush(stdout);
     return app.exec();

@@ -204,6 +204,27 @@ def silent_connection_is_closed(server):
     connection.close()
 
 
+def pipelined_requests_are_answered_and_the_connection_then_idles_out(server):
+    """Two requests in one write, the first answered later (after the store's check), the
+    second at once: both are answered on the connection, which then counts as idle, not as
+    a request that never finished (--request-timeout 2 and --idle-timeout 2 both)."""
+    connection = raw_connection(server)
+    connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                       b"GET /api/v1/rooms HTTP/1.1\r\nHost: x\r\n\r\n")
+    answer = read_until_closed(connection, 6)
+    connection.close()
+    check(answer is not None, "the connection was still open 6 s after its answers")
+    statuses = []
+    while answer:
+        head, _, rest = answer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        lengths = [int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:")]
+        statuses.append(lines[0])
+        answer = rest[lengths[0]:] if lengths else b""
+    check([line[:13] for line in statuses] == [b"HTTP/1.1 200 "] * 2,
+          "two pipelined requests were answered %r" % statuses)
+
+
 def thousands_of_idle_connections_do_not_stop_a_chat(server):
     idle = []
     try:
@@ -251,6 +272,17 @@ def help_lists_every_limit(binary):
         check(flag in output and "default %s" % default in output, "--help lacks %s (default %s)" % (flag, default))
 
 
+def usage_errors_exit_2(binary):
+    """A mistyped option is a usage error, 2, like a bad port: systemd and scripts tell it
+    from a server that could not start (1)."""
+    import subprocess
+    for arguments, says in ((["--no-such-option"], "Unknown option 'no-such-option'"),
+                            (["127.0.0.1", "notaport"], "not a port number")):
+        result = subprocess.run([binary, "--serve"] + arguments, capture_output=True, text=True, timeout=10)
+        check(result.returncode == 2 and says in result.stderr,
+              "--serve %s exited %d: %r" % (" ".join(arguments), result.returncode, result.stderr))
+
+
 def run(binary, limits, tests):
     """Runs `tests` against one server started with `limits`; returns the failure count."""
     failures = 0
@@ -275,14 +307,15 @@ def main():
                    (flood_from_one_address_gets_429_while_another_sends,
                     slowloris_is_cut_off_and_chat_goes_on,
                     oversized_body_is_refused_before_it_is_buffered,
-                    silent_connection_is_closed))
+                    silent_connection_is_closed,
+                    pipelined_requests_are_answered_and_the_connection_then_idles_out))
     failures += run(binary, ["--max-connections", "6"],
                     (connections_beyond_the_limit_get_503_and_the_others_are_served,))
     failures += run(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
     failures += run(binary, ["--max-pending-sends", "1"], (sends_beyond_what_the_store_holds_get_503,))
     failures += run(binary, ["--stream-backlog", "256"],
                     (subscribers_that_never_read_are_cut_off_and_memory_stays_bounded,))
-    failures += run_checks([help_lists_every_limit], binary)
+    failures += run_checks([help_lists_every_limit, usage_errors_exit_2], binary)
     signal.alarm(0)
     print("%d failure(s)" % failures)
     return 1 if failures else 0

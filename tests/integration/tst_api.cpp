@@ -735,7 +735,9 @@ void TestApi::unknownPathIs404_data()
 {
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QString>("path");
-    QTest::newRow("root") << QByteArray("GET") << QStringLiteral("/");
+    QTest::newRow("a page beside the home page") << QByteArray("GET") << QStringLiteral("/index.html");
+    QTest::newRow("another document") << QByteArray("GET") << QStringLiteral("/docs/README.md");
+    QTest::newRow("another download") << QByteArray("GET") << QStringLiteral("/download/ChatApp.deb");
     QTest::newRow("nothing there") << QByteArray("GET") << QStringLiteral("/nope");
     QTest::newRow("api v1") << QByteArray("GET") << QStringLiteral("/api/v1");
     QTest::newRow("api v2") << QByteArray("GET") << QStringLiteral("/api/v2/rooms");
