@@ -71,20 +71,23 @@ fuzz: fuzz-build
 	mkdir -p $(FUZZ_DIR)/corpus
 	$(FUZZ_SEARCH) -max_total_time=$(FUZZ_SECONDS) $(FUZZ_CORPORA) || $(FUZZ_FAILED)
 
-# What a user installs, into $(PACKAGES_DIR): the .deb (CPack), and the AppImage's AppDir,
-# its tarball and squashfs payload (and the AppImage, given a runtime: packaging/README.md).
+# What a user installs, into $(PACKAGES_DIR): the Debian 12 .deb (CPack), the Debian 13
+# .deb (built in a trixie root), and the AppImage with our own runtime (packaging/README.md).
 package: build
 	@bash packaging/install-deps.sh
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 	rm -rf $(PACKAGES_DIR)
 	cd $(BUILD_DIR) && cpack -G DEB
+	bash packaging/deb/build-deb-in-root.sh trixie $(PACKAGES_DIR)
 	bash packaging/appimage/build-appimage.sh $(BUILD_DIR) $(PACKAGES_DIR)
 
-# The packages installed and run in a clean Debian 12 root (debootstrap, cached in
-# /var/cache/chatapp-package-test); screenshots and logs in $(BUILD_DIR)/package-test.
+# The packages as files, then installed and run in clean Debian 11, 12 and 13 roots
+# (debootstrap, cached in /var/cache/chatapp-package-test); screenshots and logs in
+# $(BUILD_DIR)/package-test. See packaging/README.md.
 test-package: package
-	bash tests/package/run.sh $(PACKAGES_DIR) $(BUILD_DIR)/package-test
+	bash tests/package/run.sh $(PACKAGES_DIR) $(BUILD_DIR)/package-test \
+		$(BUILD_DIR)/appimage-runtime/runtime-x86_64
 
 # ChatApp against nginx's nchan and the bare QHttpServer ceiling; see docs/benchmarks.md.
 # Not part of `make test` (only a small smoke run of chatapp-bench is).

@@ -33,7 +33,17 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME chatapp)
 set(CPACK_PACKAGE_VENDOR ChatApp)
 set(CPACK_PACKAGE_CONTACT "ChatApp developers <chatapp@example.org>")
-set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+# One .deb per Debian release, each built on (or in a root of) that release against its
+# Qt, and named for it: chatapp_0.1.0+deb12_amd64.deb, chatapp_0.1.0+deb13_amd64.deb.
+file(STRINGS /etc/debian_version debian_version LIMIT_COUNT 1)
+string(REGEX MATCH "^[0-9]+" debian_major "${debian_version}")
+if(debian_major)
+    set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION}+deb${debian_major})
+else()
+    message(STATUS "Not a numbered Debian release (/etc/debian_version: '${debian_version}'): "
+                   "the .deb's version has no +debNN")
+    set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+endif()
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_DESCRIPTION "ChatApp is one Qt 6 program that either hosts a chat
 (chatapp --serve, headless, messages kept in SQLite) or opens a chat window
@@ -45,14 +55,21 @@ disabled, as its own user with its data in /var/lib/chatapp.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_CURRENT_BINARY_DIR}/packages)
 set(CPACK_STRIP_FILES TRUE)
-set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)            # chatapp_VERSION_ARCH.deb
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)            # chatapp_VERSION+debNN_ARCH.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # The Qt 6 libraries the binary links are computed by dpkg-shlibdeps; what Qt loads as
 # plugins at run time is not linked, so it is named here: the SQLite driver and the SVG
 # plugins that draw the window's icon. adduser is for the postinst.
+# Qt HttpServer keeps no binary compatibility from one minor release to the next (6.8
+# lacks symbols a 6.4 build calls, and fails at the first request), while its shlibs
+# promise any later version: so the .deb also refuses a Qt HttpServer of another minor
+# release than the one it was built against.
+math(EXPR httpserver_next_minor "${Qt6HttpServer_VERSION_MINOR} + 1")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite, libqt6svg6")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite, libqt6svg6, \
+libqt6httpserver6 (>= ${Qt6HttpServer_VERSION}), \
+libqt6httpserver6 (<< ${Qt6HttpServer_VERSION_MAJOR}.${httpserver_next_minor}~)")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/postinst

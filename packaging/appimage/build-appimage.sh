@@ -1,24 +1,14 @@
 #!/usr/bin/env bash
-# Builds ChatApp's AppDir from an already built tree, then what can be made of it:
+# Builds ChatApp's AppDir from an already built tree, and the AppImage from it:
 #
 #   packaging/appimage/build-appimage.sh BUILD_DIR OUT_DIR
 #
 #   OUT_DIR/ChatApp.AppDir/                   the AppDir: binary, Qt libraries and plugins,
-#                                             qt.conf, AppRun, .desktop file and icon
-#   OUT_DIR/ChatApp-VERSION-x86_64.tar.gz     that AppDir as a relocatable download
-#   OUT_DIR/ChatApp-VERSION-x86_64.squashfs   the AppImage's payload image (mksquashfs)
-#   OUT_DIR/ChatApp-VERSION-x86_64.AppImage   the AppImage, when an AppImage runtime is
-#                                             at hand (see below); otherwise the file
-#                                             OUT_DIR/ChatApp-VERSION-x86_64.AppImage.MISSING
-#                                             says what is missing
-#
-# An AppImage is the type-2 runtime (a small ELF program from the AppImage project that
-# mounts or extracts the payload and runs AppRun) followed by the squashfs payload.
-# Neither Debian 12 nor the npm registry ships that runtime or appimagetool (the npm
-# AppImage makers download them from GitHub at run time), so it is taken from:
-#   APPIMAGE_RUNTIME=/path/to/runtime-x86_64   the runtime file, from AppImage/type2-runtime
-#   APPIMAGETOOL=/path/to/appimagetool         or appimagetool on PATH (it embeds its own)
-# and without either the AppImage itself is not made.
+#                                             glibc and its loader, qt.conf, AppRun,
+#                                             .desktop file and icon
+#   OUT_DIR/ChatApp-VERSION-x86_64.AppImage   our AppImage runtime (packaging/appimage/
+#                                             runtime, built here into BUILD_DIR) followed
+#                                             by the AppDir as a squashfs image
 set -euo pipefail
 
 build_dir=$(readlink -f "${1:?usage: build-appimage.sh BUILD_DIR OUT_DIR}")
@@ -82,12 +72,14 @@ for language in en es; do
 done
 
 # The shared libraries: everything the binary and the plugins load, found with ldd, and
-# the OpenSSL libraries the TLS backend opens with dlopen. Left out, as the AppImage
-# project's excludelist does, are glibc's and the compiler's runtime libraries, which
-# every Linux machine has and which must be the machine's own. The libraries that must
-# match the machine's graphics stack (OpenGL through libglvnd, X11's core, fontconfig and
-# FreeType) go to usr/lib/fallback, which AppRun uses only on a machine without them.
-is_excluded() {
+# the OpenSSL libraries the TLS backend opens with dlopen. glibc and the C++ runtime go
+# to usr/lib/glibc with the loader: AppRun starts chatapp through that loader only on a
+# machine whose glibc is older than this one's, and otherwise the machine's own are used
+# (its X11 and OpenGL libraries may need its newer glibc). The libraries that must match
+# the machine's graphics stack (OpenGL through libglvnd, X11's core) go to
+# usr/lib/fallback, which AppRun uses only on a machine without them. FreeType and
+# fontconfig are always ours: a machine's older FreeType breaks the bundled HarfBuzz.
+is_glibc() {
   case "$1" in
     ld-linux*|libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|libresolv.so*|libutil.so*| \
     libanl.so*|libnsl.so*|libBrokenLocale.so*|libmvec.so*|libstdc++.so*|libgcc_s.so*)
@@ -98,8 +90,7 @@ is_excluded() {
 is_fallback() {
   case "$1" in
     libGL.so*|libGLX.so*|libEGL.so*|libOpenGL.so*|libGLdispatch.so*|libGLESv2.so*| \
-    libX11.so*|libX11-xcb.so*|libxcb.so.1|libXau.so*|libXdmcp.so*| \
-    libfontconfig.so*|libfreetype.so*)
+    libX11.so*|libX11-xcb.so*|libxcb.so.1|libXau.so*|libXdmcp.so*)
       return 0 ;;
   esac
   return 1
@@ -121,7 +112,6 @@ add_dependencies_of() {
     [[ "$line" =~ ^[[:space:]]*([^[:space:]]+)[[:space:]]+=\>[[:space:]]+(/[^[:space:]]+) ]] || continue
     soname=${BASH_REMATCH[1]}
     path=${BASH_REMATCH[2]}
-    is_excluded "$soname" && continue
     libraries[$soname]=$path
   done < <(LD_LIBRARY_PATH= ldd "$1")
 }
@@ -132,17 +122,31 @@ for library in "${dlopened[@]}"; do
   libraries[$(basename "$library")]=$library
 done
 
-mkdir -p "$appdir/usr/lib/fallback"
+# The loader and the libc every library here was linked against, whether or not ldd
+# names them for a given file.
+loader=/lib64/ld-linux-x86-64.so.2
+libraries[ld-linux-x86-64.so.2]=$loader
+for soname in libc.so.6 libm.so.6; do
+  libraries[$soname]=/lib/$multiarch/$soname
+done
+
+mkdir -p "$appdir/usr/lib/fallback" "$appdir/usr/lib/glibc"
 for soname in "${!libraries[@]}"; do
-  if is_fallback "$soname"; then
+  if is_glibc "$soname"; then
+    target=$appdir/usr/lib/glibc/$soname
+  elif is_fallback "$soname"; then
     target=$appdir/usr/lib/fallback/$soname
   else
     target=$appdir/usr/lib/$soname
   fi
   cp -L "${libraries[$soname]}" "$target"
   chmod 644 "$target"
-  strip --strip-unneeded "$target"
+  is_glibc "$soname" || strip --strip-unneeded "$target"
 done
+chmod 755 "$appdir/usr/lib/glibc/ld-linux-x86-64.so.2"
+# AppRun compares this with the machine's glibc.
+getconf GNU_LIBC_VERSION | sed -n 's/^glibc //p' >"$appdir/usr/lib/glibc/version"
+[[ -s "$appdir/usr/lib/glibc/version" ]] || { echo "build-appimage: cannot tell this machine's glibc version" >&2; exit 1; }
 
 # Each ELF file looks for the bundled libraries relative to itself.
 patchelf --set-rpath '$ORIGIN/../lib' "$appdir/usr/bin/chatapp"
@@ -185,53 +189,21 @@ done
 # The AppDir's own files: AppRun, and the .desktop file and icon at its top, as the
 # AppImage specification wants them.
 install -m 755 "$here/AppRun" "$appdir/AppRun"
+# The systemd unit for a server run from the AppImage, for `--appimage-extract` (README).
+install -D -m 644 "$here/chatapp-server.service" "$appdir/usr/share/chatapp/chatapp-server.service"
 cp "$appdir/usr/share/applications/chatapp.desktop" "$appdir/chatapp.desktop"
 cp "$appdir/usr/share/icons/hicolor/scalable/apps/chatapp.svg" "$appdir/chatapp.svg"
 ln -s chatapp.svg "$appdir/.DirIcon"
 
-# The relocatable download: the AppDir in one folder named after the version.
-rm -f "$out_dir/$name.tar.gz"
-tar -C "$out_dir" --transform "s,^ChatApp.AppDir,$name," --owner=0 --group=0 --numeric-owner \
-    -czf "$out_dir/$name.tar.gz" ChatApp.AppDir
-echo "build-appimage: $out_dir/$name.tar.gz"
-
-# The AppImage's payload, as appimagetool makes it (gzip: every runtime reads it).
-rm -f "$out_dir/$name.squashfs"
-mksquashfs "$appdir" "$out_dir/$name.squashfs" -root-owned -noappend -comp gzip \
+# The AppImage: our runtime, then the AppDir as a squashfs image.
+runtime_build=$build_dir/appimage-runtime
+cmake -S "$here/runtime" -B "$runtime_build" -G Ninja -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
+cmake --build "$runtime_build" >/dev/null
+payload=$out_dir/$name.squashfs
+rm -f "$payload" "$out_dir/$name.AppImage"
+mksquashfs "$appdir" "$payload" -root-owned -noappend -comp zstd \
     -all-time 0 -mkfs-time 0 -quiet >/dev/null
-echo "build-appimage: $out_dir/$name.squashfs"
-
-# The AppImage: the runtime, then the payload.
-rm -f "$out_dir/$name.AppImage" "$out_dir/$name.AppImage.MISSING"
-appimagetool=${APPIMAGETOOL:-$(command -v appimagetool || true)}
-if [[ -n "${APPIMAGE_RUNTIME:-}" ]]; then
-  [[ -f "$APPIMAGE_RUNTIME" ]] || { echo "build-appimage: APPIMAGE_RUNTIME=$APPIMAGE_RUNTIME is no file" >&2; exit 1; }
-  cat "$APPIMAGE_RUNTIME" "$out_dir/$name.squashfs" >"$out_dir/$name.AppImage"
-  chmod 755 "$out_dir/$name.AppImage"
-elif [[ -n "$appimagetool" ]]; then
-  ARCH=$arch "$appimagetool" --no-appstream "$appdir" "$out_dir/$name.AppImage"
-else
-  cat >"$out_dir/$name.AppImage.MISSING" <<MISSING
-$name.AppImage was not made: no AppImage runtime was at hand.
-
-An AppImage is the AppImage project's type-2 runtime (runtime-$arch, from
-AppImage/type2-runtime, or embedded in appimagetool) followed by the squashfs payload.
-Neither Debian 12's packages nor the npm registry provide that runtime or appimagetool:
-the npm AppImage makers (app-builder-bin, @reforged/maker-appimage, cmake-app-image,
-pkg-packager-appimage, neutralino-appimage-bundler) all download it from GitHub when
-they run, and Debian has only libappimage, a library for reading AppImages.
-
-Everything before that step is here and tested:
-  ChatApp.AppDir/          the AppDir
-  $name.tar.gz             the same AppDir, as a relocatable download (run its AppRun)
-  $name.squashfs           the AppImage's payload
-
-With the runtime file, the AppImage is one step:
-  APPIMAGE_RUNTIME=/path/to/runtime-$arch make package
-or by hand:
-  cat runtime-$arch $name.squashfs > $name.AppImage && chmod +x $name.AppImage
-MISSING
-  echo "build-appimage: NOT MADE: $name.AppImage (no AppImage runtime; see $out_dir/$name.AppImage.MISSING)"
-  exit 0
-fi
+cat "$runtime_build/runtime-$arch" "$payload" >"$out_dir/$name.AppImage"
+chmod 755 "$out_dir/$name.AppImage"
+rm -f "$payload"
 echo "build-appimage: $out_dir/$name.AppImage"

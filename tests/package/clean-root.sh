@@ -1,60 +1,90 @@
 #!/usr/bin/env bash
-# A clean Debian 12 root for the package tests, made once with debootstrap and kept as a
-# tarball outside the repository, then extracted afresh for each run.
+# Clean Debian roots for the package tests (bullseye, bookworm, trixie), each made once
+# with debootstrap and kept as a tarball outside the repository, then extracted afresh
+# for each run.
 #
 #   source tests/package/clean-root.sh
-#   root_tarball                # prints the cached tarball's path, making it if missing
-#   root_open DIR               # extracts a fresh root into DIR, mounts /proc and /dev,
+#   root_tarball SUITE          # prints the cached tarball's path, making it if missing
+#   root_open DIR SUITE         # extracts a fresh root into DIR, mounts /proc and /dev,
 #                               # points apt at the mirror, with apt's lists and downloads
 #                               # kept in the cache too
 #   root_close DIR              # kills what still runs in DIR, unmounts, deletes DIR
 #
-# The cache is CHATAPP_ROOT_CACHE (default /var/cache/chatapp-package-test). The mirror is
-# CHATAPP_DEBIAN_MIRROR, by default the one this machine's apt uses.
+# The cache is CHATAPP_ROOT_CACHE (default /var/cache/chatapp-package-test). The archive
+# and its security archive are the ones this machine's own apt sources name: no address
+# is written here.
 
 CHATAPP_ROOT_CACHE=${CHATAPP_ROOT_CACHE:-/var/cache/chatapp-package-test}
-ROOT_SUITE=bookworm
 # Bump when the recipe below changes, so that an old cached root is made anew.
-ROOT_RECIPE="1 minbase $ROOT_SUITE"
+ROOT_RECIPE_VERSION=2
 
+# Every "URI SUITE" pair in apt's sources, one-line (.list) and deb822 (.sources) alike.
+_apt_source_pairs() {
+  local file
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f "$file" ]] || continue
+    awk '$1 == "deb" {
+           i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+           print $i, $(i + 1) }' "$file"
+  done
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$file" ]] || continue
+    awk 'function flush() { if (types ~ /(^| )deb( |$)/) for (u in uris) for (s in suites) print uris[u], suites[s]
+                            delete uris; delete suites; types = "" }
+         /^[[:space:]]*#/ { next }
+         /^[[:space:]]*$/ { flush(); next }
+         tolower($1) == "types:" { types = substr($0, index($0, ":") + 1) }
+         tolower($1) == "uris:" { for (i = 2; i <= NF; i++) uris[i] = $i }
+         tolower($1) == "suites:" { for (i = 2; i <= NF; i++) suites[i] = $i }
+         END { flush() }' "$file"
+  done
+}
+
+# The Debian archive (kind "main") or its security archive (kind "security") that apt
+# uses here: the URI given with a Debian suite (bullseye, bookworm, trixie, stable...)
+# or with a SUITE-security suite.
 debian_mirror() {
-  if [[ -n "${CHATAPP_DEBIAN_MIRROR:-}" ]]; then
-    echo "$CHATAPP_DEBIAN_MIRROR"
-    return
-  fi
-  # The first Debian archive (not -security, not a third party's) named in apt's sources.
-  local url
-  url=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
-          2>/dev/null | grep -v '^[[:space:]]*#' \
-        | grep -oE '(https?)://[^[:space:]]+/debian/?([[:space:]]|$)' | head -n 1 | tr -d '[:space:]')
-  echo "${url:-http://deb.debian.org/debian}"
+  local kind=${1:-main} uri suite
+  while read -r uri suite; do
+    case "$kind:$suite" in
+      security:*-security | security:*/updates) echo "${uri%/}"; return 0 ;;
+      main:*-security | main:*/updates) ;;
+      main:oldoldstable | main:oldstable | main:stable | main:testing | main:sid | main:unstable | \
+      main:buster | main:bullseye | main:bookworm | main:trixie | main:forky | \
+      main:*-updates | main:*-backports)
+        echo "${uri%/}"; return 0 ;;
+    esac
+  done < <(_apt_source_pairs)
+  echo "clean-root: this machine's apt sources name no Debian $kind archive" >&2
+  return 1
 }
 
 root_tarball() {
-  local tarball="$CHATAPP_ROOT_CACHE/$ROOT_SUITE-root.tar"
-  local stamp="$tarball.recipe"
-  if [[ -f "$tarball" && -f "$stamp" && "$(cat "$stamp")" == "$ROOT_RECIPE" ]]; then
+  local suite=${1:?root_tarball SUITE}
+  local tarball="$CHATAPP_ROOT_CACHE/$suite-root.tar"
+  local stamp="$tarball.recipe" recipe="$ROOT_RECIPE_VERSION minbase $suite"
+  if [[ -f "$tarball" && -f "$stamp" && "$(cat "$stamp")" == "$recipe" ]]; then
     echo "$tarball"
     return
   fi
   mkdir -p "$CHATAPP_ROOT_CACHE"
   local work mirror
   work=$(mktemp -d "$CHATAPP_ROOT_CACHE/debootstrap.XXXXXX")
-  mirror=$(debian_mirror)
-  echo "clean-root: debootstrap --variant=minbase $ROOT_SUITE from $mirror (once; cached in $tarball)" >&2
-  if ! debootstrap --variant=minbase "$ROOT_SUITE" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1; then
+  mirror=$(debian_mirror main) || return 1
+  echo "clean-root: debootstrap --variant=minbase $suite from $mirror (once; cached in $tarball)" >&2
+  if ! debootstrap --variant=minbase "$suite" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1; then
     tail -n 30 "$work/debootstrap.log" >&2
     [[ -f "$work/root/debootstrap/debootstrap.log" ]] && tail -n 30 "$work/root/debootstrap/debootstrap.log" >&2
     _root_unmount_all "$work/root"
     rm -rf --one-file-system "$work"
-    echo "clean-root: debootstrap failed" >&2
+    echo "clean-root: debootstrap $suite failed" >&2
     return 1
   fi
   _root_unmount_all "$work/root"
   rm -rf "$work/root/var/cache/apt/archives/"*.deb "$work/root/var/lib/apt/lists/"*_* 2>/dev/null || true
   tar -C "$work/root" --numeric-owner -cf "$work/root.tar" .
   mv "$work/root.tar" "$tarball"
-  echo "$ROOT_RECIPE" >"$stamp"
+  echo "$recipe" >"$stamp"
   rm -rf --one-file-system "$work"
   echo "$tarball"
 }
@@ -75,29 +105,34 @@ _root_unmount_all() {
 }
 
 root_open() {
-  local root=$1 tarball mirror
-  tarball=$(root_tarball) || return 1
+  local root=${1:?root_open DIR SUITE} suite=${2:?root_open DIR SUITE} tarball mirror security
+  tarball=$(root_tarball "$suite") || return 1
+  mirror=$(debian_mirror main) || return 1
+  security=$(debian_mirror security) || return 1
   mkdir -p "$root"
   tar -C "$root" --numeric-owner -xf "$tarball"
   mount -t proc proc "$root/proc"
   mount --bind /dev "$root/dev"
   # apt's lists and downloaded .debs survive between runs, so that only the first run
   # downloads the Qt runtime.
-  mkdir -p "$CHATAPP_ROOT_CACHE/apt-lists/partial" "$CHATAPP_ROOT_CACHE/apt-archives/partial"
-  mount --bind "$CHATAPP_ROOT_CACHE/apt-lists" "$root/var/lib/apt/lists"
-  mount --bind "$CHATAPP_ROOT_CACHE/apt-archives" "$root/var/cache/apt/archives"
+  mkdir -p "$CHATAPP_ROOT_CACHE/apt-lists-$suite/partial" "$CHATAPP_ROOT_CACHE/apt-archives-$suite/partial"
+  mount --bind "$CHATAPP_ROOT_CACHE/apt-lists-$suite" "$root/var/lib/apt/lists"
+  mount --bind "$CHATAPP_ROOT_CACHE/apt-archives-$suite" "$root/var/cache/apt/archives"
   rm -f "$root/etc/apt/apt.conf.d/docker-clean"
   printf 'APT::Keep-Downloaded-Packages "true";\nBinary::apt::APT::Keep-Downloaded-Packages "true";\n' \
     >"$root/etc/apt/apt.conf.d/90keep-downloads"
   cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-  mirror=$(debian_mirror)
-  # The suite, its updates and its security archive, as on a real Debian 12 machine, so
-  # that the versions the .deb was built against can be installed.
+  # The suite, its updates and its security archive, as on a real machine of that
+  # release, so that the versions a .deb was built against can be installed.
+  rm -f "$root/etc/apt/sources.list.d/"*
   cat >"$root/etc/apt/sources.list" <<SOURCES
-deb $mirror $ROOT_SUITE main
-deb $mirror $ROOT_SUITE-updates main
-deb ${mirror%/debian*}/debian-security $ROOT_SUITE-security main
+deb $mirror $suite main
+deb $mirror $suite-updates main
+deb $security $suite-security main
 SOURCES
+  # What a booted machine has and debootstrap does not make: fusermount reads its mounts
+  # there to unmount.
+  [[ -e "$root/etc/mtab" ]] || ln -s ../proc/self/mounts "$root/etc/mtab"
   # No service starts inside the root when a package is installed.
   printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
   chmod +x "$root/usr/sbin/policy-rc.d"

@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
-# `make test-package`: the .deb and the AppImage's payload, installed and run in a clean
-# Debian 12 root (debootstrap, cached), as tests/package/test_packages.py describes.
+# `make test-package`: what `make package` made, checked as files here, then installed and
+# run in clean Debian roots (debootstrap, cached) as a user would:
 #
-#   tests/package/run.sh PACKAGES_DIR ARTIFACTS_DIR
+#   tests/package/run.sh PACKAGES_DIR ARTIFACTS_DIR RUNTIME
 #
-# PACKAGES_DIR is what `make package` made (build/packages). The root is extracted afresh
-# into a temporary folder, and whatever happens it is unmounted and deleted on exit.
-set -euo pipefail
+#   1. test_appimage_runtime.py  our AppImage runtime (RUNTIME) on a small AppDir, here
+#   2. test_package_files.py     the AppImage's and the .debs' files
+#   3. test_appimage_in_root.py  the AppImage in bullseye, bookworm and trixie roots,
+#                                without FUSE, with fuse3, and with FUSE 2 (bullseye)
+#   4. test_deb_in_root.py       each .deb in a root of its release (and refused by the other)
+#
+# Each root is extracted afresh into a temporary folder, and whatever happens it is
+# unmounted and deleted on exit. Every step runs even when an earlier one failed; the
+# exit status is 1 if any failed. Logs and screenshots are in ARTIFACTS_DIR.
+set -uo pipefail
 
 here=$(dirname "$(readlink -f "$0")")
 source_dir=$(readlink -f "$here/../..")
-packages_dir=$(readlink -f "${1:?usage: run.sh PACKAGES_DIR ARTIFACTS_DIR}")
-artifacts_dir=${2:?usage: run.sh PACKAGES_DIR ARTIFACTS_DIR}
+packages_dir=$(readlink -f "${1:?usage: run.sh PACKAGES_DIR ARTIFACTS_DIR RUNTIME}")
+artifacts_dir=${2:?usage: run.sh PACKAGES_DIR ARTIFACTS_DIR RUNTIME}
+runtime=$(readlink -f "${3:?usage: run.sh PACKAGES_DIR ARTIFACTS_DIR RUNTIME}")
+rm -rf "$artifacts_dir"
 mkdir -p "$artifacts_dir"
 artifacts_dir=$(readlink -f "$artifacts_dir")
 
@@ -24,12 +33,13 @@ fi
 source "$here/clean-root.sh"
 
 started=$(date +%s)
-root_tarball >/dev/null   # made once (minutes), then reused
 work=$(mktemp -d /tmp/chatapp-package-test.XXXXXX)
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  root_close "$work/root" || status=1
+  for root in "$work"/*-root; do
+    root_close "$root" || status=1
+  done
   rm -rf --one-file-system "$work" 2>/dev/null || true
   exit "$status"
 }
@@ -37,9 +47,39 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-root_open "$work/root"
-echo "test-package: fresh root in $work/root ($(($(date +%s) - started)) s)"
+failures=()
+step() {
+  local name=$1
+  shift
+  echo "test-package: $name ($(($(date +%s) - started)) s in)"
+  "$@" || failures+=("$name")
+}
 
-python3 "$here/test_packages.py" --root "$work/root" --packages "$packages_dir" \
-  --readme "$source_dir/README.md" --desktop-file "$source_dir/resources/chatapp.desktop" \
-  --artifacts "$artifacts_dir" --scratch "$work/files"
+# A fresh root of SUITE for one test file, closed after it.
+in_root() {
+  local suite=$1 test=$2
+  local root="$work/$suite-$test-root"
+  root_open "$root" "$suite" || return 1
+  python3 "$here/$test.py" --root "$root" --suite "$suite" --packages "$packages_dir" \
+    --readme "$source_dir/README.md" --artifacts "$artifacts_dir"
+  local status=$?
+  root_close "$root" || status=1
+  return $status
+}
+
+step "the AppImage runtime" python3 "$here/test_appimage_runtime.py" --runtime "$runtime"
+step "the packages' files" python3 "$here/test_package_files.py" --packages "$packages_dir" \
+  --desktop-file "$source_dir/resources/chatapp.desktop"
+for suite in bullseye bookworm trixie; do
+  step "the AppImage in $suite" in_root "$suite" test_appimage_in_root
+done
+for suite in bookworm trixie; do
+  step "the .deb in $suite" in_root "$suite" test_deb_in_root
+done
+
+echo "test-package: $(($(date +%s) - started)) s; logs and screenshots in $artifacts_dir"
+if ((${#failures[@]})); then
+  printf 'test-package: FAILED: %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "test-package: all passed"
