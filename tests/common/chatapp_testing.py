@@ -180,3 +180,19 @@ class Xvfb:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.process.wait(timeout=5)
+
+
+def resident_kib(pid):
+    """The process's resident memory, in KiB."""
+    with open("/proc/%d/status" % pid) as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise Failure("no VmRSS for %d" % pid)
+
+
+def is_sanitized(pid):
+    """Whether the process runs with AddressSanitizer, whose quarantine makes its memory
+    figures meaningless."""
+    with open("/proc/%d/maps" % pid) as maps:
+        return "libasan" in maps.read()

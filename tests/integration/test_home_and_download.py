@@ -18,7 +18,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, SOCKET_TIMEOUT, Failure, Server, bound_whole_file, check, run_checks, wait_until)
+    HOST, SOCKET_TIMEOUT, Server, bound_whole_file, check, is_sanitized, resident_kib,
+    run_checks, wait_until)
 
 WHOLE_FILE_SECONDS = 240
 DOWNLOAD = "/download/ChatApp-x86_64.AppImage"
@@ -92,19 +93,6 @@ def page(server, headers=None):
     check(response_headers["Content-Type"] == "text/html; charset=utf-8",
           "GET / is %r" % response_headers["Content-Type"])
     return response_headers, body.decode()
-
-
-def resident_kib(pid):
-    with open("/proc/%d/status" % pid) as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise Failure("no VmRSS for %d" % pid)
-
-
-def is_sanitized(pid):
-    with open("/proc/%d/maps" % pid) as maps:
-        return "libasan" in maps.read()
 
 
 def open_files(pid, path=None):

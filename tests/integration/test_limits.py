@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, Failure, Server, bound_whole_file, check, run_checks, wait_until)
+    HOST, Failure, Server, bound_whole_file, check, is_sanitized, resident_kib, run_checks, wait_until)
 
 WHOLE_FILE_SECONDS = 60
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -111,19 +111,6 @@ def connections_beyond_the_limit_get_503_and_the_others_are_served(server):
         connection.close()
     wait_until(lambda: server.request("GET", "/healthz")[0] == 200, 5,
                "new connections to be accepted once the others closed")
-
-
-def is_sanitized(pid):
-    with open("/proc/%d/maps" % pid) as maps:
-        return "libasan" in maps.read()
-
-
-def resident_kib(pid):
-    with open("/proc/%d/status" % pid) as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise Failure("no VmRSS for %d" % pid)
 
 
 def oversized_body_is_refused_before_it_is_buffered(server):

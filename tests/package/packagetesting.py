@@ -2,6 +2,7 @@
 processes with deadlines, HTTP to a server inside the root, the README's marked shell
 blocks, and screenshots of an X server taken with xwd. Standard library only."""
 
+import argparse
 import hashlib
 import json
 import os
@@ -396,6 +397,17 @@ def write_png(path, width, height, rows):
         file.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
         file.write(chunk(b"IDAT", zlib.compress(raw, 6)))
         file.write(chunk(b"IEND", b""))
+
+
+def root_test_options(suites=None):
+    """The command line tests/package/run.sh gives a test that runs in a root."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--suite", required=True, choices=suites)
+    parser.add_argument("--packages", required=True)
+    parser.add_argument("--readme", required=True)
+    parser.add_argument("--artifacts", required=True)
+    return parser.parse_args()
 
 
 # --- what make package made ----------------------------------------------------------

@@ -21,7 +21,6 @@ README's AppImage lines as written: the server's, the students' (download from t
 server, run with its address) and the systemd unit's.
 """
 
-import argparse
 import glob
 import hashlib
 import os
@@ -32,10 +31,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from packagetesting import (HOST, TESTER, Failure, Fatal, Packages, Root, as_root_in_root,  # noqa: E402
+from packagetesting import (HOST, TESTER, Failure, Packages, Root, as_root_in_root,  # noqa: E402
                             check, check_server_answers, check_window_joins,
-                            check_window_shows_on_xcb, expect, free_port, http, log,
-                            post_message, readme_block, require, run_bounded, sha256_of,
+                            check_window_shows_on_xcb, expect, free_port, http,
+                            post_message, readme_block, require, root_test_options, run_bounded, sha256_of,
                             stop, stored_texts, tail, wait_listening, wait_until)
 from test_deb_in_root import Service, check_no_qt, check_unit_verifies  # noqa: E402
 
@@ -277,13 +276,7 @@ def check_readme_service(root, options, packages):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--root", required=True)
-    parser.add_argument("--suite", required=True)
-    parser.add_argument("--packages", required=True)
-    parser.add_argument("--readme", required=True)
-    parser.add_argument("--artifacts", required=True)
-    options = parser.parse_args()
+    options = root_test_options()
     packages = Packages(options.packages)
     root = Root(options.root, options.suite, options.artifacts)
     what = "appimage-%s" % options.suite

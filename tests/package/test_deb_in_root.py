@@ -14,7 +14,6 @@ tests/package/run.sh extracts a fresh debootstrap root and calls this with it:
     removes the program and keeps the messages.
 """
 
-import argparse
 import configparser
 import os
 import re
@@ -27,7 +26,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from packagetesting import (HOST, TESTER, Failure, Packages, Root, as_root_in_root,  # noqa: E402
                             check, check_server_answers, check_window_joins, expect,
-                            free_port, log, post_message, readme_block, require,
+                            free_port, post_message, readme_block, require, root_test_options,
                             run_bounded, stop, stored_texts, tail, wait_listening)
 
 WHOLE_FILE_SECONDS = 900
@@ -203,13 +202,7 @@ def check_purge(root):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--root", required=True)
-    parser.add_argument("--suite", required=True, choices=sorted(RELEASES))
-    parser.add_argument("--packages", required=True)
-    parser.add_argument("--readme", required=True)
-    parser.add_argument("--artifacts", required=True)
-    options = parser.parse_args()
+    options = root_test_options(sorted(RELEASES))
     packages = Packages(options.packages)
     root = Root(options.root, options.suite, options.artifacts)
     release = RELEASES[root.suite]
