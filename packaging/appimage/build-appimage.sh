@@ -16,7 +16,6 @@ out_dir=${2:?usage: build-appimage.sh BUILD_DIR OUT_DIR}
 mkdir -p "$out_dir"
 out_dir=$(readlink -f "$out_dir")
 here=$(dirname "$(readlink -f "$0")")
-source_dir=$(readlink -f "$here/../..")
 
 arch=$(uname -m)
 [[ "$arch" == x86_64 ]] || { echo "build-appimage: only x86_64 is supported, not $arch" >&2; exit 1; }
