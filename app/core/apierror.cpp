@@ -137,6 +137,34 @@ ApiError sessionsDisabled()
             QStringLiteral("This server has no password, so no session is needed.")};
 }
 
+ApiError crossSiteRequest(const QByteArray &origin)
+{
+    const QString from = origin.isEmpty() ? QStringLiteral("another web site")
+                                          : QStringLiteral("'%1'").arg(QString::fromLatin1(origin.left(100)));
+    return {403, QStringLiteral("cross_site_request"),
+            QStringLiteral("A page from %1 may not change anything on this server; send from the "
+                           "chat window, curl or a script, which send no Origin.")
+                .arg(from)};
+}
+
+ApiError misdirectedRequest(const QByteArray &host)
+{
+    const QString name = QString::fromLatin1(host.left(100));
+    return {421, QStringLiteral("misdirected_request"),
+            QStringLiteral("This server does not answer to the name '%1' (the Host header): "
+                           "use its IP address, or, if '%1' is one of its names, start it with "
+                           "--allowed-host %1 (or CHATAPP_ALLOWED_HOSTS=%1).")
+                .arg(name)};
+}
+
+ApiError idempotencyKeyReused(const QByteArray &key)
+{
+    return {422, QStringLiteral("idempotency_key_reused"),
+            QStringLiteral("The Idempotency-Key '%1' was already used for another message in this "
+                           "room; nothing was stored. Use a new key for a new message.")
+                .arg(QString::fromLatin1(key.left(128)))};
+}
+
 ApiError storeBusy()
 {
     return {503, QStringLiteral("store_busy"),
@@ -147,6 +175,43 @@ ApiError storeUnavailable()
 {
     return {503, QStringLiteral("store_unavailable"),
             QStringLiteral("The message store is not available; nothing was stored. Try again.")};
+}
+
+ApiError cursorBeyondLastId(const QString &room, qint64 cursor, qint64 lastId)
+{
+    return {400, QStringLiteral("cursor_beyond_last_id"),
+            QStringLiteral("Room '%1' has no message %2: its newest is %3, and ids have no gaps, so "
+                           "this cursor is from another copy of the room (it was reset or restored "
+                           "from a backup). Forget what you hold of it and read it again from "
+                           "after=0.")
+                .arg(room)
+                .arg(cursor)
+                .arg(lastId)};
+}
+
+ApiError roomsInconsistent(const QStringList &rooms)
+{
+    QStringList quoted;
+    for (const QString &room : rooms)
+        quoted.append(u'\'' + room + u'\'');
+    return {503, QStringLiteral("room_inconsistent"),
+            QStringLiteral("%1 %2 cannot store messages: the next id is already taken, so the "
+                           "database was changed outside ChatApp. Nothing was stored; restarting "
+                           "the server repairs it.")
+                .arg(rooms.size() == 1 ? QStringLiteral("Room") : QStringLiteral("Rooms"),
+                     quoted.join(QStringLiteral(", ")))};
+}
+
+ApiError storeUnreadable(const QString &why)
+{
+    return {503, QStringLiteral("store_unreadable"),
+            QStringLiteral("The message store cannot read: %1.").arg(why)};
+}
+
+ApiError storeUnwritable(const QString &why)
+{
+    return {503, QStringLiteral("store_unwritable"),
+            QStringLiteral("The message store cannot write: %1.").arg(why)};
 }
 
 } // namespace Errors

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 // A refused request: the HTTP status, a stable machine-readable code and a sentence
 // for people. The server turns it into one JSON body; clients show `message`.
@@ -34,6 +35,15 @@ ApiError unauthorized();
 ApiError invalidToken();
 ApiError wrongPassword();
 ApiError sessionsDisabled();
+ApiError crossSiteRequest(const QByteArray &origin);
+ApiError misdirectedRequest(const QByteArray &host);
+ApiError idempotencyKeyReused(const QByteArray &key);
 ApiError storeBusy();
 ApiError storeUnavailable();
+// A damaged store (docs/security.md): a cursor from another copy of a room, a room whose
+// rows were changed behind the server's back, and what /healthz says.
+ApiError cursorBeyondLastId(const QString &room, qint64 cursor, qint64 lastId);
+ApiError roomsInconsistent(const QStringList &rooms);
+ApiError storeUnreadable(const QString &why);
+ApiError storeUnwritable(const QString &why);
 } // namespace Errors

@@ -58,8 +58,8 @@ std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query)
         const auto name = normalisedPersonName(value(QStringLiteral("name")));
         if (!name)
             return Errors::invalidQuery(QStringLiteral("name"),
-                                        QStringLiteral("must be 1 to %1 characters with no control "
-                                                       "characters")
+                                        QStringLiteral("must be 1 to %1 characters with no control, "
+                                                       "invisible or direction-changing characters")
                                             .arg(Limits::maxAuthorCharacters));
         parsed.name = *name;
     }

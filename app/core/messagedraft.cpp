@@ -16,6 +16,16 @@ bool isForbiddenControl(char32_t c, Field field)
     return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f);
 }
 
+// In a name, characters that change how the text around it is shown (bidi overrides and
+// isolates: "ana" followed by U+202E makes the rest of a line read backwards) or that
+// show nothing at all (zero-width ones, a soft hyphen), so that two people look alike.
+// Text may hold them: scripts and emoji sequences need some.
+bool isDeceptiveInName(char32_t c)
+{
+    return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)
+        || (c >= 0x200b && c <= 0x200d) || c == 0x2060 || c == 0xfeff || c == 0x00ad;
+}
+
 // Counts code points, so that an emoji is one character as a person sees it, and
 // rejects what no valid UTF-8 can carry (lone surrogates from a JSON "\ud800" escape).
 std::optional<qsizetype> countCharacters(QStringView text, Field field)
@@ -31,7 +41,7 @@ std::optional<qsizetype> countCharacters(QStringView text, Field field)
         } else if (QChar::isLowSurrogate(c)) {
             return std::nullopt;
         }
-        if (isForbiddenControl(c, field))
+        if (isForbiddenControl(c, field) || (field == Field::Author && isDeceptiveInName(c)))
             return std::nullopt;
         ++count;
     }
@@ -57,7 +67,9 @@ std::variant<QString, ApiError> validateField(Field field, QString value)
     if (!characters)
         return Errors::invalidField(name, field == Field::Text
                                               ? QStringLiteral("holds control characters")
-                                              : QStringLiteral("holds control characters or line breaks"));
+                                              : QStringLiteral("holds control characters, line breaks, or "
+                                                               "invisible or direction-changing "
+                                                               "characters"));
     const qsizetype limit = field == Field::Author ? Limits::maxAuthorCharacters
                                                    : Limits::maxTextCharacters;
     if (*characters > limit)

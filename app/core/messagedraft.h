@@ -13,7 +13,7 @@ constexpr qsizetype maxTextCharacters = 4000;
 } // namespace Limits
 
 // What a sender asked to post, already validated: the author is trimmed, 1 to 32
-// characters with no control characters; the text is 1 to 4,000 characters, not only
+// characters with no control characters, bidi controls or invisible characters; the text is 1 to 4,000 characters, not only
 // white space, with no control characters other than newline and tab.
 struct MessageDraft
 {

@@ -10,6 +10,22 @@ namespace {
 using Method = QHttpServerRequest::Method;
 
 constexpr int closeConnectionsDeadlineMs = 5000;
+
+// Named after the first problem, in the order reads, writes, rooms; telling all of them.
+ApiError healthError(const StoreHealth &health)
+{
+    QList<ApiError> problems;
+    if (!health.readProblem.isEmpty())
+        problems.append(Errors::storeUnreadable(health.readProblem));
+    if (!health.writeProblem.isEmpty())
+        problems.append(Errors::storeUnwritable(health.writeProblem));
+    if (!health.inconsistentRooms.isEmpty())
+        problems.append(Errors::roomsInconsistent(health.inconsistentRooms));
+    ApiError error = problems.first();
+    for (qsizetype i = 1; i < problems.size(); ++i)
+        error.message += u' ' + problems[i].message;
+    return error;
+}
 } // namespace
 
 void ChatServer::RouteTable::add(const char *pattern, Router::Method method, Handler handler,
@@ -28,7 +44,6 @@ const ChatServer::RouteTable &ChatServer::routes()
         t.add("", Method::Get, &ChatServer::homePage, Access::Open);
         t.add("docs/api.md", Method::Get, &ChatServer::apiDocument, Access::Open);
         t.add("download/ChatApp-x86_64.AppImage", Method::Get, &ChatServer::downloadAppImage, Access::Open);
-        t.add("download/ChatApp-x86_64.AppImage", Method::Head, &ChatServer::downloadAppImage, Access::Open);
         t.add("healthz", Method::Get, &ChatServer::health, Access::Open);
         t.add("metrics", Method::Get, &ChatServer::metrics);
         t.add("api/v1/sessions", Method::Post, &ChatServer::createSession, Access::Open);
@@ -47,7 +62,7 @@ const ChatServer::RouteTable &ChatServer::routes()
 }
 
 ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits,
-                       const QString &password, QObject *parent)
+                       const QString &password, const QStringList &allowedHosts, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_storage(storage)
     , m_accessLog(accessLog)
@@ -55,6 +70,7 @@ ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &lim
     , m_limits(limits)
     , m_sendLimiter(limits.sendsPerSecond, limits.sendBurst)
     , m_sessions(password, limits.wrongPasswordsPerMinute)
+    , m_originPolicy(OriginPolicy::machineHostNames() + allowedHosts)
 {
     m_hub.loadRooms(storage.rooms());
     if (m_sessions.enabled())
@@ -89,7 +105,7 @@ quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port,
                                   std::optional<QSslConfiguration> tls)
 {
     m_guard = new ConnectionGuard(m_limits, std::move(tls), this);
-    if (!m_guard->listen(address, port)) {
+    if (!m_guard->listenAndAccept(address, port)) {
         delete m_guard;
         m_guard = nullptr;
         return 0;
@@ -121,6 +137,15 @@ void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
             socket->disconnectFromHost();
         return;
     }
+    // Before any route, open ones included: a page that reached this server through a
+    // rebound DNS name must not read even the home page, nor another site's page write.
+    if (const auto refusal = m_originPolicy.refusal(
+            request.method(), headerValues(request, QLatin1StringView("Host")),
+            headerValues(request, QLatin1StringView("Origin")),
+            headerValues(request, QLatin1StringView("Sec-Fetch-Site")))) {
+        reply->sendError(*refusal);
+        return;
+    }
     const RouteTable &table = routes();
     const Router::Match match = table.router.match(request.method(), reply->path());
     const bool open = match.route >= 0 && table.access[match.route] == Access::Open;
@@ -146,11 +171,11 @@ void ChatServer::missingHandler(const QHttpServerRequest &request, HttpConnectio
 void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
 {
     beginStorageCall();
-    m_storage.ping(this, [this, reply](bool ok) {
-        if (ok)
+    m_storage.checkHealth(this, [this, reply](const StoreHealth &health) {
+        if (health.healthy())
             reply->sendJson(200, R"({"status":"ok"})");
         else
-            reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "5"}});
+            reply->sendError(healthError(health), {{"Retry-After", "5"}});
         endStorageCall();
     });
 }

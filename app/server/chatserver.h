@@ -2,9 +2,11 @@
 
 #include "accesslog.h"
 #include "connectionguard.h"
+#include "core/historyquery.h"
 #include "ratelimiter.h"
 #include "hub.h"
 #include "metrics.h"
+#include "originpolicy.h"
 #include "reply.h"
 #include "sessions.h"
 #include "router.h"
@@ -24,9 +26,11 @@ class ChatServer : public QAbstractHttpServer
     Q_OBJECT
 
 public:
-    // A non-empty `password` turns on access control (docs/security.md).
+    // A non-empty `password` turns on access control; `allowedHosts` are the names
+    // besides the machine's own that Host may give (docs/security.md).
     ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits = {},
-               const QString &password = {}, QObject *parent = nullptr);
+               const QString &password = {}, const QStringList &allowedHosts = {},
+               QObject *parent = nullptr);
 
     // Listens through a ConnectionGuard that enforces the limits, speaking HTTPS when
     // given `tls`; returns the port, or 0.
@@ -82,6 +86,8 @@ private:
     void deleteSession(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
     // With access control on, answers 401 itself unless `request` carries a valid token.
     bool admitted(const QHttpServerRequest &request, const ReplyPtr &reply) const;
+    // The same for an answer given later, when the token may have been revoked meanwhile.
+    bool stillAdmitted(const ReplyPtr &reply) const;
     // Rooms (roomroutes.cpp)
     void listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
     void getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
@@ -96,6 +102,14 @@ private:
     void streamEvents(const QHttpServerRequest &request, const PathArguments &args,
                       const ReplyPtr &reply);
 
+    // The rest of getMessages once its cursor is known to be one the room has reached.
+    void serveMessages(const ReplyPtr &reply, const RoomName &room, const HistoryQuery &query);
+    // The id of the room's newest message in the store, or nullopt if it cannot be read.
+    void newestStoredId(const RoomName &room, std::function<void(std::optional<MessageId>)> done);
+    // Starts a stream after `cursor`; with `reset`, first tells the reader its cursor was
+    // one the room never reached (the reset event of docs/api.md).
+    void openStream(const ReplyPtr &reply, const RoomName &room, MessageId cursor,
+                    const QString &memberName, const std::optional<ApiError> &reset = std::nullopt);
     // Answers with the messages `request` selects, once they are read.
     void answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request);
     // The room named in the path, if it is valid and exists; otherwise answers the
@@ -114,6 +128,7 @@ private:
     ServerLimits m_limits;
     RateLimiter m_sendLimiter;
     Sessions m_sessions;
+    OriginPolicy m_originPolicy;
     ConnectionGuard *m_guard = nullptr;
     // Empty unless started from an AppImage, which is then offered for download.
     const QString m_appImagePath = runningAppImagePath();

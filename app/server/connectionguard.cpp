@@ -2,12 +2,45 @@
 
 #include "core/apierror.h"
 
+#include <QEvent>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
+
+#include <sys/socket.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 namespace {
 constexpr int sweepIntervalMs = 1000;
 constexpr qint64 lingerMs = 2000;
+// A crowd connecting at once is taken a share at a time, so that the connections
+// already open are served between shares; the listening socket stays readable meanwhile.
+constexpr int acceptsPerPass = 64;
+constexpr int pauseWhenStuckMs = 100;
+constexpr qint64 outOfDescriptorsLogIntervalMs = 60 * 1000;
+
+// accept(2): errors of a connection that went wrong before it was taken; the next may be fine.
+bool isThatConnectionsError(int error)
+{
+    switch (error) {
+    case ECONNABORTED:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case EOPNOTSUPP:
+    case ENETUNREACH:
+        return true;
+    default:
+        return false;
+    }
+}
 }
 
 ConnectionGuard::ConnectionGuard(const ServerLimits &limits, std::optional<QSslConfiguration> tls,
@@ -21,6 +54,139 @@ ConnectionGuard::ConnectionGuard(const ServerLimits &limits, std::optional<QSslC
     m_sweepTimer.setInterval(sweepIntervalMs);
     connect(&m_sweepTimer, &QTimer::timeout, this, &ConnectionGuard::sweep);
     m_sweepTimer.start();
+    m_resumeTimer.setSingleShot(true);
+    m_resumeTimer.setInterval(pauseWhenStuckMs);
+    connect(&m_resumeTimer, &QTimer::timeout, this, [this] {
+        if (m_reserveDescriptor < 0)
+            holdReserve();
+        if (isListening())
+            resumeAccepting();
+    });
+}
+
+ConnectionGuard::~ConnectionGuard()
+{
+    if (m_reserveDescriptor >= 0)
+        ::close(m_reserveDescriptor);
+}
+
+bool ConnectionGuard::listenAndAccept(const QHostAddress &address, quint16 port)
+{
+    if (!listen(address, port))
+        return false;
+    holdReserve();
+    // QTcpServer's socket engine reads the listening socket through a notifier of its
+    // own; its activations are taken here before QTcpServer sees them.
+    const qintptr listening = socketDescriptor();
+    for (QSocketNotifier *notifier : findChildren<QSocketNotifier *>()) {
+        if (notifier->socket() == listening && notifier->type() == QSocketNotifier::Read) {
+            m_listeningNotifier = notifier;
+            notifier->installEventFilter(this);
+            break;
+        }
+    }
+    if (!m_listeningNotifier)
+        std::fprintf(stderr, "chatapp: warning: accepting through QTcpServer, which spins when "
+                             "out of descriptors\n");
+    return true;
+}
+
+bool ConnectionGuard::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_listeningNotifier && event->type() == QEvent::SockAct) {
+        acceptWaiting();
+        return true;
+    }
+    return QTcpServer::eventFilter(watched, event);
+}
+
+void ConnectionGuard::acceptWaiting()
+{
+    for (int taken = 0; taken < acceptsPerPass && isListening(); ++taken) {
+        const int descriptor = ::accept4(int(socketDescriptor()), nullptr, nullptr,
+                                         SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (descriptor >= 0) {
+            incomingConnection(descriptor);
+            emit newConnection(); // as QTcpServer does
+            continue;
+        }
+        const int error = errno;
+        if (error == EINTR || isThatConnectionsError(error))
+            continue;
+        if (error == EAGAIN || error == EWOULDBLOCK)
+            return;
+        if (error == EMFILE || error == ENFILE) {
+            const Refusal refusal = refuseWithReserve();
+            if (refusal == Refusal::Handled)
+                continue;
+            if (refusal == Refusal::NobodyWaiting)
+                return;
+        }
+        // Out of memory, or out of descriptors with no reserve to answer from.
+        pauseBriefly();
+        return;
+    }
+}
+
+bool ConnectionGuard::holdReserve()
+{
+    if (m_reserveDescriptor < 0)
+        m_reserveDescriptor = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return m_reserveDescriptor >= 0;
+}
+
+ConnectionGuard::Refusal ConnectionGuard::refuseWithReserve()
+{
+    const qint64 now = m_clock.elapsed();
+    if (m_outOfDescriptorsLoggedMs < 0
+        || now - m_outOfDescriptorsLoggedMs >= outOfDescriptorsLogIntervalMs) {
+        m_outOfDescriptorsLoggedMs = now;
+        std::fprintf(stderr,
+                     "chatapp: out of file descriptors with %lld connections open; new ones get "
+                     "503 (see LimitNOFILE and --max-connections in docs/security.md)\n",
+                     static_cast<long long>(m_connections.size()));
+    }
+    if (m_reserveDescriptor < 0)
+        return Refusal::Stuck;
+    ::close(m_reserveDescriptor);
+    m_reserveDescriptor = -1;
+    const int descriptor = ::accept4(int(socketDescriptor()), nullptr, nullptr,
+                                     SOCK_CLOEXEC | SOCK_NONBLOCK);
+    const int error = errno;
+    if (descriptor >= 0) {
+        ++m_refused;
+        // Before a handshake there is no way to say why: a TLS client just sees the close.
+        if (!m_tls) {
+            const QByteArray answer = errorAnswer(
+                503, "Service Unavailable", "too_many_connections",
+                "The server has as many connections open as it can; try again shortly.", 5);
+            [[maybe_unused]] const auto sent =
+                ::send(descriptor, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL);
+        }
+        // A close with the request unread would reset the connection, and the reset can
+        // overtake the answer; what is already here is read first.
+        ::shutdown(descriptor, SHUT_WR);
+        char discard[4096];
+        for (int i = 0; i < 16; ++i) {
+            if (::recv(descriptor, discard, sizeof discard, MSG_DONTWAIT) <= 0)
+                break;
+        }
+        ::close(descriptor);
+    }
+    if (!holdReserve())
+        return Refusal::Stuck;
+    if (descriptor >= 0)
+        return Refusal::Handled;
+    if (error == EAGAIN || error == EWOULDBLOCK)
+        return Refusal::NobodyWaiting;
+    return isThatConnectionsError(error) || error == EINTR ? Refusal::Handled : Refusal::Stuck;
+}
+
+void ConnectionGuard::pauseBriefly()
+{
+    if (isListening())
+        pauseAccepting();
+    m_resumeTimer.start();
 }
 
 void ConnectionGuard::incomingConnection(qintptr descriptor)
@@ -38,6 +204,9 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
         if (!tlsSocket)
             writeError(socket, 503, "Service Unavailable", "too_many_connections",
                        "The server has as many connections open as it allows; try again shortly.", 5);
+        // Written and closed now, not on a later turn: a crowd refused in one pass would
+        // otherwise hold a descriptor each meanwhile.
+        socket->flush();
         socket->disconnectFromHost();
         return;
     }
@@ -168,12 +337,19 @@ void ConnectionGuard::writeError(QTcpSocket *socket, int status, const QByteArra
                                  const QByteArray &code, const QByteArray &message,
                                  int retryAfterSeconds)
 {
+    socket->write(errorAnswer(status, reason, code, message, retryAfterSeconds));
+}
+
+QByteArray ConnectionGuard::errorAnswer(int status, const QByteArray &reason, const QByteArray &code,
+                                        const QByteArray &message, int retryAfterSeconds)
+{
     const QByteArray body = ApiError{status, QString::fromLatin1(code), QString::fromLatin1(message)}.toJson();
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n"
                     + "Content-Type: application/json\r\n"
                     + "Content-Length: " + QByteArray::number(body.size()) + "\r\n"
+                    + "X-Content-Type-Options: nosniff\r\n"
                     + "Connection: close\r\n";
     if (retryAfterSeconds > 0)
         head += "Retry-After: " + QByteArray::number(retryAfterSeconds) + "\r\n";
-    socket->write(head + "\r\n" + body);
+    return head + "\r\n" + body;
 }

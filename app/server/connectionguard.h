@@ -5,12 +5,14 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
 #include <optional>
 #include <utility>
 
+class QSocketNotifier;
 class QTcpSocket;
 
 // The listening socket, with the limits QHttpServer 6.4 does not have: a cap on open
@@ -31,6 +33,13 @@ public:
     // the request timeout.
     ConnectionGuard(const ServerLimits &limits, std::optional<QSslConfiguration> tls,
                     QObject *parent = nullptr);
+    ~ConnectionGuard() override;
+
+    // listen(), then accepts connections itself instead of through QTcpServer, whose
+    // accept loop takes running out of descriptors for a passing hitch and retries at
+    // once, forever: the listening socket stays readable, so the loop spins at full CPU
+    // and the client waits unanswered. This answers it 503 through a reserve descriptor.
+    bool listenAndAccept(const QHostAddress &address, quint16 port);
 
     // QHttpServer has parsed a whole request on `socket`: its deadline is met.
     void requestArrived(QTcpSocket *socket);
@@ -46,6 +55,7 @@ public:
 
 protected:
     void incomingConnection(qintptr descriptor) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct Connection
@@ -56,9 +66,22 @@ private:
         qint64 closeAtMs = -1; // refused: what arrives is thrown away until then
     };
 
+    // Handled: that waiting connection is dealt with (answered, or gone by itself).
+    enum class Refusal { Handled, NobodyWaiting, Stuck };
+
+    void acceptWaiting();
+    // Every descriptor is taken: frees the reserve for a moment to accept one waiting
+    // connection, answer it 503 and close it.
+    Refusal refuseWithReserve();
+    bool holdReserve();
+    // Stops reading the listening socket for a moment when even the reserve cannot help:
+    // left readable, it would wake the event loop in a busy loop.
+    void pauseBriefly();
     void bytesArrived(QTcpSocket *socket);
     void sweep();
-    // Answers with a bare HTTP error; the request never reaches QHttpServer.
+    // A bare HTTP error, written before (or instead of) QHttpServer seeing the request.
+    static QByteArray errorAnswer(int status, const QByteArray &reason, const QByteArray &code,
+                                  const QByteArray &message, int retryAfterSeconds = 0);
     static void writeError(QTcpSocket *socket, int status, const QByteArray &reason,
                            const QByteArray &code, const QByteArray &message, int retryAfterSeconds = 0);
     // Answers a connection QHttpServer serves with an error, then reads and drops what
@@ -77,4 +100,9 @@ private:
     QHash<std::pair<QHostAddress, quint16>, QTcpSocket *> m_socketsByPeer;
     quint64 m_refused = 0;
     quint64 m_timedOut = 0;
+    // QTcpServer's notifier for the listening socket, whose activations this takes over.
+    QPointer<QSocketNotifier> m_listeningNotifier;
+    int m_reserveDescriptor = -1;
+    QTimer m_resumeTimer;
+    qint64 m_outOfDescriptorsLoggedMs = -1;
 };

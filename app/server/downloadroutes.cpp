@@ -22,24 +22,13 @@ ApiError appImageUnreadable()
     return {404, QStringLiteral("download_unavailable"),
             QStringLiteral("The AppImage this server started from can no longer be read.")};
 }
-
-// A HEAD is answered with the head a GET would get, and never a body.
-void refuse(const QHttpServerRequest &request, const ReplyPtr &reply, const ApiError &error)
-{
-    if (request.method() != QHttpServerRequest::Method::Head) {
-        reply->sendError(error);
-        return;
-    }
-    reply->startStream(error.status, "application/json", {{"Connection", "close"}});
-    reply->endStream();
-}
 } // namespace
 
 void ChatServer::downloadAppImage(const QHttpServerRequest &request, const PathArguments &,
                                   const ReplyPtr &reply)
 {
     if (m_appImagePath.isEmpty()) {
-        refuse(request, reply, notFromAnAppImage());
+        reply->sendError(notFromAnAppImage());
         return;
     }
     // Opened per download, and its size and time read from the open file: a download
@@ -48,7 +37,7 @@ void ChatServer::downloadAppImage(const QHttpServerRequest &request, const PathA
     if (!file->open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         std::fprintf(stderr, "chatapp: cannot open %s for a download: %s\n",
                      qPrintable(m_appImagePath), qPrintable(file->errorString()));
-        refuse(request, reply, appImageUnreadable());
+        reply->sendError(appImageUnreadable());
         return;
     }
     const qint64 size = file->size();
@@ -63,8 +52,7 @@ void ChatServer::downloadAppImage(const QHttpServerRequest &request, const PathA
     }
     headers.append({{"Content-Length", QByteArray::number(size)},
                     {"Content-Disposition", R"(attachment; filename="ChatApp-x86_64.AppImage")"},
-                    {"Accept-Ranges", "none"},
-                    {"X-Content-Type-Options", "nosniff"}});
+                    {"Accept-Ranges", "none"}});
     reply->startStream(200, "application/octet-stream", headers);
     if (request.method() == QHttpServerRequest::Method::Head || size == 0) {
         reply->endStream();

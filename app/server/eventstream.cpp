@@ -1,12 +1,29 @@
 #include "eventstream.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace {
 constexpr int pageSize = 500;
 constexpr int streamKernelBufferBytes = 256 * 1024;
+const QByteArray streamContentType = "text/event-stream; charset=utf-8";
+const HeaderPairs streamHeaders{{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
 
 QByteArray frameOf(const Message &message)
 {
     return "id: " + QByteArray::number(message.id) + "\nevent: message\ndata: " + message.json + "\n\n";
+}
+
+// Its id moves EventSource's Last-Event-ID back to the room's newest message, so that a
+// reconnection resumes from there and not from the cursor that was refused.
+QByteArray resetFrameOf(const RoomName &room, MessageId lastId, const ApiError &why)
+{
+    const QJsonObject data{{QStringLiteral("room"), room.value()},
+                           {QStringLiteral("last_id"), lastId},
+                           {QStringLiteral("code"), why.code},
+                           {QStringLiteral("message"), why.message}};
+    return "id: " + QByteArray::number(lastId) + "\nevent: reset\ndata: "
+         + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
 }
 
 // Every reader following a room live is sent the same bytes for the same news; with
@@ -48,7 +65,7 @@ EventStream::~EventStream()
     close();
 }
 
-void EventStream::start()
+void EventStream::start(const std::optional<ApiError> &reset)
 {
     QTcpSocket *socket = m_reply->socket();
     if (!socket) {
@@ -60,14 +77,21 @@ void EventStream::start()
     // not read, unseen by the backlog bound below; 256 KiB still carries thousands of
     // messages a second to a reader far away.
     socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, streamKernelBufferBytes);
-    m_reply->startStream(200, "text/event-stream; charset=utf-8",
-                         {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}});
+    m_reply->startStream(200, streamContentType, streamHeaders);
     // Tells EventSource how soon to reconnect after a drop.
     m_reply->writeToStream("retry: 2000\n\n");
+    if (reset)
+        m_reply->writeToStream(resetFrameOf(m_room, m_cursor, *reset));
     m_hub.follow(m_room, this);
     if (!m_memberName.isEmpty())
         m_hub.memberStreamOpened(m_room, m_memberName);
     pump();
+}
+
+void EventStream::answerHead(Reply &reply)
+{
+    reply.startStream(200, streamContentType, streamHeaders);
+    reply.endStream();
 }
 
 void EventStream::close()
@@ -80,6 +104,23 @@ void EventStream::close()
         m_hub.memberStreamClosed(m_room, m_memberName);
     m_reply->endStream();
     deleteLater();
+}
+
+QByteArray EventStream::session() const
+{
+    return m_reply->session();
+}
+
+void EventStream::sessionEnded()
+{
+    if (m_closed)
+        return;
+    const ApiError why = Errors::invalidToken();
+    const QJsonObject data{{QStringLiteral("code"), why.code},
+                           {QStringLiteral("message"), why.message}};
+    m_reply->writeToStream("event: revoked\ndata: "
+                           + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n");
+    close();
 }
 
 void EventStream::roomAdvanced(const QList<Message> &news)

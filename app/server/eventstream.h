@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <memory>
+#include <optional>
 
 // One Server-Sent Events reader of a room. It keeps a cursor, the last id it has
 // written, and each time the room advances it writes everything after the cursor, in
@@ -19,10 +20,18 @@ public:
                 Hub &hub, qint64 maxUnsentBytes, QObject *parent);
     ~EventStream() override;
 
-    void start();
+    // With `reset`, first tells the reader that its cursor was beyond the room's newest
+    // message, which this stream's cursor now is.
+    void start(const std::optional<ApiError> &reset = std::nullopt);
+    // What a HEAD of the stream gets: the head start() writes, and the end.
+    static void answerHead(Reply &reply);
     void roomAdvanced(const QList<Message> &news) override;
     void keepAlive() override;
     void close() override;
+    QByteArray session() const override;
+    // Tells the reader why with a last event, then closes: an EventSource reconnects and
+    // gets 401, which a client takes as the cue to sign in again.
+    void sessionEnded() override;
 
 private:
     void pump();

@@ -13,7 +13,6 @@ namespace {
 // Pages of markup that echo the request: nothing but inline style may run or load.
 const HeaderPairs pageHeaders{
     {"Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'"},
-    {"X-Content-Type-Options", "nosniff"},
     {"Vary", "Accept-Language"},
 };
 
@@ -45,6 +44,5 @@ void ChatServer::homePage(const QHttpServerRequest &request, const PathArguments
 
 void ChatServer::apiDocument(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
 {
-    reply->send(200, apiDocumentText(), "text/markdown; charset=utf-8",
-                {{"X-Content-Type-Options", "nosniff"}});
+    reply->send(200, apiDocumentText(), "text/markdown; charset=utf-8");
 }

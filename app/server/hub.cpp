@@ -170,13 +170,14 @@ void Hub::read(const RoomName &room, const PageRequest &request, QObject *contex
 }
 
 void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
-                   std::function<void()> wake)
+                   std::function<void()> wake, const QByteArray &session)
 {
     const quint64 pollId = m_nextPollId++;
     const QString name = room.value();
     HeldPoll &poll = m_rooms[name].polls[pollId];
     poll.after = after;
     poll.wake = std::move(wake);
+    poll.session = session;
     poll.disconnection = connect(socket, &QTcpSocket::disconnected, this, [this, name, pollId] {
         auto state = m_rooms.find(name);
         if (state != m_rooms.end() && state->polls.remove(pollId))
@@ -264,5 +265,27 @@ void Hub::releaseAll()
         const QSet<RoomFollower *> followers = room->followers;
         for (RoomFollower *follower : followers)
             follower->close();
+    }
+}
+
+void Hub::endSession(const QByteArray &session)
+{
+    if (session.isEmpty())
+        return;
+    // Rare (a sign-out), so a walk through everything held is cheap enough.
+    const QList<QString> rooms = m_rooms.keys();
+    for (const QString &room : rooms) {
+        QList<quint64> held;
+        const QHash<quint64, HeldPoll> &polls = m_rooms[room].polls;
+        for (auto poll = polls.cbegin(); poll != polls.cend(); ++poll) {
+            if (poll->session == session)
+                held.append(poll.key());
+        }
+        for (const quint64 pollId : held)
+            releasePoll(room, pollId);
+        forEachFollower(room, [&session](RoomFollower *follower) {
+            if (follower->session() == session)
+                follower->sessionEnded();
+        });
     }
 }

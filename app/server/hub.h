@@ -4,6 +4,7 @@
 #include "core/roomname.h"
 #include "storage/storage.h"
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QHash>
 #include <QList>
@@ -29,6 +30,10 @@ public:
     // timeouts along the way do not take the connection for dead.
     virtual void keepAlive() = 0;
     virtual void close() = 0;
+    // The session it was opened under (its token's hash), or empty on a server without one.
+    virtual QByteArray session() const { return {}; }
+    // That session was revoked: what it held must end.
+    virtual void sessionEnded() { close(); }
 };
 
 struct RoomSummary
@@ -73,10 +78,10 @@ public:
               std::function<void(const Page &)> done);
 
     // Holds a long poll until the room has a message newer than `after`, the timeout
-    // passes, or the server shuts down; then calls `wake` once. If `socket` disconnects
-    // first, `wake` is dropped.
+    // passes, its `session` ends, or the server shuts down; then calls `wake` once. If
+    // `socket` disconnects first, `wake` is dropped.
     void holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
-                  std::function<void()> wake);
+                  std::function<void()> wake, const QByteArray &session = {});
 
     void follow(const RoomName &room, RoomFollower *follower);
     void unfollow(const RoomName &room, RoomFollower *follower);
@@ -88,12 +93,16 @@ public:
 
     // Shutting down: every held poll is answered now and every stream is closed.
     void releaseAll();
+    // A token was revoked: the polls held under `session` wake now (their wake sees the
+    // token gone) and the streams opened under it end. Nothing the token opened outlives it.
+    void endSession(const QByteArray &session);
 
 private:
     struct HeldPoll
     {
         MessageId after = 0;
         std::function<void()> wake;
+        QByteArray session;
         QMetaObject::Connection disconnection;
     };
 

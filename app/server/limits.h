@@ -5,8 +5,8 @@
 struct ServerLimits
 {
     // Open TCP connections; beyond it a new one gets 503 with Retry-After and is closed,
-    // and the ones already open are served as before. Below the 20,000 open files a
-    // process may have here, leaving room for the store and the listening socket.
+    // and the ones already open are served as before. --serve lowers it to fit the
+    // open files the process may have (openfiles.h).
     int maxConnections = 10000;
     // From the first byte of a request to its last: a client that trickles its
     // headers (slowloris) or its body is answered 408 and cut off.

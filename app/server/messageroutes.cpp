@@ -68,7 +68,7 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     ++m_sendsInFlight;
     beginStorageCall();
     m_storage.append(*room, std::get<MessageDraft>(draft), key, this,
-                     [this, reply](const AppendOutcome &outcome) {
+                     [this, reply, key, room = *room](const AppendOutcome &outcome) {
         --m_sendsInFlight;
         switch (outcome.kind) {
         case AppendOutcome::Kind::Failed:
@@ -82,6 +82,12 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
             break;
         case AppendOutcome::Kind::Replayed:
             reply->sendJson(200, outcome.message.json, {{"Location", locationOf(outcome.message)}});
+            break;
+        case AppendOutcome::Kind::KeyReused:
+            reply->sendError(Errors::idempotencyKeyReused(key));
+            break;
+        case AppendOutcome::Kind::RoomInconsistent:
+            reply->sendError(Errors::roomsInconsistent({room.value()}), {{"Retry-After", "5"}});
             break;
         }
         endStorageCall();
@@ -102,21 +108,60 @@ void ChatServer::getMessages(const QHttpServerRequest &request, const PathArgume
     const HistoryQuery &query = std::get<HistoryQuery>(parsed);
     if (!query.name.isEmpty())
         m_hub.sawMember(*room, query.name);
+    if (query.after && *query.after > m_hub.lastId(*room)) {
+        newestStoredId(*room, [this, reply, room = *room, query](std::optional<MessageId> newest) {
+            const MessageId lastId = std::max(newest.value_or(0), m_hub.lastId(room));
+            if (!newest)
+                reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+            else if (*query.after > lastId)
+                reply->sendError(Errors::cursorBeyondLastId(room.value(), *query.after, lastId));
+            else
+                serveMessages(reply, room, query);
+        });
+        return;
+    }
+    serveMessages(reply, *room, query);
+}
+
+void ChatServer::serveMessages(const ReplyPtr &reply, const RoomName &room, const HistoryQuery &query)
+{
     const PageRequest page{query.after, query.before, query.limit};
 
     // Only a reader catching up (after=, no before=) is waiting for news: a request
-    // without a cursor asks for the room as it is now, so it is answered at once.
-    const bool nothingNewer = query.after && !query.before && m_hub.lastId(*room) <= *query.after;
-    if (query.waitSeconds > 0 && nothingNewer && !m_shuttingDown && reply->socket()) {
-        m_hub.holdPoll(*room, *query.after, query.waitSeconds * 1000, reply->socket(),
-                       [this, reply, room = *room, page, name = query.name] {
+    // without a cursor asks for the room as it is now, so it is answered at once. So is
+    // a HEAD: holding it would only delay a head that no message follows.
+    const bool nothingNewer = query.after && !query.before && m_hub.lastId(room) <= *query.after;
+    if (query.waitSeconds > 0 && nothingNewer && !m_shuttingDown && reply->socket()
+        && !reply->headOnly()) {
+        m_hub.holdPoll(room, *query.after, query.waitSeconds * 1000, reply->socket(),
+                       [this, reply, room, page, name = query.name] {
+                           if (!stillAdmitted(reply))
+                               return; // signed out while it waited
                            if (!name.isEmpty())
                                m_hub.sawMember(room, name);
                            answerPage(reply, room, page);
-                       });
+                       },
+                       reply->session());
         return;
     }
-    answerPage(reply, *room, page);
+    answerPage(reply, room, page);
+}
+
+// The hub has not reached a cursor. Mostly a read from the store has just given it out,
+// ahead of the writer's answer to the hub; but it may come from another copy of the room
+// (reset, or restored from a backup), which no message would ever wake. Only the store
+// can tell the two apart.
+void ChatServer::newestStoredId(const RoomName &room, std::function<void(std::optional<MessageId>)> done)
+{
+    beginStorageCall();
+    m_storage.read(room, PageRequest{std::nullopt, std::nullopt, 1}, this,
+                   [this, done = std::move(done)](const Page &page) {
+                       if (!page.ok)
+                           done(std::nullopt);
+                       else
+                           done(page.messages.isEmpty() ? 0 : page.messages.last().id);
+                       endStorageCall();
+                   });
 }
 
 void ChatServer::getMessage(const QHttpServerRequest &, const PathArguments &args,
@@ -188,7 +233,39 @@ void ChatServer::streamEvents(const QHttpServerRequest &request, const PathArgum
         reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
         return;
     }
-    auto *stream = new EventStream(reply, *room, resumeAfter.value_or(m_hub.lastId(*room)),
-                                   query.name, m_hub, qint64(m_limits.streamBacklogKiB) * 1024, this);
-    stream->start();
+    if (reply->headOnly()) {
+        // The head a GET would get, without holding a stream open that has no body to send.
+        EventStream::answerHead(*reply);
+        return;
+    }
+    const MessageId cursor = resumeAfter.value_or(m_hub.lastId(*room));
+    if (cursor > m_hub.lastId(*room)) {
+        // As for a poll (newestStoredId), but an EventSource cannot read an error: a cursor
+        // from another copy of the room gets a reset event, and the stream goes on from
+        // the room's newest message.
+        newestStoredId(*room, [this, reply, room = *room, cursor, name = query.name](
+                                  std::optional<MessageId> newest) {
+            if (!newest || m_shuttingDown) {
+                reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+                return;
+            }
+            const MessageId lastId = std::max(*newest, m_hub.lastId(room));
+            if (cursor <= lastId)
+                openStream(reply, room, cursor, name);
+            else
+                openStream(reply, room, lastId, name, Errors::cursorBeyondLastId(room.value(), cursor, lastId));
+        });
+        return;
+    }
+    openStream(reply, *room, cursor, query.name);
+}
+
+void ChatServer::openStream(const ReplyPtr &reply, const RoomName &room, MessageId cursor,
+                            const QString &memberName, const std::optional<ApiError> &reset)
+{
+    if (!stillAdmitted(reply))
+        return; // signed out while the store was asked for the room's newest id
+    auto *stream = new EventStream(reply, room, cursor, memberName, m_hub,
+                                   qint64(m_limits.streamBacklogKiB) * 1024, this);
+    stream->start(reset);
 }

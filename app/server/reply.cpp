@@ -35,6 +35,7 @@ QByteArray reasonPhrase(int status)
     case 414: return "Request-URI Too Long";
     case 415: return "Unsupported Media Type";
     case 416: return "Requested Range Not Satisfiable";
+    case 421: return "Misdirected Request";
     case 422: return "Unprocessable Entity";
     case 428: return "Precondition Required";
     case 429: return "Too Many Requests";
@@ -55,6 +56,7 @@ Reply::Reply(const QHttpServerRequest &request, HttpConnection connection,
              const AccessLog &log, Metrics &metrics)
     : m_exchange(request, connection, guard)
     , m_method(std::move(method))
+    , m_headOnly(m_method == "HEAD")
     , m_path(std::move(path))
     , m_log(log)
     , m_metrics(metrics)
@@ -78,6 +80,9 @@ bool Reply::isConnected() const
 QByteArray Reply::head(int status, const QByteArray &contentType, const HeaderPairs &headers)
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    // A browser that guessed HTML in a JSON error or in a message it was sent would run
+    // what a sender wrote there.
+    head += "X-Content-Type-Options: nosniff\r\n";
     if (!contentType.isEmpty())
         head += "Content-Type: " + contentType + "\r\n";
     for (const auto &[name, value] : headers)
@@ -94,8 +99,10 @@ void Reply::send(int status, const QByteArray &body, const QByteArray &contentTy
         QTcpSocket *socket = m_exchange.socket();
         socket->write(head(status, contentType, headers) + "Content-Length: "
                       + QByteArray::number(body.size()) + "\r\n\r\n");
-        socket->write(body);
-        m_bodyBytes = body.size();
+        if (!m_headOnly) {
+            socket->write(body);
+            m_bodyBytes = body.size();
+        }
         sendNow();
     }
     finish(status);
@@ -133,7 +140,7 @@ void Reply::startStream(int status, const QByteArray &contentType, const HeaderP
 
 void Reply::writeToStream(const QByteArray &chunk)
 {
-    if (m_finished || !m_streamStatus || !isConnected())
+    if (m_finished || !m_streamStatus || m_headOnly || !isConnected())
         return;
     m_exchange.socket()->write(chunk);
     m_bodyBytes += chunk.size();

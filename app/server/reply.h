@@ -15,8 +15,8 @@ using HeaderPairs = QList<std::pair<QByteArray, QByteArray>>;
 
 // The answer to one request, which may be given later than the handler returns (a
 // long poll, a commit) or never end (an event stream). Every response leaves through
-// here, so each is logged and counted once, and nothing is written to a socket that
-// the client has already closed. It writes HTTP/1.1 itself, the same on every Qt
+// here, so each is logged and counted once, carries X-Content-Type-Options: nosniff,
+// and nothing is written to a socket that the client has already closed. It writes HTTP/1.1 itself, the same on every Qt
 // (httpexchange.h).
 class Reply
 {
@@ -28,8 +28,14 @@ public:
     Reply &operator=(const Reply &) = delete;
 
     bool isConnected() const;
+    // A HEAD: every answer is written without its body, whatever the handler sends.
+    bool headOnly() const { return m_headOnly; }
     QTcpSocket *socket() const { return m_exchange.socket(); }
     const QString &path() const { return m_path; }
+    // The session (its token's hash) the request was admitted under, empty on a server
+    // without a password: what a poll or a stream holds ends when that session does.
+    const QByteArray &session() const { return m_session; }
+    void setSession(const QByteArray &session) { m_session = session; }
 
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               const HeaderPairs &headers = {});
@@ -54,7 +60,9 @@ private:
 
     HttpExchange m_exchange;
     QByteArray m_method;
+    bool m_headOnly;
     QString m_path;
+    QByteArray m_session;
     const AccessLog &m_log;
     Metrics &m_metrics;
     QElapsedTimer m_timer;

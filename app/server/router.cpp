@@ -30,13 +30,16 @@ Router::Match Router::match(Method method, const QString &path) const
         }
         if (!matches)
             continue;
-        if (route.method == method) {
+        // HEAD is GET without the body (RFC 9110, 9.3.2), which Reply leaves out.
+        if (route.method == method || (method == Method::Head && route.method == Method::Get)) {
             result.route = index;
             result.arguments = std::move(arguments);
             result.allowed.clear();
             return result;
         }
         result.allowed.append(methodName(route.method));
+        if (route.method == Method::Get)
+            result.allowed.append(methodName(Method::Head));
     }
     return result;
 }

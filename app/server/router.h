@@ -28,7 +28,8 @@ public:
     void add(const char *pattern, Method method);
     qsizetype size() const { return m_routes.size(); }
 
-    // `path` still percent-encoded, so that an encoded '/' cannot split a segment.
+    // `path` still percent-encoded, so that an encoded '/' cannot split a segment. A HEAD
+    // matches the path's GET route.
     Match match(Method method, const QString &path) const;
 
     static QByteArray methodName(Method method);

@@ -2,6 +2,7 @@
 
 #include "chatserver.h"
 #include "epolldispatcher.h"
+#include "openfiles.h"
 #include "serveoptions.h"
 #include "signalwatcher.h"
 #include "tlsconfiguration.h"
@@ -34,9 +35,24 @@ int runServeCommand(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("chatapp"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CHATAPP_VERSION));
 
-    const auto options = parseServeOptions(app);
+    auto options = parseServeOptions(app);
     if (!options)
         return 2;
+    // Connections past the descriptors the process may open would not be refused with a
+    // 503 but left unanswered, so the limit is raised as far as allowed and the
+    // connections fitted under it.
+    const int openFileLimit = raiseOpenFileLimit();
+    const int fittingConnections = connectionsThatFit(openFileLimit);
+    if (options->limits.maxConnections > fittingConnections) {
+        std::fprintf(stderr,
+                     "chatapp: warning: --max-connections %d does not fit in the %d open files "
+                     "this process may have (%d are kept for the store, the log and a reserve); "
+                     "serving at most %d connections. Raise the limit (LimitNOFILE= in a systemd "
+                     "unit, ulimit -n in a shell) to serve more.\n",
+                     options->limits.maxConnections, openFileLimit, descriptorsKeptBack,
+                     fittingConnections);
+        options->limits.maxConnections = fittingConnections;
+    }
 
     std::optional<QSslConfiguration> tls;
     if (!options->tlsCertificate.isEmpty()) {
@@ -56,7 +72,8 @@ int runServeCommand(int argc, char *argv[])
         return 1;
     }
 
-    ChatServer server(storage, !options->quiet, options->limits, options->password);
+    ChatServer server(storage, !options->quiet, options->limits, options->password,
+                      options->allowedHosts);
     const quint16 port = server.listenGuarded(options->address, options->port, tls);
     if (port == 0) {
         std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),

@@ -2,6 +2,7 @@
 
 #include "core/firstline.h"
 #include "core/passwordrequest.h"
+#include "originpolicy.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -40,6 +41,9 @@ const OptionSpec optionTable[] = {
     {"tls-key", "FILE",
      QT_TRANSLATE_NOOP("ServeOptions", "The certificate's PEM private key, unencrypted."),
      "CHATAPP_TLS_KEY"},
+    {"allowed-host", "NAME",
+     QT_TRANSLATE_NOOP("ServeOptions", "Answer requests whose Host is NAME, a DNS name of this server (repeatable; the variable takes a comma-separated list). Besides these, only IP addresses, localhost and the machine's own names are answered; others get 421."),
+     "CHATAPP_ALLOWED_HOSTS"},
     {"max-connections", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000)."),
      "CHATAPP_MAX_CONNECTIONS"},
@@ -129,6 +133,26 @@ bool passwordFitsSignIn(const QString &password, const QString &from)
              .arg(from)
              .arg(Limits::maxPasswordCharacters));
     return false;
+}
+
+// Names as --allowed-host takes them, normalised into `target`; false (after saying why)
+// if one is not a host name.
+bool readHostNames(const QStringList &given, QStringList *target)
+{
+    for (const QString &text : given) {
+        if (text.trimmed().isEmpty())
+            continue; // "a,,b" or a trailing comma in the variable
+        const QString name = OriginPolicy::normalisedHostName(text);
+        if (name.isEmpty()) {
+            fail(translated(QT_TRANSLATE_NOOP("ServeOptions",
+                                              "--allowed-host takes a host name without a port or "
+                                              "scheme, like chat.example.org, not '%1'"))
+                     .arg(text));
+            return false;
+        }
+        target->append(name);
+    }
+    return true;
 }
 
 } // namespace
@@ -221,6 +245,9 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             options.tlsCertificate = *value;
         } else if (name == u"tls-key") {
             options.tlsKey = *value;
+        } else if (name == u"allowed-host") {
+            ok = readHostNames(parser.isSet(name) ? parser.values(name) : value->split(u','),
+                               &options.allowedHosts);
         } else if (name == u"password-attempts")
             ok = readNumber(name, *value, 1, 1000000, &limits.wrongPasswordsPerMinute);
         else if (name == u"max-connections")

@@ -19,6 +19,9 @@ struct ServeOptions
     QString password; // empty: no access control
     QString tlsCertificate; // both empty, or both set: HTTPS
     QString tlsKey;
+    // Names besides IP addresses, localhost and the machine's own that the Host header may
+    // give, normalised (OriginPolicy::normalisedHostName).
+    QStringList allowedHosts;
     ServerLimits limits;
 };
 

@@ -12,8 +12,10 @@ bool ChatServer::admitted(const QHttpServerRequest &request, const ReplyPtr &rep
 {
     if (!m_sessions.enabled())
         return true;
-    switch (m_sessions.check(request.value("Authorization"))) {
+    QByteArray session;
+    switch (m_sessions.check(request.value("Authorization"), &session)) {
     case Sessions::Credential::Valid:
+        reply->setSession(session);
         return true;
     case Sessions::Credential::Missing:
         reply->sendError(Errors::unauthorized(), {{"WWW-Authenticate", challenge}});
@@ -22,6 +24,14 @@ bool ChatServer::admitted(const QHttpServerRequest &request, const ReplyPtr &rep
         reply->sendError(Errors::invalidToken(), {{"WWW-Authenticate", invalidTokenChallenge}});
         return false;
     }
+    return false;
+}
+
+bool ChatServer::stillAdmitted(const ReplyPtr &reply) const
+{
+    if (reply->session().isEmpty() || m_sessions.isValid(reply->session()))
+        return true;
+    reply->sendError(Errors::invalidToken(), {{"WWW-Authenticate", invalidTokenChallenge}});
     return false;
 }
 
@@ -70,8 +80,10 @@ void ChatServer::deleteSession(const QHttpServerRequest &request, const PathArgu
         reply->sendError(Errors::sessionsDisabled());
         return;
     }
-    // Refused from now on, even if the store is slow to forget it.
+    // Refused from now on, even if the store is slow to forget it; and what the token
+    // holds open ends now, or a stream would go on delivering to a signed-out reader.
     m_sessions.revoke(hash);
+    m_hub.endSession(hash);
     beginStorageCall();
     m_storage.deleteSession(hash, this, [this, reply](bool ok) {
         if (ok)

@@ -34,6 +34,7 @@ public:
     static QByteArray newToken();
     static QByteArray hashOf(const QByteArray &token);
 
+    bool isValid(const QByteArray &tokenHash) const { return m_tokenHashes.contains(tokenHash); }
     void accept(const QByteArray &tokenHash) { m_tokenHashes.insert(tokenHash); }
     void revoke(const QByteArray &tokenHash) { m_tokenHashes.remove(tokenHash); }
     void load(const QList<QByteArray> &tokenHashes);

@@ -56,6 +56,17 @@ bool runAll(QSqlDatabase &database, const auto &statements, QString *error)
 
 } // namespace
 
+bool createChatAppSchema(QSqlDatabase &database, QString *error)
+{
+    const QString mark = QStringLiteral("PRAGMA application_id = %1").arg(chatAppApplicationId);
+    QSqlQuery query(database);
+    if (!query.exec(mark)) {
+        *error = QStringLiteral("%1: %2").arg(mark, query.lastError().text());
+        return false;
+    }
+    return runAll(database, schema, error);
+}
+
 QSqlDatabase openSqliteConnection(const QString &path, const QString &connectionName,
                                   QString *error)
 {

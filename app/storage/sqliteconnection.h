@@ -13,6 +13,13 @@ QSqlDatabase openSqliteConnection(const QString &path, const QString &connection
                                   QString *error);
 void closeSqliteConnection(const QString &connectionName);
 
+// ChatApp's mark in the database header ("ChAp", PRAGMA application_id), so that another
+// program's SQLite file is never taken for a chat.
+inline constexpr qint32 chatAppApplicationId = 0x43684170;
+
+// Creates the tables and marks the file as ChatApp's, in the caller's transaction.
+bool createChatAppSchema(QSqlDatabase &database, QString *error);
+
 // The columns every message query selects, in this order; messageFromRow reads them.
 inline constexpr char messageColumns[] = "id, author, text, ts_ms";
 Message messageFromRow(const QSqlQuery &query, const QString &room);

@@ -6,6 +6,12 @@
 #include <QSqlQuery>
 #include <algorithm>
 
+namespace {
+// A damaged page fails only the reads that reach it, and those may come seldom: one
+// failure keeps the store reported unreadable this long, however many reads succeed.
+constexpr qint64 failureRememberedMs = 60 * 1000;
+} // namespace
+
 SqliteReader::SqliteReader(QString databasePath)
     : m_databasePath(std::move(databasePath))
     , m_connectionName(QStringLiteral("chatapp-reader"))
@@ -17,7 +23,7 @@ void SqliteReader::open()
     QString error;
     m_database = openSqliteConnection(m_databasePath, m_connectionName, &error);
     if (!m_database.isOpen())
-        qWarning("chatapp: the reader cannot open the database: %s", qPrintable(error));
+        m_openError = QStringLiteral("the reader cannot open the database: %1").arg(error);
 }
 
 void SqliteReader::close()
@@ -40,20 +46,45 @@ Page SqliteReader::read(const RoomName &room, const PageRequest &request)
     query.addBindValue(request.before.value_or(std::numeric_limits<qint64>::max()));
     query.addBindValue(request.limit);
     if (!query.exec()) {
-        qWarning("chatapp: reading %s failed: %s", qPrintable(room.value()),
-                 qPrintable(query.lastError().text()));
+        noteFailure(QStringLiteral("reading room '%1'").arg(room.value()), query);
         return page;
     }
     while (query.next())
         page.messages.append(messageFromRow(query, room.value()));
+    // A damaged page further on ends the rows early: that is a failed read, not a short page.
+    if (query.lastError().isValid()) {
+        noteFailure(QStringLiteral("reading room '%1'").arg(room.value()), query);
+        page.messages.clear();
+        return page;
+    }
     if (newestFirst)
         std::reverse(page.messages.begin(), page.messages.end());
     page.ok = true;
     return page;
 }
 
-bool SqliteReader::ping()
+QString SqliteReader::readProblem()
 {
+    // Both tables, each down one path of its tree: cheap enough for every health check.
     QSqlQuery query(m_database);
-    return query.exec(QStringLiteral("SELECT count(*) FROM rooms")) && query.next();
+    for (const char *probe : {"SELECT count(*) FROM rooms",
+                              "SELECT room, id FROM messages ORDER BY room DESC, id DESC LIMIT 1"}) {
+        if (!query.exec(QString::fromLatin1(probe)) || (!query.next() && query.lastError().isValid())) {
+            noteFailure(QStringLiteral("a test read"), query);
+            break;
+        }
+    }
+    if (m_lastFailure.isEmpty() || m_sinceLastFailure.elapsed() > failureRememberedMs)
+        return {};
+    return QStringLiteral("%1 (%2 s ago)").arg(m_lastFailure).arg(m_sinceLastFailure.elapsed() / 1000);
+}
+
+void SqliteReader::noteFailure(const QString &what, const QSqlQuery &query)
+{
+    const QString failure = QStringLiteral("%1 failed: %2").arg(what, query.lastError().text());
+    // Logged when it changes, not for every read of the same damaged page.
+    if (failure != m_lastFailure || m_sinceLastFailure.elapsed() > failureRememberedMs)
+        qWarning("chatapp: %s", qPrintable(failure));
+    m_lastFailure = failure;
+    m_sinceLastFailure.start();
 }

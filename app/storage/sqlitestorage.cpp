@@ -3,6 +3,7 @@
 #include "sqliteconnection.h"
 #include "sqlitereader.h"
 #include "sqlitesessions.h"
+#include "sqlitestartup.h"
 #include "sqlitewriter.h"
 
 #include <QDateTime>
@@ -46,7 +47,7 @@ bool SqliteStorage::open(QString *error)
         return false;
     }
     m_databasePath = QDir(m_dataDirectory).absoluteFilePath(QStringLiteral("chatapp.db"));
-    if (!loadRooms(error))
+    if (!prepareDatabaseFile(m_databasePath, error) || !loadRooms(error))
         return false;
 
     QHash<QString, MessageId> lastIds;
@@ -63,11 +64,15 @@ bool SqliteStorage::open(QString *error)
     QMetaObject::invokeMethod(m_writer.get(), &SqliteWriter::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_reader.get(), &SqliteReader::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_sessions.get(), &SqliteSessions::open, Qt::BlockingQueuedConnection);
-    return true;
+    // Served anyway, the store would refuse every send, or every read, until a restart.
+    *error = m_writer->openError().isEmpty() ? m_reader->openError() : m_writer->openError();
+    return error->isEmpty();
 }
 
 // Reads the rooms once at start-up, on the calling thread, creating `general` on a new
-// database; after this every write goes through the writer.
+// database and repairing counters that fell behind; after this every write goes through
+// the writer. It always writes (the application id at least), so that a store that cannot
+// write stops the start here, with the reason, rather than refusing every send later.
 bool SqliteStorage::loadRooms(QString *error)
 {
     const QString connectionName = QStringLiteral("chatapp-startup");
@@ -79,12 +84,23 @@ bool SqliteStorage::loadRooms(QString *error)
             query.prepare(QStringLiteral(
                 "INSERT OR IGNORE INTO rooms (name, last_id, created_ms) VALUES ('general', 0, ?)"));
             query.addBindValue(QDateTime::currentMSecsSinceEpoch());
-            ok = query.exec() && query.exec(QStringLiteral("SELECT name, last_id FROM rooms ORDER BY name"));
+            const bool began = database.transaction();
+            ok = began && query.exec() && repairRoomCounters(database, error)
+              && query.exec(QStringLiteral("PRAGMA application_id = %1").arg(chatAppApplicationId));
+            if (ok && !database.commit()) {
+                ok = false;
+                *error = database.lastError().text();
+            } else if (!ok) {
+                if (error->isEmpty())
+                    *error = began ? query.lastError().text() : database.lastError().text();
+                database.rollback();
+            }
+            ok = ok && query.exec(QStringLiteral("SELECT name, last_id FROM rooms ORDER BY name"));
             while (ok && query.next()) {
                 if (auto name = RoomName::parse(query.value(0).toString()))
                     m_rooms.append({*name, query.value(1).toLongLong()});
             }
-            if (!ok)
+            if (!ok && error->isEmpty())
                 *error = query.lastError().text();
         }
     }
@@ -126,14 +142,16 @@ void SqliteStorage::read(const RoomName &room, const PageRequest &request, QObje
         Qt::QueuedConnection);
 }
 
-void SqliteStorage::ping(QObject *context, std::function<void(bool)> done)
+void SqliteStorage::checkHealth(QObject *context, std::function<void(const StoreHealth &)> done)
 {
     QMetaObject::invokeMethod(
         m_reader.get(),
-        [reader = m_reader.get(), context = QPointer<QObject>(context), done = std::move(done)] {
-            const bool ok = reader->ping();
+        [reader = m_reader.get(), writer = m_writer.get(), context = QPointer<QObject>(context),
+         done = std::move(done)] {
+            StoreHealth health = writer->health();
+            health.readProblem = reader->readProblem();
             if (context)
-                QMetaObject::invokeMethod(context.data(), [done, ok] { done(ok); },
+                QMetaObject::invokeMethod(context.data(), [done, health] { done(health); },
                                           Qt::QueuedConnection);
         },
         Qt::QueuedConnection);

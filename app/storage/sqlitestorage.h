@@ -27,7 +27,7 @@ public:
                     std::function<void(RoomOutcome)> done) override;
     void read(const RoomName &room, const PageRequest &request, QObject *context,
               std::function<void(const Page &)> done) override;
-    void ping(QObject *context, std::function<void(bool)> done) override;
+    void checkHealth(QObject *context, std::function<void(const StoreHealth &)> done) override;
     CommitStats commitStats() const override;
 
     QList<QByteArray> loadSessions(const QByteArray &passwordTag) override;

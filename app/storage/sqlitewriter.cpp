@@ -13,10 +13,32 @@ constexpr qint64 keyLifetimeMs = 48 * 3600 * 1000;
 constexpr qint64 purgeIntervalMs = 3600 * 1000;
 // While commits keep failing, how often to say so again.
 constexpr qint64 failureLogIntervalMs = 60 * 1000;
+// How often the writer asks itself whether to probe; it probes while commits fail, and
+// when none has been made for a while.
+constexpr int probeTickMs = 2000;
+constexpr qint64 idleProbeAfterMs = 30 * 1000;
+
+// SQLITE_CONSTRAINT, whatever its extended code: the statement that failed is undone,
+// and the transaction goes on (SQLite's default ABORT).
+bool isConstraintViolation(const QSqlError &error)
+{
+    bool number = false;
+    const int code = error.nativeErrorCode().toInt(&number);
+    return number && (code & 0xff) == 19;
+}
 
 QString keyInBatch(const RoomName &room, const QByteArray &key)
 {
     return room.value() + u'\n' + QString::fromLatin1(key);
+}
+
+// A retry sends the same message again, though perhaps encoded otherwise (JSON or a
+// form, fields in another order): what was stored is compared, not the bytes that came.
+AppendOutcome outcomeOfKnownKey(const Message &original, const MessageDraft &draft)
+{
+    const bool sameMessage = original.author == draft.author && original.text == draft.text;
+    return {sameMessage ? AppendOutcome::Kind::Replayed : AppendOutcome::Kind::KeyReused, original,
+            false};
 }
 } // namespace
 
@@ -57,19 +79,24 @@ void SqliteWriter::open()
     QString error;
     m_database = openSqliteConnection(m_databasePath, m_connectionName, &error);
     if (!m_database.isOpen())
-        qWarning("chatapp: the writer cannot open the database: %s", qPrintable(error));
+        m_openError = QStringLiteral("the writer cannot open the database: %1").arg(error);
     else
         m_statements = std::make_unique<Statements>(m_database);
     if (m_statements && !m_statements->prepared) {
-        qWarning("chatapp: the writer cannot prepare its statements: %s",
-                 qPrintable(m_database.lastError().text()));
+        m_openError = QStringLiteral("the writer cannot prepare its statements: %1")
+                          .arg(m_database.lastError().text());
         m_statements.reset();
     }
     m_sinceLastPurge.start();
+    m_sinceLastCommit.start();
+    m_probeTimer = std::make_unique<QTimer>();
+    connect(m_probeTimer.get(), &QTimer::timeout, this, &SqliteWriter::probeWrites);
+    m_probeTimer->start(probeTickMs);
 }
 
 void SqliteWriter::close()
 {
+    m_probeTimer.reset();
     m_statements.reset();
     m_database = QSqlDatabase();
     closeSqliteConnection(m_connectionName);
@@ -88,6 +115,15 @@ void SqliteWriter::submit(Job job)
 CommitStats SqliteWriter::stats() const
 {
     return {m_commits.load(), m_messagesCommitted.load(), m_commitNanoseconds.load() / 1e9};
+}
+
+StoreHealth SqliteWriter::health() const
+{
+    QMutexLocker lock(&m_healthMutex);
+    StoreHealth health;
+    health.writeProblem = m_writeProblem;
+    health.inconsistentRooms = m_roomsOutOfStep.keys();
+    return health;
 }
 
 void SqliteWriter::flush()
@@ -113,6 +149,7 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
 {
     std::vector<Result> results(jobs.size());
     m_batchError.clear();
+    m_roomsOutOfStepInBatch.clear();
     if (!m_statements) {
         m_batchError = QStringLiteral("the writer has no open database");
         noteFailedCommit(jobs.size());
@@ -157,6 +194,7 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
         return std::vector<Result>(jobs.size());
     }
     noteCommit();
+    noteRoomsAfterCommit(jobs, results);
 
     quint64 stored = 0;
     for (const Result &result : results)
@@ -177,7 +215,7 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
             return true;
         }
         if (!insertRoom(job.room))
-            return false;
+            return failsOnlyThisRoom(job.room); // result.room stays Failed
         lastIds.insert(room, 0);
         result.room = RoomOutcome::Created;
         return true;
@@ -187,12 +225,12 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     if (!job.idempotencyKey.isEmpty()) {
         const QString batchKey = keyInBatch(job.room, job.idempotencyKey);
         if (auto it = keysInBatch.constFind(batchKey); it != keysInBatch.cend()) {
-            outcome = {AppendOutcome::Kind::Replayed, *it, false};
+            outcome = outcomeOfKnownKey(*it, job.draft);
             return true;
         }
         bool ok = false;
         if (auto original = findByKey(job.room, job.idempotencyKey, &ok)) {
-            outcome = {AppendOutcome::Kind::Replayed, *original, false};
+            outcome = outcomeOfKnownKey(*original, job.draft);
             return true;
         }
         if (!ok)
@@ -200,8 +238,10 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     }
 
     if (!lastIds.contains(room)) {
-        if (!insertRoom(job.room))
-            return false;
+        if (!insertRoom(job.room)) {
+            outcome.kind = AppendOutcome::Kind::RoomInconsistent;
+            return failsOnlyThisRoom(job.room);
+        }
         lastIds.insert(room, 0);
         outcome.roomCreated = true;
     }
@@ -218,8 +258,10 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     insert.bindValue(2, message.author);
     insert.bindValue(3, message.text);
     insert.bindValue(4, message.timestamp.toMSecsSinceEpoch());
-    if (!exec(insert))
-        return false;
+    if (!exec(insert)) {
+        outcome.kind = AppendOutcome::Kind::RoomInconsistent;
+        return failsOnlyThisRoom(job.room);
+    }
     if (!job.idempotencyKey.isEmpty()) {
         QSqlQuery &remember = m_statements->rememberKey;
         remember.bindValue(0, room);
@@ -264,8 +306,41 @@ bool SqliteWriter::exec(QSqlQuery &query)
 {
     if (query.exec())
         return true;
-    m_batchError = query.lastError().text();
+    m_statementError = query.lastError();
+    m_batchError = m_statementError.text();
     return false;
+}
+
+// A row that is already there, where this writer's count of the room says none can be:
+// the room's rows were changed behind its back. Only the failed statement was undone,
+// so the batch goes on without this job, and the other rooms in it are stored.
+bool SqliteWriter::failsOnlyThisRoom(const RoomName &room)
+{
+    if (!isConstraintViolation(m_statementError))
+        return false;
+    m_roomsOutOfStepInBatch.insert(room.value(), m_batchError);
+    m_batchError.clear();
+    return true;
+}
+
+// A room is out of step from its first collision until an append to it is stored.
+void SqliteWriter::noteRoomsAfterCommit(const std::vector<Job> &jobs, const std::vector<Result> &results)
+{
+    if (m_roomsOutOfStepInBatch.isEmpty() && m_roomsOutOfStep.isEmpty())
+        return;
+    QMutexLocker lock(&m_healthMutex);
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        if (results[i].appended.kind == AppendOutcome::Kind::Stored)
+            m_roomsOutOfStep.remove(jobs[i].room.value());
+    }
+    for (auto it = m_roomsOutOfStepInBatch.cbegin(); it != m_roomsOutOfStepInBatch.cend(); ++it) {
+        if (m_roomsOutOfStep.contains(it.key()))
+            continue;
+        m_roomsOutOfStep.insert(it.key(), it.value());
+        qWarning("chatapp: room '%s' cannot take messages: its next id is already stored (%s), so "
+                 "the database was changed outside ChatApp; its sends fail until a restart repairs "
+                 "its counter", qPrintable(it.key()), qPrintable(it.value()));
+    }
 }
 
 // On a full disk every commit fails until space returns, and each would log a line:
@@ -274,6 +349,7 @@ bool SqliteWriter::exec(QSqlQuery &query)
 // end of the run when a commit succeeds again, with what the run refused.
 void SqliteWriter::noteFailedCommit(size_t writes)
 {
+    setWriteProblem(m_batchError);
     ++m_failedCommitsInARow;
     m_refusedWritesInARow += writes;
     if (m_failedCommitsInARow == 1 || m_sinceFailureLogged.elapsed() >= failureLogIntervalMs) {
@@ -286,12 +362,52 @@ void SqliteWriter::noteFailedCommit(size_t writes)
 
 void SqliteWriter::noteCommit()
 {
+    m_sinceLastCommit.restart();
+    if (m_writesFailing) {
+        QMutexLocker lock(&m_healthMutex);
+        m_writeProblem.clear();
+        m_writesFailing = false;
+    }
     if (m_failedCommitsInARow == 0)
         return;
     qWarning("chatapp: commits succeed again, after %llu failed commits refused %llu writes",
              m_failedCommitsInARow, m_refusedWritesInARow);
     m_failedCommitsInARow = 0;
     m_refusedWritesInARow = 0;
+}
+
+void SqliteWriter::setWriteProblem(const QString &problem)
+{
+    QMutexLocker lock(&m_healthMutex);
+    if (!m_writesFailing)
+        m_writesFailingSince = QDateTime::currentDateTimeUtc();
+    m_writesFailing = true;
+    m_writeProblem = QStringLiteral("commits fail since %1: %2")
+                         .arg(m_writesFailingSince.toString(Qt::ISODate), problem);
+}
+
+// The smallest write that goes through the whole commit path (WAL append and fsync): it
+// rewrites the application id in the header. Not logged: the commits that fail are.
+void SqliteWriter::probeWrites()
+{
+    if (!m_writesFailing && m_sinceLastCommit.elapsed() < idleProbeAfterMs)
+        return;
+    if (!m_statements) {
+        setWriteProblem(QStringLiteral("the writer has no open database"));
+        return;
+    }
+    QSqlQuery stamp(m_database);
+    const bool ok = m_database.transaction()
+                 && stamp.exec(QStringLiteral("PRAGMA application_id = %1").arg(chatAppApplicationId))
+                 && m_database.commit();
+    if (ok) {
+        noteCommit();
+        return;
+    }
+    const QString error = stamp.lastError().isValid() ? stamp.lastError().text()
+                                                      : m_database.lastError().text();
+    m_database.rollback();
+    setWriteProblem(error);
 }
 
 void SqliteWriter::purgeOldKeys()

@@ -2,11 +2,15 @@
 
 #include "storage.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QMap>
 #include <QMutex>
 #include <QPointer>
 #include <QSqlDatabase>
+#include <QSqlError>
+#include <QTimer>
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -37,9 +41,14 @@ public:
     // Thread-safe.
     void submit(Job job);
     CommitStats stats() const;
+    // Whether commits succeed, and which rooms refuse appends (writeProblem and
+    // inconsistentRooms).
+    StoreHealth health() const;
 
     // On the writer's thread.
     void open();
+    // Why open() failed; empty when it did not. On any thread once open() has returned.
+    QString openError() const { return m_openError; }
     void close();
     void flush();
 
@@ -58,6 +67,10 @@ private:
                   QHash<QString, Message> &keysInBatch, Result &result);
     std::optional<Message> findByKey(const RoomName &room, const QByteArray &key, bool *ok);
     bool insertRoom(const RoomName &room);
+    bool failsOnlyThisRoom(const RoomName &room);
+    void noteRoomsAfterCommit(const std::vector<Job> &jobs, const std::vector<Result> &results);
+    void probeWrites();
+    void setWriteProblem(const QString &problem);
     void purgeOldKeys();
     static void deliver(std::vector<Job> &jobs, const std::vector<Result> &results);
 
@@ -70,15 +83,31 @@ private:
     std::unique_ptr<Statements> m_statements;
     QHash<QString, MessageId> m_lastIds;
     QElapsedTimer m_sinceLastPurge;
+    QString m_openError;
 
     // Why the batch being written failed: the statement that failed, not whatever the
     // connection saw last.
     QString m_batchError;
+    QSqlError m_statementError;
     // A full disk fails every commit until space returns; these turn a line per failed
     // commit into a few per run of failures (see noteFailedCommit).
     quint64 m_failedCommitsInARow = 0;
     quint64 m_refusedWritesInARow = 0;
     QElapsedTimer m_sinceFailureLogged;
+
+    // Commits alone cannot tell /healthz when the disk filled while nobody sent, nor
+    // when it has space again if clients stopped sending because /healthz said it had
+    // none: so a small write now and then (probeWrites), never one per health check.
+    std::unique_ptr<QTimer> m_probeTimer;
+    QElapsedTimer m_sinceLastCommit;
+    bool m_writesFailing = false;
+    // Rooms whose stored messages collided with the next id in this batch, and why.
+    QHash<QString, QString> m_roomsOutOfStepInBatch;
+
+    mutable QMutex m_healthMutex;
+    QString m_writeProblem;
+    QDateTime m_writesFailingSince;
+    QMap<QString, QString> m_roomsOutOfStep;
 
     QMutex m_queueMutex;
     std::vector<Job> m_queue;

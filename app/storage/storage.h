@@ -6,6 +6,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <functional>
 #include <optional>
 
@@ -17,9 +18,14 @@ struct RoomRecord
 
 struct AppendOutcome
 {
-    enum class Kind { Stored, Replayed, Failed };
+    // KeyReused: the key was first used for a message with another author or text, so
+    // this one is neither stored nor a retry of that one.
+    // RoomInconsistent: the room's stored messages run past its counter (the database was
+    // changed behind ChatApp's back), so its next id is taken; only this room's appends
+    // fail, until a restart repairs the counter.
+    enum class Kind { Stored, Replayed, KeyReused, RoomInconsistent, Failed };
     Kind kind = Kind::Failed;
-    Message message;          // the stored one, or for Replayed the one first stored
+    Message message;          // the stored one, or for Replayed and KeyReused the one first stored
     bool roomCreated = false; // Stored into a room that this append created
 };
 
@@ -39,6 +45,19 @@ struct Page
 {
     bool ok = false;
     QList<Message> messages;
+};
+
+// What is wrong with the store, for /healthz; all empty when nothing is.
+struct StoreHealth
+{
+    QString readProblem;
+    QString writeProblem;
+    QStringList inconsistentRooms; // rooms whose appends fail (AppendOutcome::RoomInconsistent)
+
+    bool healthy() const
+    {
+        return readProblem.isEmpty() && writeProblem.isEmpty() && inconsistentRooms.isEmpty();
+    }
 };
 
 // What group commit has done so far, for /metrics.
@@ -69,8 +88,9 @@ public:
                             std::function<void(RoomOutcome)> done) = 0;
     virtual void read(const RoomName &room, const PageRequest &request, QObject *context,
                       std::function<void(const Page &)> done) = 0;
-    // Answers true when the store can read; for health checks.
-    virtual void ping(QObject *context, std::function<void(bool)> done) = 0;
+    // Whether the store reads and writes, for /healthz. Answered without a write of its
+    // own: from a small read, and from what the recent reads and commits saw.
+    virtual void checkHealth(QObject *context, std::function<void(const StoreHealth &)> done) = 0;
 
     virtual CommitStats commitStats() const = 0;
 

@@ -83,14 +83,16 @@ def tail(path, size=2000):
 
 
 class Server:
-    """`chatapp --serve` on 127.0.0.1 and a free port, its stderr in `log_path`."""
+    """`chatapp --serve` on 127.0.0.1 and a free port, its stderr in `log_path`. A
+    `command_prefix` that execs what follows (["prlimit", "--nofile=1024:1024"]) keeps
+    the process's pid the server's."""
 
-    def __init__(self, binary, data_dir, log_path, extra_args=(), quiet=True):
+    def __init__(self, binary, data_dir, log_path, extra_args=(), quiet=True, command_prefix=()):
         self.log_path = log_path
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [binary, "--serve", HOST, "0", "--data-dir", data_dir, *(["--quiet"] if quiet else []),
-                 *extra_args],
+                [*command_prefix, binary, "--serve", HOST, "0", "--data-dir", data_dir,
+                 *(["--quiet"] if quiet else []), *extra_args],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
         try:
             line = read_line(self.process.stdout, 10, "listening line from the server")

@@ -38,6 +38,12 @@ void checkField(const QString &value, qsizetype limit, bool isText)
     for (uint c : characters) {
         const bool allowed = isText && (c == u'\n' || c == u'\t');
         FUZZ_CHECK(allowed || QChar::category(char32_t(c)) != QChar::Other_Control, shown);
+        // docs/api.md: a name holds no bidi override or isolate, nothing zero-width, no
+        // byte order mark and no soft hyphen.
+        static const QList<uint> invisibleOrBidi{0x00ad, 0x200b, 0x200c, 0x200d, 0x202a, 0x202b,
+                                                 0x202c, 0x202d, 0x202e, 0x2060, 0x2066, 0x2067,
+                                                 0x2068, 0x2069, 0xfeff};
+        FUZZ_CHECK(isText || !invisibleOrBidi.contains(c), shown);
     }
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The disk under the server fills up, for real: the data directory is a small tmpfs,
 filled to the last byte, then grown with `mount -o remount`. While it is full every
-send gets 503 store_unavailable with Retry-After and nothing is half-written; reads and
-/healthz go on; once space returns the next send gets 201 with the next id, without a
+send gets 503 store_unavailable with Retry-After and nothing is half-written; reads go
+on, and /healthz says 503 store_unwritable; once space returns /healthz says 200 again
+by itself, before any send, and the next send gets 201 with the next id, without a
 restart; and after a kill -9 and a restart exactly the acknowledged messages are
 stored, each once, ids 1..N.
 
@@ -216,7 +217,7 @@ def a_full_disk_refuses_sends_with_503(chat):
           % (chat.refused, len(chat.acknowledged)))
 
 
-def reads_and_healthz_go_on_while_full(chat):
+def reads_go_on_and_healthz_says_full(chat):
     count = chat.check_stored_is_acknowledged()
     newest = chat.server.get("/api/v1/rooms/%s/messages?limit=3" % ROOM)["messages"]
     check([m["id"] for m in newest] == [count - 2, count - 1, count],
@@ -224,15 +225,21 @@ def reads_and_healthz_go_on_while_full(chat):
     status, _, body = chat.server.request("GET", "/api/v1/rooms/%s/messages/%d" % (ROOM, count + 1))
     check(status == 404 and body["error"]["code"] == "message_not_found",
           "message %d, never acknowledged, answered %d %r" % (count + 1, status, body))
-    # /healthz says whether the store answers, and it does: reads are served. A full
-    # disk shows in the sends' 503s (and in /metrics), not as a dead server.
-    status, _, body = chat.server.request("GET", "/healthz")
-    check(status == 200 and body == {"status": "ok"}, "/healthz answered %d %r" % (status, body))
+    # Reads are served, but a server that stores nothing is not healthy: a load balancer
+    # should send the chat elsewhere, and the operator learn why.
+    status, headers, body = chat.server.request("GET", "/healthz")
+    check(status == 503 and body["error"]["code"] == "store_unwritable" and headers["Retry-After"],
+          "/healthz answered %d %r on a full disk" % (status, body))
+    check("commits fail since" in body["error"]["message"], "/healthz says %r" % body)
 
 
 def sends_succeed_again_once_space_returns(chat):
     before = len(chat.acknowledged)
     chat.disk.make_room(chat.server)
+    # Nobody sends (a load balancer would not send to a server whose /healthz fails):
+    # the writer's own small write finds the space.
+    wait_until(lambda: chat.server.request("GET", "/healthz")[0] == 200, 10,
+               "/healthz to say 200 once space returned, before any send")
     # The client retries its key, as after Retry-After: the failed commits remembered
     # neither the key nor an id, so it is stored now, as the next message.
     def retry_stored():
@@ -292,7 +299,7 @@ def main():
         try:
             chat = Chat(binary, disk, data_dir, top)
             for phase in (sends_before_the_disk_fills_are_stored, a_full_disk_refuses_sends_with_503,
-                          reads_and_healthz_go_on_while_full, sends_succeed_again_once_space_returns,
+                          reads_go_on_and_healthz_says_full, sends_succeed_again_once_space_returns,
                           a_restart_keeps_exactly_the_acknowledged):
                 # Each phase builds on the one before; after a failure the rest would
                 # only repeat it. A server that died shows as a refused connection.

@@ -66,7 +66,7 @@ class StreamSubscriber(Subscriber):
         try:
             connection.connect((HOST, self.server.port))
             cursor = "" if BREAK_RESUME and self.resumes else "Last-Event-ID: %d\r\n" % self.last_id()
-            connection.sendall(("GET /api/v1/rooms/%s/events HTTP/1.1\r\nHost: x\r\n%s\r\n" % (ROOM, cursor)).encode())
+            connection.sendall(("GET /api/v1/rooms/%s/events HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n" % (ROOM, cursor)).encode())
             buffered = b""
             head_done = False
             while not self.stop.is_set():

@@ -76,7 +76,7 @@ def slowloris_is_cut_off_and_chat_goes_on(server):
     slow = []
     for _ in range(30):
         connection = raw_connection(server)
-        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         slow.append(connection)
     started = time.monotonic()
     # While they trickle, a normal client chats.
@@ -104,7 +104,7 @@ def connections_beyond_the_limit_get_503_and_the_others_are_served(server):
           "the connection over the limit got %r" % (answer or b"")[:60])
     check(b"Retry-After: " in answer, "503 without Retry-After: %r" % answer)
     # An open connection is served as before.
-    held[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    held[0].sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     held[0].settimeout(5)
     check(held[0].recv(4096).startswith(b"HTTP/1.1 200"), "an existing connection was not served")
     for connection in held:
@@ -116,7 +116,7 @@ def connections_beyond_the_limit_get_503_and_the_others_are_served(server):
 def oversized_body_is_refused_before_it_is_buffered(server):
     before = resident_kib(server.process.pid)
     connection = raw_connection(server)
-    connection.sendall(b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: x\r\n"
+    connection.sendall(b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                        b"Content-Type: application/x-www-form-urlencoded\r\n"
                        b"Content-Length: 1073741824\r\n\r\nauthor=ana&text=")
     sent = 0
@@ -154,7 +154,7 @@ def subscribers_that_never_read_are_cut_off_and_memory_stays_bounded(server):
             reader = socket.socket()
             reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             reader.connect((HOST, server.port))
-            reader.sendall(b"GET /api/v1/rooms/lab/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            reader.sendall(b"GET /api/v1/rooms/lab/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             readers.append(reader)
         wait_until(lambda: open_streams(server) == 8, 5, "8 open streams")
         before = resident_kib(server.process.pid)
@@ -196,8 +196,8 @@ def pipelined_requests_are_answered_and_the_connection_then_idles_out(server):
     second at once: both are answered on the connection, which then counts as idle, not as
     a request that never finished (--request-timeout 2 and --idle-timeout 2 both)."""
     connection = raw_connection(server)
-    connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-                       b"GET /api/v1/rooms HTTP/1.1\r\nHost: x\r\n\r\n")
+    connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       b"GET /api/v1/rooms HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     answer = read_until_closed(connection, 6)
     connection.close()
     check(answer is not None, "the connection was still open 6 s after its answers")

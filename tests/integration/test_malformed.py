@@ -51,19 +51,19 @@ def refused_and_closed(server, data, status, code, text):
 
 
 def conflicting_content_lengths_are_refused(server):
-    refused_and_closed(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: x\r\n" + FORM +
+    refused_and_closed(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" + FORM +
                        b"Content-Length: 20\r\nContent-Length: 5\r\n\r\nauthor=a&text=twocls",
                        400, "invalid_header", "twocls")
 
 
 def transfer_encoding_with_content_length_is_refused(server):
-    refused_and_closed(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: x\r\n" + FORM +
+    refused_and_closed(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" + FORM +
                        b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
                        b"15\r\nauthor=a&text=smuggle\r\n0\r\n\r\n", 400, "invalid_header", "smuggle")
 
 
 def nul_in_path_is_400(server):
-    answer, _ = exchange(server, b"GET /api/v1/rooms/la\x00b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answer, _ = exchange(server, b"GET /api/v1/rooms/la\x00b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     check(answer.startswith(b"HTTP/1.1 400 "), "a NUL in the path got %r" % answer[:60])
 
 
@@ -74,13 +74,13 @@ def garbage_is_dropped(server):
 
 def thousands_of_headers_do_not_hurt(server):
     headers = b"".join(b"X-%d: y\r\n" % i for i in range(3000))
-    answer, _ = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + headers + b"Connection: close\r\n\r\n")
+    answer, _ = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"Connection: close\r\n\r\n")
     check(answer.startswith(b"HTTP/1.1 200 ") or answer.startswith(b"HTTP/1.1 4"),
           "3,000 headers got %r" % answer[:60])
 
 
 def garbage_after_a_good_request_is_not_stored(server):
-    exchange(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: x\r\n" + FORM +
+    exchange(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" + FORM +
              b"Content-Length: 21\r\n\r\nauthor=a&text=goodone" + b"\r\nNOT HTTP\x00\r\n\r\n")
     texts = stored(server)
     check(texts.count("goodone") <= 1, "the good request was stored %d times" % texts.count("goodone"))

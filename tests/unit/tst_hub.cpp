@@ -20,7 +20,7 @@ public:
         reads.append(request);
         done(Page{true, {}});
     }
-    void ping(QObject *, std::function<void(bool)> done) override { done(true); }
+    void checkHealth(QObject *, std::function<void(const StoreHealth &)> done) override { done({}); }
     CommitStats commitStats() const override { return {}; }
     QList<QByteArray> loadSessions(const QByteArray &) override { return {}; }
     void saveSession(const QByteArray &, const QByteArray &, QObject *,
@@ -53,8 +53,12 @@ public:
     void roomAdvanced(const QList<Message> &news) override { tellings.append(ids(news)); }
     void keepAlive() override {}
     void close() override {}
+    QByteArray session() const override { return openedUnder; }
+    void sessionEnded() override { ++endings; }
 
     QList<QList<MessageId>> tellings;
+    QByteArray openedUnder;
+    int endings = 0;
 };
 
 QList<MessageId> ids(const Page &page)
@@ -75,6 +79,7 @@ private slots:
     void followersAreToldOncePerTurnOfAllThatIsNew();
     void aFollowerGoneBeforeTheTurnIsNotTold();
     void newsLongerThanMemoryHoldsIsCutToWhatItHolds();
+    void endingASessionEndsWhatItHoldsAndNothingElse();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -213,6 +218,44 @@ void TestHub::newsLongerThanMemoryHoldsIsCutToWhatItHolds()
     QCOMPARE(told.last(), 2000);
     for (qsizetype i = 1; i < told.size(); ++i)
         QCOMPARE(told[i], told[i - 1] + 1);
+}
+
+void TestHub::endingASessionEndsWhatItHoldsAndNothingElse()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const RoomName hall = *RoomName::parse(u"hall");
+    hub.addRoom(lab);
+    hub.addRoom(hall);
+    QTcpSocket socket;
+    QStringList woken;
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { woken.append(QStringLiteral("a in lab")); }, "a");
+    hub.holdPoll(hall, 0, 60000, &socket, [&] { woken.append(QStringLiteral("a in hall")); }, "a");
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { woken.append(QStringLiteral("b in lab")); }, "b");
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { woken.append(QStringLiteral("none in lab")); });
+    RecordingFollower underA;
+    underA.openedUnder = "a";
+    RecordingFollower underB;
+    underB.openedUnder = "b";
+    RecordingFollower underNone;
+    hub.follow(hall, &underA);
+    hub.follow(hall, &underB);
+    hub.follow(hall, &underNone);
+
+    hub.endSession("a");
+    woken.sort();
+    QCOMPARE(woken, (QStringList{QStringLiteral("a in hall"), QStringLiteral("a in lab")}));
+    QCOMPARE(underA.endings, 1);
+    QCOMPARE(underB.endings, 0);
+    QCOMPARE(underNone.endings, 0);
+
+    hub.endSession({}); // a server without a password: nothing is anyone's to end
+    QCOMPARE(woken.size(), 2);
+    QCOMPARE(underNone.endings, 0);
+    hub.publish(message(lab, 1));
+    QCOMPARE(woken.size(), 4); // the others were still held
 }
 
 QTEST_GUILESS_MAIN(TestHub)

@@ -1,4 +1,8 @@
 #include "core/messagedraft.h"
+#include "core/roomname.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <QTest>
 
@@ -12,6 +16,9 @@ private slots:
     void refusesBadDrafts_data();
     void refusesBadDrafts();
     void countsCharactersNotBytes();
+    void namesRefuseBidiAndInvisibleCharacters_data();
+    void namesRefuseBidiAndInvisibleCharacters();
+    void textMayHoldBidiAndJoiners();
 };
 
 void TestMessageDraft::acceptsJsonAndForms_data()
@@ -128,6 +135,49 @@ void TestMessageDraft::countsCharactersNotBytes()
     const auto refused = parseMessageDraft("application/json", tooLong);
     QVERIFY(std::holds_alternative<ApiError>(refused));
     QCOMPARE(std::get<ApiError>(refused).code, QStringLiteral("text_too_long"));
+}
+
+void TestMessageDraft::namesRefuseBidiAndInvisibleCharacters_data()
+{
+    QTest::addColumn<QString>("name");
+    const auto inside = [](char32_t c) -> QString {
+        return QStringLiteral("an") + QChar(char16_t(c)) + QStringLiteral("a");
+    };
+    for (char32_t c = 0x202a; c <= 0x202e; ++c)
+        QTest::addRow("U+%04X", unsigned(c)) << inside(c);
+    for (char32_t c = 0x2066; c <= 0x2069; ++c)
+        QTest::addRow("U+%04X", unsigned(c)) << inside(c);
+    for (char32_t c : {0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad})
+        QTest::addRow("U+%04X", unsigned(c)) << inside(c);
+    QTest::newRow("override at the end") << QString::fromUtf8("ana\u202e");
+    QTest::newRow("zero width space alone") << QString::fromUtf8("\u200b");
+}
+
+void TestMessageDraft::namesRefuseBidiAndInvisibleCharacters()
+{
+    QFETCH(QString, name);
+    const QByteArray json = QJsonDocument(QJsonObject{{QStringLiteral("author"), name},
+                                                      {QStringLiteral("text"), QStringLiteral("hola")}})
+                                .toJson(QJsonDocument::Compact);
+    const auto result = parseMessageDraft("application/json", json);
+    QVERIFY2(std::holds_alternative<ApiError>(result), "the author was accepted");
+    QCOMPARE(std::get<ApiError>(result).status, 400);
+    QCOMPARE(std::get<ApiError>(result).code, QStringLiteral("invalid_field"));
+    QVERIFY(!normalisedPersonName(name)); // name= of a poll or a stream
+    QVERIFY(!RoomName::parse(name));
+}
+
+void TestMessageDraft::textMayHoldBidiAndJoiners()
+{
+    // A family emoji is joined with U+200D, and Arabic or Hebrew text needs isolates.
+    const QString text =
+        QString::fromUtf8("\U0001F468\u200d\U0001F469 \u2067\u05E9\u05DC\u05D5\u05DD\u2069");
+    const QByteArray json = QJsonDocument(QJsonObject{{QStringLiteral("author"), QStringLiteral("ana")},
+                                                      {QStringLiteral("text"), text}})
+                                .toJson(QJsonDocument::Compact);
+    const auto result = parseMessageDraft("application/json", json);
+    QVERIFY(std::holds_alternative<MessageDraft>(result));
+    QCOMPARE(std::get<MessageDraft>(result).text, text);
 }
 
 QTEST_APPLESS_MAIN(TestMessageDraft)

@@ -1,6 +1,8 @@
 #include "storage/sqlitestorage.h"
 
 #include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -59,17 +61,21 @@ private slots:
     void aBurstSharesCommits();
     void idempotencyKeyReplaysTheOriginal();
     void idempotencyKeysSurviveReopening();
+    void aKeyReusedForAnotherMessageStoresNothing();
     void createRoomSaysWhetherItWasNew();
     void readsPagesForwardAndBackward();
     void reopeningKeepsEverything();
     void aFailedCommitStoresNothingAndTheNextGetsTheNextId();
-    void pingAnswers();
+    void healthySaysSo();
+    void aCollisionFailsOnlyItsRoomNotItsCommits();
+    void aFailedCommitShowsInHealthUntilAWriteSucceeds();
 
 private:
     std::unique_ptr<SqliteStorage> openStore();
     QList<AppendOutcome> appendAll(Storage &store, const RoomName &into, int count,
                                    const QByteArray &keyPrefix = {});
     Page readPage(Storage &store, const RoomName &from, const PageRequest &request);
+    StoreHealth healthOf(Storage &store);
 
     std::unique_ptr<QTemporaryDir> m_directory;
 };
@@ -113,6 +119,14 @@ Page TestSqliteStorage::readPage(Storage &store, const RoomName &from, const Pag
     store.read(from, request, this, [&page](const Page &result) { page = result; });
     [&] { QTRY_VERIFY_WITH_TIMEOUT(page.has_value(), 5000); }();
     return page.value_or(Page{});
+}
+
+StoreHealth TestSqliteStorage::healthOf(Storage &store)
+{
+    std::optional<StoreHealth> health;
+    store.checkHealth(this, [&health](const StoreHealth &answer) { health = answer; });
+    [&] { QTRY_VERIFY_WITH_TIMEOUT(health.has_value(), 5000); }();
+    return health.value_or(StoreHealth{QStringLiteral("no answer"), {}, {}});
 }
 
 void TestSqliteStorage::newStoreHasOnlyGeneral()
@@ -179,6 +193,32 @@ void TestSqliteStorage::idempotencyKeysSurviveReopening()
     const QList<AppendOutcome> again = appendAll(*store, room("lab"), 2, "k");
     QCOMPARE(again[1].kind, AppendOutcome::Kind::Replayed);
     QCOMPARE(again[1].message.id, 2);
+}
+
+void TestSqliteStorage::aKeyReusedForAnotherMessageStoresNothing()
+{
+    const auto store = openStore();
+    QList<AppendOutcome> outcomes;
+    const auto record = [&outcomes](const AppendOutcome &outcome) { outcomes.append(outcome); };
+    store->append(room("lab"), draft(QStringLiteral("first")), "k", this, record);
+    QTRY_COMPARE_WITH_TIMEOUT(outcomes.size(), qsizetype(1), 5000);
+    // Submitted at once, so that the stored key and one first used within the same
+    // commit are both compared.
+    store->append(room("lab"), draft(QStringLiteral("other text")), "k", this, record);
+    store->append(room("lab"), {QStringLiteral("bo"), QStringLiteral("first")}, "k", this, record);
+    store->append(room("lab"), draft(QStringLiteral("first")), "k", this, record);
+    store->append(room("lab"), draft(QStringLiteral("second")), "n", this, record);
+    store->append(room("lab"), draft(QStringLiteral("not second")), "n", this, record);
+    store->append(room("lab"), draft(QStringLiteral("second")), "n", this, record);
+    QTRY_COMPARE_WITH_TIMEOUT(outcomes.size(), qsizetype(7), 5000);
+    using Kind = AppendOutcome::Kind;
+    const QList<Kind> expected{Kind::Stored, Kind::KeyReused, Kind::KeyReused, Kind::Replayed,
+                               Kind::Stored, Kind::KeyReused, Kind::Replayed};
+    for (qsizetype i = 0; i < outcomes.size(); ++i)
+        QCOMPARE(outcomes[i].kind, expected[i]);
+    QCOMPARE(outcomes[1].message.id, 1);
+    QCOMPARE(outcomes[5].message.id, 2);
+    QCOMPARE(readPage(*store, room("lab"), {0, std::nullopt, 100}).messages.size(), 2);
 }
 
 void TestSqliteStorage::createRoomSaysWhetherItWasNew()
@@ -296,13 +336,83 @@ void TestSqliteStorage::aFailedCommitStoresNothingAndTheNextGetsTheNextId()
     QCOMPARE(texts(readPage(*store, room("lab"), {0, std::nullopt, 1000})), expected);
 }
 
-void TestSqliteStorage::pingAnswers()
+void TestSqliteStorage::healthySaysSo()
 {
     const auto store = openStore();
-    std::optional<bool> answer;
-    store->ping(this, [&answer](bool ok) { answer = ok; });
+    std::optional<StoreHealth> answer;
+    store->checkHealth(this, [&answer](const StoreHealth &health) { answer = health; });
     QTRY_VERIFY(answer.has_value());
-    QVERIFY(*answer);
+    QVERIFY2(answer->healthy(), qPrintable(answer->readProblem + answer->writeProblem));
+}
+
+// Another program takes a room's next ids: appends to that room fail, alone, and those to
+// another room in the same commits are stored; a restart repairs the room's counter.
+void TestSqliteStorage::aCollisionFailsOnlyItsRoomNotItsCommits()
+{
+    auto store = openStore();
+    appendAll(*store, room("lab"), 3);
+    {
+        QSqlDatabase intruder = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("intruder"));
+        intruder.setDatabaseName(m_directory->filePath(QStringLiteral("chatapp.db")));
+        intruder.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        QVERIFY(intruder.open());
+        QSqlQuery insert(intruder);
+        QVERIFY(insert.exec(QStringLiteral("INSERT INTO messages VALUES ('lab', 4, 'intruder', 'x', 0),"
+                                           " ('lab', 5, 'intruder', 'y', 0)")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("intruder"));
+
+    // Interleaved and submitted at once, so that the commits hold both rooms.
+    constexpr int count = 300;
+    const quint64 commitsBefore = store->commitStats().commits;
+    QList<std::pair<bool, AppendOutcome>> outcomes; // (to lab, outcome)
+    for (int i = 0; i < count; ++i) {
+        const bool toLab = i % 2 == 0;
+        store->append(room(toLab ? "lab" : "other"), draft(QStringLiteral("m%1").arg(i)), {}, this,
+                      [&outcomes, toLab](const AppendOutcome &outcome) { outcomes.append({toLab, outcome}); });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(outcomes.size(), qsizetype(count), 10000);
+    const quint64 commits = store->commitStats().commits - commitsBefore;
+    QVERIFY2(commits < count / 4, qPrintable(QStringLiteral("%1 commits for %2 appends").arg(commits).arg(count)));
+    MessageId nextInOther = 1;
+    for (const auto &[toLab, outcome] : std::as_const(outcomes)) {
+        if (toLab) {
+            QCOMPARE(outcome.kind, AppendOutcome::Kind::RoomInconsistent);
+        } else {
+            QCOMPARE(outcome.kind, AppendOutcome::Kind::Stored);
+            QCOMPARE(outcome.message.id, nextInOther++);
+        }
+    }
+    const StoreHealth health = healthOf(*store);
+    QCOMPARE(health.inconsistentRooms, QStringList{QStringLiteral("lab")});
+    QVERIFY2(health.writeProblem.isEmpty(), qPrintable(health.writeProblem));
+
+    store.reset();
+    store = openStore();
+    QCOMPARE(store->rooms()[1].name.value(), QStringLiteral("lab"));
+    QCOMPARE(store->rooms()[1].lastId, 5);
+    QCOMPARE(appendAll(*store, room("lab"), 1).first().message.id, 6);
+    QVERIFY(healthOf(*store).healthy());
+}
+
+// /healthz must not wait for a send to learn that the disk is full, nor that it has space
+// again: a client that trusts it would never send to find out.
+void TestSqliteStorage::aFailedCommitShowsInHealthUntilAWriteSucceeds()
+{
+    const auto store = openStore();
+    appendAll(*store, room("lab"), 2);
+    const QFileInfo wal(m_directory->filePath(QStringLiteral("chatapp.db-wal")));
+    QVERIFY2(wal.size() > 0, "no WAL to cap");
+    {
+        FileSizeCap cap(wal.size());
+        QVERIFY(cap.capped());
+        QCOMPARE(appendAll(*store, room("lab"), 1).first().kind, AppendOutcome::Kind::Failed);
+        const StoreHealth health = healthOf(*store);
+        QVERIFY2(health.writeProblem.contains(QStringLiteral("commits fail since")), qPrintable(health.writeProblem));
+        QVERIFY2(health.readProblem.isEmpty(), qPrintable(health.readProblem));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(healthOf(*store).healthy(), 10000);
+    QCOMPARE(appendAll(*store, room("lab"), 1).first().message.id, 3);
 }
 
 QTEST_GUILESS_MAIN(TestSqliteStorage)
