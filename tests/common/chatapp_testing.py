@@ -8,6 +8,7 @@ import re
 import selectors
 import signal
 import subprocess
+import tempfile
 import time
 
 HOST = "127.0.0.1"
@@ -198,3 +199,19 @@ def is_sanitized(pid):
     figures meaningless."""
     with open("/proc/%d/maps" % pid) as maps:
         return "libasan" in maps.read()
+
+
+def run_with_server(binary, extra_args, checks):
+    """Runs `checks` against one server started with `extra_args` on a fresh data
+    directory; returns how many failed, counting the server's death as one more."""
+    failures = 0
+    with tempfile.TemporaryDirectory() as data_dir:
+        server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), extra_args)
+        try:
+            failures += run_checks(checks, server)
+            if server.process.poll() is not None:
+                failures += 1
+                print("FAIL the server died:", server.stderr)
+        finally:
+            server.kill()
+    return failures

@@ -15,7 +15,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, SOCKET_TIMEOUT, Server, bound_whole_file, check, run_checks)
+    HOST, SOCKET_TIMEOUT, Server, bound_whole_file, check, run_checks, run_with_server)
 
 WHOLE_FILE_SECONDS = 60
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -189,17 +189,13 @@ def with_a_password_both_rules_hold(binary):
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
     bound_whole_file(WHOLE_FILE_SECONDS)
-    failures = 0
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = Server(binary, data_dir, os.path.join(data_dir, "server.log"))
-        try:
-            failures += run_checks((a_cross_site_form_post_is_403_and_stores_nothing,
-                                    sec_fetch_site_cross_site_is_403,
-                                    the_servers_own_origin_and_no_origin_pass,
-                                    a_foreign_host_is_421_naming_the_flag,
-                                    addresses_and_localhost_pass_with_and_without_port), server)
-        finally:
-            server.kill()
+    failures = run_with_server(binary, [], (
+        a_cross_site_form_post_is_403_and_stores_nothing,
+        sec_fetch_site_cross_site_is_403,
+        the_servers_own_origin_and_no_origin_pass,
+        a_foreign_host_is_421_naming_the_flag,
+        addresses_and_localhost_pass_with_and_without_port,
+    ))
     failures += run_checks((allowed_hosts_are_admitted, a_bad_allowed_host_stops_the_server,
                             with_a_password_both_rules_hold), binary)
     print("%d failure(s)" % failures)

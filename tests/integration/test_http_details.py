@@ -16,7 +16,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, Server, bound_whole_file, check, run_checks, wait_until)
+    HOST, Server, bound_whole_file, check, run_checks, wait_until, run_with_server)
 
 WHOLE_FILE_SECONDS = 60
 JSON = {"Content-Type": "application/json"}
@@ -230,16 +230,13 @@ def head_does_not_hold_a_poll_or_a_stream(server):
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
     bound_whole_file(WHOLE_FILE_SECONDS)
-    failures = 0
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = Server(binary, data_dir, os.path.join(data_dir, "server.log"))
-        try:
-            failures += run_checks((a_key_sent_again_with_another_message_is_422,
-                                    names_with_bidi_or_invisible_characters_are_400,
-                                    every_answer_says_nosniff, head_is_answered_wherever_get_is,
-                                    head_does_not_hold_a_poll_or_a_stream), server)
-        finally:
-            server.kill()
+    failures = run_with_server(binary, [], (
+        a_key_sent_again_with_another_message_is_422,
+        names_with_bidi_or_invisible_characters_are_400,
+        every_answer_says_nosniff,
+        head_is_answered_wherever_get_is,
+        head_does_not_hold_a_poll_or_a_stream,
+    ))
     failures += run_checks((the_guard_and_a_401_say_nosniff,), binary)
     print("%d failure(s)" % failures)
     return 1 if failures else 0

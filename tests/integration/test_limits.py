@@ -11,12 +11,12 @@ import select
 import signal
 import socket
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, Failure, Server, bound_whole_file, check, is_sanitized, resident_kib, run_checks, wait_until)
+    HOST, Failure, bound_whole_file, check, is_sanitized, resident_kib, run_checks, run_with_server,
+    wait_until)
 
 WHOLE_FILE_SECONDS = 60
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -270,37 +270,22 @@ def usage_errors_exit_2(binary):
               "--serve %s exited %d: %r" % (" ".join(arguments), result.returncode, result.stderr))
 
 
-def run(binary, limits, tests):
-    """Runs `tests` against one server started with `limits`; returns the failure count."""
-    failures = 0
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), limits)
-        try:
-            failures += run_checks(tests, server)
-            if server.process.poll() is not None:
-                failures += 1
-                print("FAIL the server died:", server.stderr)
-        finally:
-            server.kill()
-    return failures
-
-
 def main():
     binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
 
     bound_whole_file(WHOLE_FILE_SECONDS)
-    failures = run(binary, ["--send-rate", "1", "--send-burst", "3", "--request-timeout", "2",
+    failures = run_with_server(binary, ["--send-rate", "1", "--send-burst", "3", "--request-timeout", "2",
                             "--idle-timeout", "2"],
                    (flood_from_one_address_gets_429_while_another_sends,
                     slowloris_is_cut_off_and_chat_goes_on,
                     oversized_body_is_refused_before_it_is_buffered,
                     silent_connection_is_closed,
                     pipelined_requests_are_answered_and_the_connection_then_idles_out))
-    failures += run(binary, ["--max-connections", "6"],
+    failures += run_with_server(binary, ["--max-connections", "6"],
                     (connections_beyond_the_limit_get_503_and_the_others_are_served,))
-    failures += run(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
-    failures += run(binary, ["--max-pending-sends", "1"], (sends_beyond_what_the_store_holds_get_503,))
-    failures += run(binary, ["--stream-backlog", "256"],
+    failures += run_with_server(binary, [], (thousands_of_idle_connections_do_not_stop_a_chat,))
+    failures += run_with_server(binary, ["--max-pending-sends", "1"], (sends_beyond_what_the_store_holds_get_503,))
+    failures += run_with_server(binary, ["--stream-backlog", "256"],
                     (subscribers_that_never_read_are_cut_off_and_memory_stays_bounded,))
     failures += run_checks([help_lists_every_limit, usage_errors_exit_2], binary)
     signal.alarm(0)
