@@ -91,7 +91,8 @@ private:
     // Rooms (roomroutes.cpp)
     void listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
     void getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
-    void putRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    void putRoom(const QHttpServerRequest &request, const PathArguments &args,
+                 const ReplyPtr &reply);
     void listMembers(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     // Messages (messageroutes.cpp)
     void postMessage(const QHttpServerRequest &request, const PathArguments &args,

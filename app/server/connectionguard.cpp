@@ -212,7 +212,10 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
     }
     const qint64 now = m_clock.elapsed();
     // A handshake trickled byte by byte is slowloris too: it runs on the request's clock.
-    m_connections.insert(socket, Connection{now, tlsSocket ? now : -1, 0});
+    Connection connection;
+    connection.lastActivityMs = now;
+    connection.requestStartedMs = tlsSocket ? now : -1;
+    m_connections.insert(socket, connection);
     if (tlsSocket) {
         tlsSocket->setSslConfiguration(*m_tls);
         connect(tlsSocket, &QSslSocket::encrypted, this, [this, tlsSocket] {
@@ -260,7 +263,10 @@ void ConnectionGuard::bytesArrived(QTcpSocket *socket)
     if (found->requestStartedMs < 0) {
         found->requestStartedMs = now;
         found->requestBytes = 0;
+        found->requestLine.clear();
+        found->requestLineWhole = false;
     }
+    noteRequestLine(socket, *found);
     found->requestBytes += socket->bytesAvailable();
     if (found->requestBytes > maxRequestBytes) {
         refuseAndLinger(socket, *found, 413, "Payload Too Large", "payload_too_large",
@@ -268,14 +274,42 @@ void ConnectionGuard::bytesArrived(QTcpSocket *socket)
     }
 }
 
-void ConnectionGuard::requestArrived(QTcpSocket *socket)
+void ConnectionGuard::noteRequestLine(QTcpSocket *socket, Connection &connection)
+{
+    // Only the version is ever taken from it; QHttpServer parses the request.
+    constexpr qsizetype longestKept = 8 * 1024;
+    if (connection.requestLineWhole)
+        return;
+    // QHttpServer reads everything at each readyRead, after this: what is buffered now
+    // is all new.
+    connection.requestLine += socket->peek(qMax<qint64>(0, longestKept - connection.requestLine.size()));
+    // RFC 9112, 2.2: empty lines before a request line are ignored.
+    while (connection.requestLine.startsWith("\r\n") || connection.requestLine.startsWith('\n'))
+        connection.requestLine.remove(0, connection.requestLine.startsWith('\n') ? 1 : 2);
+    const qsizetype end = connection.requestLine.indexOf('\n');
+    if (end >= 0)
+        connection.requestLine.truncate(end);
+    connection.requestLineWhole = end >= 0 || connection.requestLine.size() >= longestKept;
+}
+
+QByteArray ConnectionGuard::requestArrived(QTcpSocket *socket)
 {
     const auto found = m_connections.find(socket);
     if (found == m_connections.end() || found->closeAtMs >= 0)
-        return;
+        return {};
+    QByteArray version;
+    if (found->requestLineWhole) {
+        const QByteArray line = found->requestLine.trimmed();
+        version = line.mid(line.lastIndexOf(' ') + 1);
+    }
     // Anything already buffered belongs to a pipelined next request, which starts now.
     found->requestStartedMs = socket->bytesAvailable() > 0 ? m_clock.elapsed() : -1;
     found->requestBytes = socket->bytesAvailable();
+    found->requestLine.clear();
+    found->requestLineWhole = false;
+    if (socket->bytesAvailable() > 0)
+        noteRequestLine(socket, *found);
+    return version;
 }
 
 QTcpSocket *ConnectionGuard::socketFrom(const QHostAddress &address, quint16 port) const
@@ -292,6 +326,20 @@ void ConnectionGuard::closeAfterAnswer(QTcpSocket *socket)
     }
     found->closeAtMs = m_clock.elapsed() + lingerMs;
     socket->skip(socket->bytesAvailable());
+    // The client learns the answer is whole at once instead of after the linger: once it
+    // is all with the kernel, the sending half closes while unread input is still read.
+    // Not under TLS, whose close is a record of its own.
+    if (qobject_cast<QSslSocket *>(socket))
+        return;
+    const auto halfClose = [socket] {
+        if (socket->bytesToWrite() == 0 && socket->state() == QAbstractSocket::ConnectedState)
+            ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    };
+    socket->flush();
+    if (socket->bytesToWrite() == 0)
+        halfClose();
+    else
+        connect(socket, &QTcpSocket::bytesWritten, socket, halfClose);
 }
 
 void ConnectionGuard::sweep()

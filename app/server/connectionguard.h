@@ -41,8 +41,12 @@ public:
     // and the client waits unanswered. This answers it 503 through a reserve descriptor.
     bool listenAndAccept(const QHostAddress &address, quint16 port);
 
-    // QHttpServer has parsed a whole request on `socket`: its deadline is met.
-    void requestArrived(QTcpSocket *socket);
+    // QHttpServer has parsed a whole request on `socket`: its deadline is met. Returns
+    // the request's HTTP version as its request line gave it ("HTTP/1.0"), or empty when
+    // not known (a request pipelined behind another, which QHttpServer 6.4 reads with it).
+    // Neither Qt's QHttpServerRequest tells it, and it decides whether Host is required
+    // and whether the connection stays open.
+    QByteArray requestArrived(QTcpSocket *socket);
     // The answer being written is the connection's last: what follows is read and
     // dropped, never parsed, and the connection closes shortly.
     void closeAfterAnswer(QTcpSocket *socket);
@@ -64,7 +68,12 @@ private:
         qint64 requestStartedMs = -1; // -1: no request partly received
         qint64 requestBytes = 0;
         qint64 closeAtMs = -1; // refused: what arrives is thrown away until then
+        QByteArray requestLine; // the current request's, while it arrives
+        bool requestLineWhole = false;
     };
+
+    // Keeps the start of the request QHttpServer is about to read, up to its first line.
+    static void noteRequestLine(QTcpSocket *socket, Connection &connection);
 
     // Handled: that waiting connection is dealt with (answered, or gone by itself).
     enum class Refusal { Handled, NobodyWaiting, Stuck };

@@ -44,7 +44,8 @@ void ChatServer::downloadAppImage(const QHttpServerRequest &request, const PathA
     const QByteArray tag = EntityTag::ofFile(size, file->fileTime(QFileDevice::FileModificationTime));
     // Reply writes a length of its own only for a body it holds whole, so these answers
     // are streams that end at once; the connection closes after each, and says so.
-    HeaderPairs headers{{"ETag", tag}, {"Cache-Control", "no-cache"}, {"Connection", "close"}};
+    reply->closeConnection();
+    HeaderPairs headers{{"ETag", tag}, {"Cache-Control", "no-cache"}};
     if (EntityTag::noneMatchHits(request.value("If-None-Match"), tag)) {
         reply->startStream(304, "application/octet-stream", headers);
         reply->endStream();

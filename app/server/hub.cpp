@@ -11,7 +11,6 @@ namespace {
 // Enough for every reader that is following along to be served from memory, small
 // enough that thousands of rooms stay cheap.
 constexpr qsizetype recentMessagesPerRoom = 512;
-constexpr qint64 onlineWindowMs = 60 * 1000;
 constexpr int keepAliveMs = 15 * 1000;
 } // namespace
 
@@ -216,14 +215,14 @@ void Hub::unfollow(const RoomName &room, RoomFollower *follower)
 
 void Hub::sawMember(const RoomName &room, const QString &name)
 {
-    m_rooms[room.value()].lastSeen[name] = QDateTime::currentDateTimeUtc();
+    touchMember(m_rooms[room.value()], name);
 }
 
 void Hub::memberStreamOpened(const RoomName &room, const QString &name)
 {
     RoomState &state = m_rooms[room.value()];
     ++state.openStreamsByName[name];
-    state.lastSeen[name] = QDateTime::currentDateTimeUtc();
+    touchMember(state, name);
 }
 
 void Hub::memberStreamClosed(const RoomName &room, const QString &name)
@@ -231,14 +230,40 @@ void Hub::memberStreamClosed(const RoomName &room, const QString &name)
     RoomState &state = m_rooms[room.value()];
     if (--state.openStreamsByName[name] <= 0)
         state.openStreamsByName.remove(name);
-    state.lastSeen[name] = QDateTime::currentDateTimeUtc();
+    touchMember(state, name);
+}
+
+void Hub::touchMember(RoomState &state, const QString &name)
+{
+    const QDateTime now = m_now();
+    if (const auto turn = state.seenTurn.constFind(name); turn != state.seenTurn.cend())
+        state.seenOrder.erase(*turn);
+    const quint64 turn = m_nextSeenTurn++;
+    state.seenOrder.emplace(turn, name);
+    state.seenTurn.insert(name, turn);
+    state.lastSeen.insert(name, now);
+
+    // Only the front can be due, so this costs one look per call plus what it forgets.
+    const QDateTime cutoff = now.addMSecs(-onlineWindowMs);
+    while (!state.seenOrder.empty()) {
+        const auto oldest = state.seenOrder.begin();
+        const bool full = qsizetype(state.seenOrder.size()) > maxMembersPerRoom;
+        if (!full && state.lastSeen.value(oldest->second) >= cutoff)
+            break;
+        const QString forgotten = oldest->second;
+        state.seenOrder.erase(oldest);
+        state.seenTurn.remove(forgotten);
+        // A name with a stream open stays online until it closes, which sees it again.
+        if (!state.openStreamsByName.contains(forgotten))
+            state.lastSeen.remove(forgotten);
+    }
 }
 
 QList<Member> Hub::members(const RoomName &room) const
 {
     QList<Member> online;
     const RoomState &state = stateOf(room);
-    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-onlineWindowMs);
+    const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it) {
         if (it.value() >= cutoff || state.openStreamsByName.contains(it.key()))
             online.append({it.key(), it.value()});
@@ -250,7 +275,7 @@ QList<Member> Hub::members(const RoomName &room) const
 
 qsizetype Hub::onlineCount(const RoomState &state) const
 {
-    const QDateTime cutoff = QDateTime::currentDateTimeUtc().addMSecs(-onlineWindowMs);
+    const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
     qsizetype count = 0;
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it)
         count += (it.value() >= cutoff || state.openStreamsByName.contains(it.key())) ? 1 : 0;

@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QTimer>
 #include <functional>
+#include <map>
 
 class QTcpSocket;
 class Metrics;
@@ -90,6 +91,14 @@ public:
     void memberStreamOpened(const RoomName &room, const QString &name);
     void memberStreamClosed(const RoomName &room, const QString &name);
     QList<Member> members(const RoomName &room) const;
+    // Names a room remembers at most (besides those with a stream open): beyond it the
+    // one seen longest ago is forgotten, so distinct `name=` values cannot grow the
+    // members list, and the time every poll spends on it, without bound.
+    static constexpr qsizetype maxMembersPerRoom = 1000;
+    // How long a name stays online after it was last seen; past it, it is forgotten.
+    static constexpr qint64 onlineWindowMs = 60 * 1000;
+    // For tests: where the hub reads the time from.
+    void setClock(std::function<QDateTime()> now) { m_now = std::move(now); }
 
     // Shutting down: every held poll is answered now and every stream is closed.
     void releaseAll();
@@ -115,12 +124,17 @@ private:
         QSet<RoomFollower *> followers;
         QHash<QString, QDateTime> lastSeen;
         QHash<QString, int> openStreamsByName;
+        // The names in lastSeen in the order they were last seen, oldest first, so that
+        // forgetting the expired and the surplus looks only at the front.
+        std::map<quint64, QString> seenOrder;
+        QHash<QString, quint64> seenTurn; // name -> its key in seenOrder
     };
 
     const RoomState &stateOf(const RoomName &room) const;
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
     qsizetype onlineCount(const RoomState &state) const;
+    void touchMember(RoomState &state, const QString &name);
     template<typename Call>
     void forEachFollower(const QString &room, Call call);
     void keepFollowersAlive();
@@ -130,6 +144,8 @@ private:
     Metrics &m_metrics;
     QHash<QString, RoomState> m_rooms;
     quint64 m_nextPollId = 1;
+    quint64 m_nextSeenTurn = 1;
+    std::function<QDateTime()> m_now = [] { return QDateTime::currentDateTimeUtc(); };
     QList<QString> m_roomsWithNews; // in the order they advanced
     bool m_tellingQueued = false;
     // One timer for all streams: a timer each would cost every open and close a walk

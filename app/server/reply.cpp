@@ -1,6 +1,7 @@
 #include "reply.h"
 
 #include "accesslog.h"
+#include "connectionguard.h"
 #include "metrics.h"
 
 namespace {
@@ -49,12 +50,26 @@ QByteArray reasonPhrase(int status)
     }
     return {};
 }
+
+// RFC 9112, 9.3: a client that sends "close" reads nothing after this answer.
+bool asksToClose(const QHttpServerRequest &request)
+{
+    for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection"))) {
+        for (const QByteArray &option : value.split(',')) {
+            if (option.trimmed().compare("close", Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
 } // namespace
 
 Reply::Reply(const QHttpServerRequest &request, HttpConnection connection,
-             const ConnectionGuard *guard, QByteArray method, QString path,
+             ConnectionGuard *guard, QByteArray method, QString path,
              const AccessLog &log, Metrics &metrics)
     : m_exchange(request, connection, guard)
+    , m_guard(guard)
+    , m_closeAfter(asksToClose(request))
     , m_method(std::move(method))
     , m_headOnly(m_method == "HEAD")
     , m_path(std::move(path))
@@ -77,7 +92,7 @@ bool Reply::isConnected() const
     return socket && socket->state() == QAbstractSocket::ConnectedState;
 }
 
-QByteArray Reply::head(int status, const QByteArray &contentType, const HeaderPairs &headers)
+QByteArray Reply::head(int status, const QByteArray &contentType, const HeaderPairs &headers) const
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     // A browser that guessed HTML in a JSON error or in a message it was sent would run
@@ -87,6 +102,8 @@ QByteArray Reply::head(int status, const QByteArray &contentType, const HeaderPa
         head += "Content-Type: " + contentType + "\r\n";
     for (const auto &[name, value] : headers)
         head += name + ": " + value + "\r\n";
+    if (m_closeAfter)
+        head += "Connection: close\r\n";
     return head;
 }
 
@@ -104,6 +121,7 @@ void Reply::send(int status, const QByteArray &body, const QByteArray &contentTy
             m_bodyBytes = body.size();
         }
         sendNow();
+        closeIfLast();
     }
     finish(status);
 }
@@ -125,6 +143,7 @@ void Reply::sendNoContent()
     if (isConnected()) {
         m_exchange.socket()->write(head(204, {}, {}) + "\r\n");
         sendNow();
+        closeIfLast();
     }
     finish(204);
 }
@@ -166,6 +185,17 @@ void Reply::endStream()
     if (isConnected())
         m_exchange.socket()->disconnectFromHost();
     finish(m_streamStatus);
+}
+
+void Reply::closeIfLast()
+{
+    QTcpSocket *socket = m_exchange.socket();
+    if (!m_closeAfter || !socket)
+        return;
+    if (m_guard)
+        m_guard->closeAfterAnswer(socket);
+    else
+        socket->disconnectFromHost();
 }
 
 void Reply::finish(int status)

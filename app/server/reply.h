@@ -21,7 +21,7 @@ using HeaderPairs = QList<std::pair<QByteArray, QByteArray>>;
 class Reply
 {
 public:
-    Reply(const QHttpServerRequest &request, HttpConnection connection, const ConnectionGuard *guard,
+    Reply(const QHttpServerRequest &request, HttpConnection connection, ConnectionGuard *guard,
           QByteArray method, QString path, const AccessLog &log, Metrics &metrics);
     ~Reply();
     Reply(const Reply &) = delete;
@@ -36,6 +36,9 @@ public:
     // without a password: what a poll or a stream holds ends when that session does.
     const QByteArray &session() const { return m_session; }
     void setSession(const QByteArray &session) { m_session = session; }
+    // The answer is the connection's last: it says Connection: close, and nothing more
+    // is read from the connection. Set already when the request asked for it.
+    void closeConnection() { m_closeAfter = true; }
 
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               const HeaderPairs &headers = {});
@@ -54,11 +57,14 @@ public:
 
 private:
     // The status line and headers, without the empty line that ends them.
-    static QByteArray head(int status, const QByteArray &contentType, const HeaderPairs &headers);
+    QByteArray head(int status, const QByteArray &contentType, const HeaderPairs &headers) const;
     void finish(int status);
+    void closeIfLast();
     void sendNow();
 
     HttpExchange m_exchange;
+    ConnectionGuard *m_guard;
+    bool m_closeAfter;
     QByteArray m_method;
     bool m_headOnly;
     QString m_path;

@@ -54,7 +54,8 @@ void ChatServer::getRoom(const QHttpServerRequest &, const PathArguments &args, 
         reply->sendJson(200, roomJson(*room));
 }
 
-void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::putRoom(const QHttpServerRequest &request, const PathArguments &args,
+                         const ReplyPtr &reply)
 {
     const auto room = RoomName::parse(args.room);
     if (!room) {
@@ -63,6 +64,13 @@ void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args, 
     }
     if (m_hub.hasRoom(*room)) {
         reply->sendJson(200, roomJson(*room));
+        return;
+    }
+    // A new room is a row on disk and an entry in every room list for good, so making
+    // them costs what sending does; joining one that exists costs nothing.
+    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+        reply->sendError(Errors::tooManyRequests(*retryAfter),
+                         {{"Retry-After", QByteArray::number(*retryAfter)}});
         return;
     }
     beginStorageCall();

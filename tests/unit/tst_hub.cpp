@@ -80,6 +80,9 @@ private slots:
     void aFollowerGoneBeforeTheTurnIsNotTold();
     void newsLongerThanMemoryHoldsIsCutToWhatItHolds();
     void endingASessionEndsWhatItHoldsAndNothingElse();
+    void aNameNotSeenForTheWindowIsForgotten();
+    void aFullRoomForgetsTheNameSeenLongestAgo();
+    void aNameWithAStreamOpenOutlivesTheWindow();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -256,6 +259,85 @@ void TestHub::endingASessionEndsWhatItHoldsAndNothingElse()
     QCOMPARE(underNone.endings, 0);
     hub.publish(message(lab, 1));
     QCOMPARE(woken.size(), 4); // the others were still held
+}
+
+namespace {
+QStringList names(const QList<Member> &members)
+{
+    QStringList list;
+    for (const Member &member : members)
+        list.append(member.name);
+    return list;
+}
+} // namespace
+
+void TestHub::aNameNotSeenForTheWindowIsForgotten()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    QDateTime now = QDateTime::fromString(QStringLiteral("2026-01-01T00:00:00Z"), Qt::ISODate);
+    hub.setClock([&now] { return now; });
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+
+    hub.sawMember(lab, QStringLiteral("ana"));
+    now = now.addSecs(30);
+    hub.sawMember(lab, QStringLiteral("bo"));
+    QCOMPARE(names(hub.members(lab)), (QStringList{QStringLiteral("ana"), QStringLiteral("bo")}));
+
+    now = now.addMSecs(Hub::onlineWindowMs - 30 * 1000 + 1);
+    QCOMPARE(names(hub.members(lab)), QStringList{QStringLiteral("bo")});
+    hub.sawMember(lab, QStringLiteral("cy"));
+    // Turning the clock back tells forgotten from merely hidden: a name still held would
+    // be inside the window again.
+    now = now.addSecs(-40);
+    QCOMPARE(names(hub.members(lab)), (QStringList{QStringLiteral("bo"), QStringLiteral("cy")}));
+}
+
+void TestHub::aFullRoomForgetsTheNameSeenLongestAgo()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    for (qsizetype i = 0; i < Hub::maxMembersPerRoom; ++i)
+        hub.sawMember(lab, QStringLiteral("n%1").arg(i));
+    QCOMPARE(hub.members(lab).size(), Hub::maxMembersPerRoom);
+
+    hub.sawMember(lab, QStringLiteral("n0")); // seen again: now the newest
+    hub.sawMember(lab, QStringLiteral("late"));
+    const QStringList online = names(hub.members(lab));
+    QCOMPARE(online.size(), Hub::maxMembersPerRoom);
+    QVERIFY(online.contains(QStringLiteral("n0")));
+    QVERIFY(online.contains(QStringLiteral("late")));
+    QVERIFY(!online.contains(QStringLiteral("n1")));
+    QCOMPARE(hub.summary(lab).online, Hub::maxMembersPerRoom);
+}
+
+void TestHub::aNameWithAStreamOpenOutlivesTheWindow()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    QDateTime now = QDateTime::fromString(QStringLiteral("2026-01-01T00:00:00Z"), Qt::ISODate);
+    hub.setClock([&now] { return now; });
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+
+    hub.memberStreamOpened(lab, QStringLiteral("ana"));
+    now = now.addMSecs(2 * Hub::onlineWindowMs);
+    for (qsizetype i = 0; i <= Hub::maxMembersPerRoom; ++i)
+        hub.sawMember(lab, QStringLiteral("n%1").arg(i));
+    QVERIFY(names(hub.members(lab)).contains(QStringLiteral("ana")));
+
+    hub.memberStreamClosed(lab, QStringLiteral("ana"));
+    now = now.addMSecs(Hub::onlineWindowMs - 1);
+    QVERIFY(names(hub.members(lab)).contains(QStringLiteral("ana")));
+    now = now.addMSecs(2);
+    hub.sawMember(lab, QStringLiteral("bo"));
+    QCOMPARE(names(hub.members(lab)), QStringList{QStringLiteral("bo")});
 }
 
 QTEST_GUILESS_MAIN(TestHub)
