@@ -7,6 +7,7 @@ import os
 import re
 import selectors
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -215,3 +216,34 @@ def run_with_server(binary, extra_args, checks):
         finally:
             server.kill()
     return failures
+
+
+def stored_texts(server, room="lab"):
+    """The texts the server has stored in `room`, oldest first."""
+    return [m["text"] for m in server.get("/api/v1/rooms/%s/messages?after=0&limit=1000" % room)["messages"]]
+
+
+def exchange_until_closed(server, data, seconds):
+    """Sends `data` on a new connection; returns what the server sent back until it
+    closed, and whether it closed within `seconds`."""
+    deadline = time.monotonic() + seconds
+    connection = socket.create_connection((HOST, server.port), timeout=seconds)
+    try:
+        connection.sendall(data)
+        answer = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return answer, False
+            connection.settimeout(left)
+            try:
+                chunk = connection.recv(65536)
+            except socket.timeout:
+                return answer, False
+            except ConnectionResetError:
+                return answer, True
+            if not chunk:
+                return answer, True
+            answer += chunk
+    finally:
+        connection.close()

@@ -13,10 +13,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import HOST, bound_whole_file, check, run_with_server  # noqa: E402
+from chatapp_testing import (  # noqa: E402
+    HOST, bound_whole_file, check, exchange_until_closed, run_with_server, stored_texts)
 
 WHOLE_FILE_SECONDS = 90
 # The refusal lingers about 2 s reading what follows before it closes (connectionguard.cpp).
@@ -25,44 +25,14 @@ POST = (b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         b"Content-Type: application/x-www-form-urlencoded\r\n")
 
 
-def exchange(server, data, seconds=CLOSE_SECONDS):
-    """What the server sends back until it closes, and whether it closed before the
-    deadline."""
-    deadline = time.monotonic() + seconds
-    connection = socket.create_connection((HOST, server.port), timeout=seconds)
-    try:
-        connection.sendall(data)
-        answer = b""
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return answer, False
-            connection.settimeout(left)
-            try:
-                chunk = connection.recv(65536)
-            except socket.timeout:
-                return answer, False
-            except ConnectionResetError:
-                return answer, True
-            if not chunk:
-                return answer, True
-            answer += chunk
-    finally:
-        connection.close()
-
-
-def stored(server):
-    return [m["text"] for m in server.get("/api/v1/rooms/lab/messages?after=0&limit=1000")["messages"]]
-
-
 def refused(server, headers, body, text):
-    answer, closed = exchange(server, POST + headers + b"\r\n" + body)
+    answer, closed = exchange_until_closed(server, POST + headers + b"\r\n" + body, CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 400 "), "%r got %r" % (headers, answer[:60]))
     check(b'"code":"invalid_header"' in answer, "no invalid_header for %r: %r" % (headers, answer[-200:]))
     check(b"\r\nConnection: close\r\n" in answer.split(b"\r\n\r\n")[0] + b"\r\n",
           "no Connection: close for %r" % headers)
     check(closed, "the connection stayed open after %r" % headers)
-    check(text not in stored(server), "%r was stored after %r" % (text, headers))
+    check(text not in stored_texts(server), "%r was stored after %r" % (text, headers))
 
 
 def chunk(text):
@@ -100,37 +70,37 @@ def chunked_in_two_headers_is_refused(server):
 
 
 def plain_chunked_in_any_case_is_accepted(server):
-    answer, _ = exchange(server, POST + b"Transfer-Encoding:  ChUnKeD \r\nConnection: close\r\n\r\n"
-                         + chunk("chunkok"))
+    answer, _ = exchange_until_closed(server, POST + b"Transfer-Encoding:  ChUnKeD \r\nConnection: close\r\n\r\n"
+                                      + chunk("chunkok"), CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 201 "), "chunked got %r" % answer[:60])
-    check("chunkok" in stored(server), "the chunked message was not stored")
+    check("chunkok" in stored_texts(server), "the chunked message was not stored")
 
 
 def content_length_with_surrounding_spaces_is_accepted(server):
-    answer, _ = exchange(server, POST + b"Content-Length:  20 \r\nConnection: close\r\n\r\nauthor=a&text=padded")
+    answer, _ = exchange_until_closed(server, POST + b"Content-Length:  20 \r\nConnection: close\r\n\r\nauthor=a&text=padded", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 201 "), "Content-Length with spaces around got %r" % answer[:60])
 
 
 def connection_close_closes(server):
-    answer, closed = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    answer, closed = exchange_until_closed(server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 200 "), "healthz got %r" % answer[:60])
     check(b"\r\nConnection: close\r\n" in answer, "no Connection: close in %r" % answer)
     check(closed, "the connection stayed open after Connection: close")
 
 
 def http11_without_host_is_400(server):
-    answer, _ = exchange(server, b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n")
+    answer, _ = exchange_until_closed(server, b"GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 400 "), "HTTP/1.1 without Host got %r" % answer[:60])
     check(b'"code":"invalid_header"' in answer, "no invalid_header in %r" % answer[-200:])
-    answer, _ = exchange(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nContent-Length: 20\r\n"
-                         b"Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\n"
-                         b"author=a&text=nohost")
+    answer, _ = exchange_until_closed(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nContent-Length: 20\r\n"
+                                      b"Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\n"
+                                      b"author=a&text=nohost", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 400 "), "a POST without Host got %r" % answer[:60])
-    check("nohost" not in stored(server), "a POST without Host was stored")
+    check("nohost" not in stored_texts(server), "a POST without Host was stored")
 
 
 def http10_without_host_is_served_and_closed(server):
-    answer, closed = exchange(server, b"GET /healthz HTTP/1.0\r\n\r\n")
+    answer, closed = exchange_until_closed(server, b"GET /healthz HTTP/1.0\r\n\r\n", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 200 "), "HTTP/1.0 without Host got %r" % answer[:60])
     check(b"\r\nConnection: close\r\n" in answer, "no Connection: close for HTTP/1.0 in %r" % answer)
     check(closed, "an HTTP/1.0 connection stayed open")
@@ -164,7 +134,7 @@ def keep_alive_client_still_works(server):
             check(response.getheader("Connection") is None, "a keep-alive answer said Connection: close")
     finally:
         connection.close()
-    check({"kept0", "kept1", "kept2"} <= set(stored(server)), "the keep-alive messages were not all stored")
+    check({"kept0", "kept1", "kept2"} <= set(stored_texts(server)), "the keep-alive messages were not all stored")
 
 
 def curl_still_works(server):
@@ -179,7 +149,7 @@ def curl_still_works(server):
                              "-H", "Transfer-Encoding: chunked", "--data-binary", "author=a&text=curlchunk",
                              url], capture_output=True, timeout=20)
     check(result.stdout == b"201", "curl's chunked POST got %r" % result.stdout)
-    check({"bycurl", "curlchunk"} <= set(stored(server)), "curl's messages were not stored")
+    check({"bycurl", "curlchunk"} <= set(stored_texts(server)), "curl's messages were not stored")
 
 
 def main():

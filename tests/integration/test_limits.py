@@ -16,7 +16,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
     HOST, Failure, bound_whole_file, check, is_sanitized, resident_kib, run_checks, run_with_server,
-    wait_until)
+    stored_texts, wait_until)
 
 WHOLE_FILE_SECONDS = 60
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -25,10 +25,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 def send(server, text, source=None):
     return server.request("POST", "/api/v1/rooms/lab/messages", body="author=ana&text=" + text,
                           headers=FORM, source=source)
-
-
-def stored_texts(server):
-    return [m["text"] for m in server.get("/api/v1/rooms/lab/messages?after=0&limit=1000")["messages"]]
 
 
 def raw_connection(server):

@@ -7,47 +7,25 @@ on serving. Bounded by an alarm; the server is killed in a finally."""
 
 import os
 import signal
-import socket
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import HOST, Failure, Server, bound_whole_file, check, run_checks  # noqa: E402
+from chatapp_testing import (  # noqa: E402
+    Failure, Server, bound_whole_file, check, exchange_until_closed, run_checks, stored_texts)
 
 WHOLE_FILE_SECONDS = 40
+# How long a refused connection may take to close.
+CLOSE_SECONDS = 3
 FORM = b"Content-Type: application/x-www-form-urlencoded\r\n"
 
 
-def exchange(server, data, seconds=3):
-    """What the server sends back until it closes, and whether it closed in time."""
-    connection = socket.create_connection((HOST, server.port), timeout=seconds)
-    try:
-        connection.sendall(data)
-        answer = b""
-        while True:
-            try:
-                chunk = connection.recv(65536)
-            except socket.timeout:
-                return answer, False
-            except ConnectionResetError:
-                return answer, True
-            if not chunk:
-                return answer, True
-            answer += chunk
-    finally:
-        connection.close()
-
-
-def stored(server):
-    return [m["text"] for m in server.get("/api/v1/rooms/lab/messages?after=0&limit=1000")["messages"]]
-
-
 def refused_and_closed(server, data, status, code, text):
-    answer, closed = exchange(server, data)
+    answer, closed = exchange_until_closed(server, data, CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 %d " % status), "answered %r, expected %d" % (answer[:60], status))
     check(b'"code":"%s"' % code.encode() in answer, "no %s in %r" % (code, answer[-200:]))
     check(closed, "the connection stayed open after a request that could be read two ways")
-    check(text not in stored(server), "%r was stored" % text)
+    check(text not in stored_texts(server), "%r was stored" % text)
 
 
 def conflicting_content_lengths_are_refused(server):
@@ -63,26 +41,26 @@ def transfer_encoding_with_content_length_is_refused(server):
 
 
 def nul_in_path_is_400(server):
-    answer, _ = exchange(server, b"GET /api/v1/rooms/la\x00b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    answer, _ = exchange_until_closed(server, b"GET /api/v1/rooms/la\x00b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 400 "), "a NUL in the path got %r" % answer[:60])
 
 
 def garbage_is_dropped(server):
-    answer, closed = exchange(server, b"\x00\x01\x02 not http\r\n\r\n")
+    answer, closed = exchange_until_closed(server, b"\x00\x01\x02 not http\r\n\r\n", CLOSE_SECONDS)
     check(closed and not answer.startswith(b"HTTP/1.1 2"), "garbage got %r (closed: %s)" % (answer[:60], closed))
 
 
 def thousands_of_headers_do_not_hurt(server):
     headers = b"".join(b"X-%d: y\r\n" % i for i in range(3000))
-    answer, _ = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"Connection: close\r\n\r\n")
+    answer, _ = exchange_until_closed(server, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"Connection: close\r\n\r\n", CLOSE_SECONDS)
     check(answer.startswith(b"HTTP/1.1 200 ") or answer.startswith(b"HTTP/1.1 4"),
           "3,000 headers got %r" % answer[:60])
 
 
 def garbage_after_a_good_request_is_not_stored(server):
-    exchange(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" + FORM +
-             b"Content-Length: 21\r\n\r\nauthor=a&text=goodone" + b"\r\nNOT HTTP\x00\r\n\r\n")
-    texts = stored(server)
+    exchange_until_closed(server, b"POST /api/v1/rooms/lab/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n" + FORM +
+                          b"Content-Length: 21\r\n\r\nauthor=a&text=goodone" + b"\r\nNOT HTTP\x00\r\n\r\n", CLOSE_SECONDS)
+    texts = stored_texts(server)
     check(texts.count("goodone") <= 1, "the good request was stored %d times" % texts.count("goodone"))
 
 
