@@ -282,7 +282,10 @@ void ConnectionGuard::noteRequestLine(QTcpSocket *socket, Connection &connection
         return;
     // QHttpServer reads everything at each readyRead, after this: what is buffered now
     // is all new.
-    connection.requestLine += socket->peek(qMax<qint64>(0, longestKept - connection.requestLine.size()));
+    // peek(n) allocates n bytes whatever is there: ask only for what is buffered, and give
+    // back what the line does not use, or every open connection would keep 8 KiB.
+    connection.requestLine += socket->peek(
+        qBound<qint64>(0, socket->bytesAvailable(), longestKept - connection.requestLine.size()));
     // RFC 9112, 2.2: empty lines before a request line are ignored.
     while (connection.requestLine.startsWith("\r\n") || connection.requestLine.startsWith('\n'))
         connection.requestLine.remove(0, connection.requestLine.startsWith('\n') ? 1 : 2);
@@ -290,6 +293,7 @@ void ConnectionGuard::noteRequestLine(QTcpSocket *socket, Connection &connection
     if (end >= 0)
         connection.requestLine.truncate(end);
     connection.requestLineWhole = end >= 0 || connection.requestLine.size() >= longestKept;
+    connection.requestLine.squeeze();
 }
 
 QByteArray ConnectionGuard::requestArrived(QTcpSocket *socket)
