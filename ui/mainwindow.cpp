@@ -23,6 +23,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSet>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -496,10 +497,13 @@ void MainWindow::setConnectionText(const QString &text, const QString &toolTip, 
 
 void MainWindow::onRoomsUpdated(const QList<RoomOverview> &rooms)
 {
+    // A set, not m_roomOrder.contains(): a server may list thousands of rooms.
+    QSet<QString> listed(m_roomOrder.cbegin(), m_roomOrder.cend());
     for (const RoomOverview &summary : rooms) {
         RoomState &state = m_rooms[summary.name];
         // A room seen for the first time starts read: only what comes later is news.
-        if (!m_roomOrder.contains(summary.name)) {
+        if (!listed.contains(summary.name)) {
+            listed.insert(summary.name);
             m_roomOrder.append(summary.name);
             state.lastReadId = summary.lastId;
         }

@@ -26,6 +26,18 @@ std::optional<MessageId> parseMessageId(QStringView text)
     return parseBoundedInteger(text, 0, std::numeric_limits<qint64>::max());
 }
 
+std::optional<int> parsePageSize(QStringView text)
+{
+    const auto size = parseBoundedInteger(text, 1, Limits::maxPageSize);
+    return size ? std::optional<int>(int(*size)) : std::nullopt;
+}
+
+ApiError invalidPageSize()
+{
+    return Errors::invalidQuery(QStringLiteral("limit"),
+                                QStringLiteral("must be from 1 to %1").arg(Limits::maxPageSize));
+}
+
 std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query)
 {
     HistoryQuery parsed;
@@ -40,11 +52,10 @@ std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query)
         (key == u"after" ? parsed.after : parsed.before) = *id;
     }
     if (query.hasQueryItem(QStringLiteral("limit"))) {
-        const auto limit = parseBoundedInteger(value(QStringLiteral("limit")), 1, Limits::maxPageSize);
+        const auto limit = parsePageSize(value(QStringLiteral("limit")));
         if (!limit)
-            return Errors::invalidQuery(QStringLiteral("limit"),
-                                        QStringLiteral("must be from 1 to %1").arg(Limits::maxPageSize));
-        parsed.limit = int(*limit);
+            return invalidPageSize();
+        parsed.limit = *limit;
     }
     if (query.hasQueryItem(QStringLiteral("wait"))) {
         const auto wait = parseBoundedInteger(value(QStringLiteral("wait")), 0, Limits::maxWaitSeconds);

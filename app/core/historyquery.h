@@ -28,3 +28,8 @@ std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query);
 
 // A non-negative id as written in a path, a query or Last-Event-ID.
 std::optional<MessageId> parseMessageId(QStringView text);
+
+// A page size as written in `limit=`: 1 to Limits::maxPageSize, digits only. Every list
+// that pages takes the same limits, and refuses a bad one with the same words.
+std::optional<int> parsePageSize(QStringView text);
+ApiError invalidPageSize();

@@ -166,6 +166,11 @@ void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
         reply->sendError(*framing);
         return;
     }
+    // Qt 6.4's parser ends a chunked body two bytes into a trailer section (RFC 9112,
+    // 7.1.2) and would read the rest as the next request: a chunked request is answered
+    // and its connection closed, so nothing after it is ever taken for a request.
+    if (!headerValues(request, QLatin1StringView("Transfer-Encoding")).isEmpty())
+        reply->closeConnection();
     // RFC 9112, 3.2: without a Host, the Host allow-list below would have nothing to check.
     if (version == "HTTP/1.1" && headerValues(request, QLatin1StringView("Host")).isEmpty()) {
         reply->sendError(Errors::invalidHeader(QStringLiteral("Host"), QStringLiteral("is required in HTTP/1.1")));
@@ -226,7 +231,13 @@ void ChatServer::metrics(const QHttpServerRequest &, const PathArguments &, cons
                 "chatapp_connections_refused_total " + QByteArray::number(m_guard->refusedConnections()) + "\n"
                 "# HELP chatapp_request_timeouts_total Requests cut off for arriving too slowly.\n"
                 "# TYPE chatapp_request_timeouts_total counter\n"
-                "chatapp_request_timeouts_total " + QByteArray::number(m_guard->timedOutRequests()) + "\n";
+                "chatapp_request_timeouts_total " + QByteArray::number(m_guard->timedOutRequests()) + "\n"
+                "# HELP chatapp_unsent_bytes Output written for clients that they have not taken yet.\n"
+                "# TYPE chatapp_unsent_bytes gauge\n"
+                "chatapp_unsent_bytes " + QByteArray::number(m_guard->unsentBytes()) + "\n"
+                "# HELP chatapp_connections_evicted_total Connections closed to keep unsent output within --output-budget.\n"
+                "# TYPE chatapp_connections_evicted_total counter\n"
+                "chatapp_connections_evicted_total " + QByteArray::number(m_guard->evictedConnections()) + "\n";
     }
     reply->send(200, text, "text/plain; version=0.0.4");
 }

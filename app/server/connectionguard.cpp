@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -22,6 +23,7 @@ constexpr qint64 lingerMs = 2000;
 constexpr int acceptsPerPass = 64;
 constexpr int pauseWhenStuckMs = 100;
 constexpr qint64 outOfDescriptorsLogIntervalMs = 60 * 1000;
+constexpr qint64 budgetLogIntervalMs = 60 * 1000;
 
 // accept(2): errors of a connection that went wrong before it was taken; the next may be fine.
 bool isThatConnectionsError(int error)
@@ -197,6 +199,7 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
         delete socket;
         return;
     }
+    socket->setReadBufferSize(maxBufferedInputBytes);
     if (m_connections.size() >= m_limits.maxConnections) {
         ++m_refused;
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -227,22 +230,18 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
     }
     // Connected before QHttpServer's own slot, so the bytes are counted before it reads them.
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { bytesArrived(socket); });
-    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] {
-        const auto found = m_connections.find(socket);
-        if (found != m_connections.end())
-            found->lastActivityMs = m_clock.elapsed();
-    });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, socket] { bytesLeft(socket); });
     // The newest connection from a peer wins: its port may be reused while the old
     // connection's socket still waits for deletion.
     const std::pair peer{socket->peerAddress(), socket->peerPort()};
     m_socketsByPeer.insert(peer, socket);
     connect(socket, &QObject::destroyed, this, [this, socket, peer] {
-        m_connections.remove(socket);
+        forget(socket);
         const auto byPeer = m_socketsByPeer.constFind(peer);
         if (byPeer != m_socketsByPeer.cend() && *byPeer == socket)
             m_socketsByPeer.erase(byPeer);
     });
-    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { m_connections.remove(socket); });
+    connect(socket, &QTcpSocket::disconnected, this, [this, socket] { forget(socket); });
     addPendingConnection(socket);
 }
 
@@ -260,6 +259,14 @@ void ConnectionGuard::bytesArrived(QTcpSocket *socket)
         socket->skip(socket->bytesAvailable());
         return;
     }
+    if (found->busy) {
+        hold(socket, *found);
+        return;
+    }
+    // QHttpServer's slot runs next and reads all that is buffered, unless a whole request
+    // is among it: then it stops there, and requestArrived() counts what is left.
+    const qint64 fresh = socket->bytesAvailable() - found->countedAhead;
+    found->countedAhead = 0;
     if (found->requestStartedMs < 0) {
         found->requestStartedMs = now;
         found->requestBytes = 0;
@@ -267,11 +274,28 @@ void ConnectionGuard::bytesArrived(QTcpSocket *socket)
         found->requestLineWhole = false;
     }
     noteRequestLine(socket, *found);
-    found->requestBytes += socket->bytesAvailable();
+    found->requestBytes += std::max<qint64>(fresh, 0);
     if (found->requestBytes > maxRequestBytes) {
-        refuseAndLinger(socket, *found, 413, "Payload Too Large", "payload_too_large",
-                        "The request is larger than the server accepts.");
+        // These bytes may hold many small requests pipelined one behind another, and
+        // where one ends is for QHttpServer to find, which reads them next. Too large is
+        // a request it reads all of without finding its end.
+        QMetaObject::invokeMethod(
+            this,
+            [this, socket = QPointer<QTcpSocket>(socket), arrivedBefore = found->requestsArrived] {
+                refuseIfStillTooLarge(socket, arrivedBefore);
+            },
+            Qt::QueuedConnection);
     }
+}
+
+void ConnectionGuard::refuseIfStillTooLarge(QTcpSocket *socket, quint64 arrivedBefore)
+{
+    const auto found = socket ? m_connections.find(socket) : m_connections.end();
+    if (found == m_connections.end() || found->closeAtMs >= 0 || found->busy
+        || found->requestsArrived != arrivedBefore || found->requestBytes <= maxRequestBytes)
+        return;
+    refuseAndLinger(socket, *found, 413, "Payload Too Large", "payload_too_large",
+                    "The request is larger than the server accepts.");
 }
 
 void ConnectionGuard::noteRequestLine(QTcpSocket *socket, Connection &connection)
@@ -280,8 +304,6 @@ void ConnectionGuard::noteRequestLine(QTcpSocket *socket, Connection &connection
     constexpr qsizetype longestKept = 8 * 1024;
     if (connection.requestLineWhole)
         return;
-    // QHttpServer reads everything at each readyRead, after this: what is buffered now
-    // is all new.
     // peek(n) allocates n bytes whatever is there: ask only for what is buffered, and give
     // back what the line does not use, or every open connection would keep 8 KiB.
     connection.requestLine += socket->peek(
@@ -306,14 +328,148 @@ QByteArray ConnectionGuard::requestArrived(QTcpSocket *socket)
         const QByteArray line = found->requestLine.trimmed();
         version = line.mid(line.lastIndexOf(' ') + 1);
     }
+    found->busy = true;
+    found->answered = false;
+    ++found->requestsArrived;
     // Anything already buffered belongs to a pipelined next request, which starts now.
-    found->requestStartedMs = socket->bytesAvailable() > 0 ? m_clock.elapsed() : -1;
-    found->requestBytes = socket->bytesAvailable();
+    const qint64 ahead = socket->bytesAvailable();
+    found->requestStartedMs = ahead > 0 ? m_clock.elapsed() : -1;
+    found->requestBytes = ahead;
+    found->countedAhead = ahead;
     found->requestLine.clear();
     found->requestLineWhole = false;
-    if (socket->bytesAvailable() > 0)
+    if (ahead > 0)
         noteRequestLine(socket, *found);
     return version;
+}
+
+void ConnectionGuard::handlerReturned(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    // Not answered yet (a held poll, a commit, a stream): QHttpServer would otherwise go
+    // straight on to the next request and answer it first.
+    if (found != m_connections.end() && found->busy && found->closeAtMs < 0)
+        hold(socket, *found);
+}
+
+void ConnectionGuard::requestAnswered(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end() || !found->busy)
+        return;
+    found->answered = true;
+    if (socket->bytesToWrite() == 0)
+        release(socket, *found);
+}
+
+void ConnectionGuard::hold(QTcpSocket *socket, Connection &connection)
+{
+    if (!connection.holding) {
+        // Between requests QHttpServer has committed its own transaction; were one open,
+        // a request would be half read, which a busy connection never has.
+        if (socket->isTransactionStarted())
+            return;
+        socket->startTransaction();
+        connection.holding = true;
+    }
+    // Read inside the transaction: kept in the buffer, but no longer available to
+    // QHttpServer's parser. Their request's clock starts when they are given back.
+    socket->skip(socket->bytesAvailable());
+    connection.requestStartedMs = -1;
+    connection.requestBytes = 0;
+    connection.countedAhead = 0;
+    connection.requestLine.clear();
+    connection.requestLineWhole = false;
+}
+
+void ConnectionGuard::release(QTcpSocket *socket, Connection &connection)
+{
+    connection.busy = false;
+    connection.answered = false;
+    if (!connection.holding)
+        return;
+    connection.holding = false;
+    if (connection.closeAtMs >= 0) {
+        socket->commitTransaction(); // what was held is dropped with the connection
+        return;
+    }
+    socket->rollbackTransaction();
+    // Not at once: this may run inside QHttpServer's own handling of the socket.
+    if (socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(socket, &QIODevice::readyRead, Qt::QueuedConnection);
+}
+
+void ConnectionGuard::bytesLeft(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    found->lastActivityMs = m_clock.elapsed();
+    countUnsent(socket, *found);
+    if (found->busy && found->answered && socket->bytesToWrite() == 0)
+        release(socket, *found);
+}
+
+void ConnectionGuard::outputQueued(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    countUnsent(socket, *found);
+    if (m_unsentTotal > qint64(m_limits.outputBudgetMiB) * 1024 * 1024)
+        closeLargestOffenders();
+}
+
+void ConnectionGuard::countUnsent(QTcpSocket *socket, Connection &connection)
+{
+    const qint64 unsent = socket->bytesToWrite();
+    m_unsentTotal += unsent - connection.unsent;
+    connection.unsent = unsent;
+}
+
+void ConnectionGuard::closeLargestOffenders()
+{
+    // Down to three quarters, so that a flood does not make this sort every connection
+    // at each write once the budget is reached.
+    const qint64 budget = qint64(m_limits.outputBudgetMiB) * 1024 * 1024;
+    const qint64 target = budget - budget / 4;
+    QList<std::pair<qint64, QPointer<QTcpSocket>>> offenders;
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
+        if (it->unsent > 0)
+            offenders.append({it->unsent, it.key()});
+    }
+    std::sort(offenders.begin(), offenders.end(),
+              [](const auto &a, const auto &b) { return a.first > b.first; });
+    int closed = 0;
+    for (const auto &[unsent, socket] : offenders) {
+        if (m_unsentTotal <= target)
+            break;
+        if (!socket)
+            continue;
+        ++closed;
+        ++m_evicted;
+        // abort() drops the unsent output at once; disconnected() then forgets the
+        // connection (and its count) and ends what it was answering.
+        forget(socket);
+        socket->abort();
+    }
+    const qint64 now = m_clock.elapsed();
+    if (closed > 0 && (m_budgetLoggedMs < 0 || now - m_budgetLoggedMs >= budgetLogIntervalMs)) {
+        m_budgetLoggedMs = now;
+        std::fprintf(stderr,
+                     "chatapp: clients are not reading %d MiB of answers and events; closed the %d "
+                     "connection(s) with the most unsent (see --output-budget in docs/security.md)\n",
+                     m_limits.outputBudgetMiB, closed);
+    }
+}
+
+void ConnectionGuard::forget(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end())
+        return;
+    m_unsentTotal -= found->unsent;
+    m_connections.erase(found);
 }
 
 QTcpSocket *ConnectionGuard::socketFrom(const QHostAddress &address, quint16 port) const
@@ -329,6 +485,10 @@ void ConnectionGuard::closeAfterAnswer(QTcpSocket *socket)
         return;
     }
     found->closeAtMs = m_clock.elapsed() + lingerMs;
+    if (found->holding) {
+        found->holding = false;
+        socket->commitTransaction();
+    }
     socket->skip(socket->bytesAvailable());
     // The client learns the answer is whole at once instead of after the linger: once it
     // is all with the kernel, the sending half closes while unread input is still read.
@@ -371,7 +531,7 @@ void ConnectionGuard::sweep()
         }
     }
     for (QTcpSocket *socket : toClose) {
-        m_connections.remove(socket);
+        forget(socket);
         socket->disconnectFromHost();
     }
 }
@@ -381,6 +541,10 @@ void ConnectionGuard::refuseAndLinger(QTcpSocket *socket, Connection &connection
                                       const QByteArray &message)
 {
     connection.closeAtMs = m_clock.elapsed() + lingerMs;
+    if (connection.holding) {
+        connection.holding = false;
+        socket->commitTransaction();
+    }
     socket->skip(socket->bytesAvailable());
     writeError(socket, status, reason, code, message);
 }

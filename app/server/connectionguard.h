@@ -28,6 +28,10 @@ public:
     // Headers and a body at its limit, with room to spare: beyond this a request is
     // refused before it is buffered.
     static constexpr qint64 maxRequestBytes = 64 * 1024 + 32 * 1024;
+    // Input a connection may have buffered: a request at its limit and a little of the
+    // next. Past it the socket is not read until some is parsed, so requests pipelined
+    // behind an answer the client does not take wait in the client's kernel, not here.
+    static constexpr qint64 maxBufferedInputBytes = maxRequestBytes + 32 * 1024;
 
     // With `tls`, every connection is a QSslSocket that must finish its handshake within
     // the request timeout.
@@ -41,12 +45,22 @@ public:
     // and the client waits unanswered. This answers it 503 through a reserve descriptor.
     bool listenAndAccept(const QHostAddress &address, quint16 port);
 
-    // QHttpServer has parsed a whole request on `socket`: its deadline is met. Returns
-    // the request's HTTP version as its request line gave it ("HTTP/1.0"), or empty when
-    // not known (a request pipelined behind another, which QHttpServer 6.4 reads with it).
-    // Neither Qt's QHttpServerRequest tells it, and it decides whether Host is required
-    // and whether the connection stays open.
+    // QHttpServer has parsed a whole request on `socket`: its deadline is met, and the
+    // requests pipelined behind it wait until its answer is out (requestAnswered()).
+    // Returns the request's HTTP version as its request line gave it ("HTTP/1.0"), or
+    // empty when not known. Qt's QHttpServerRequest does not tell it, and it decides
+    // whether Host is required and whether the connection stays open.
     QByteArray requestArrived(QTcpSocket *socket);
+    // The handler given the request has returned, answered or not.
+    void handlerReturned(QTcpSocket *socket);
+    // The whole answer is written to the socket. Once the client has taken it (the
+    // socket's buffer is empty), the connection's next request is read: answers go out in
+    // request order (RFC 9112, 9.3.2), and a client that does not read its answers is not
+    // read from either, so it cannot make the server buffer answer after answer.
+    void requestAnswered(QTcpSocket *socket);
+    // Output was written to `socket`: counted against the budget for all connections,
+    // and past it the connections with the most unsent output are closed.
+    void outputQueued(QTcpSocket *socket);
     // The answer being written is the connection's last: what follows is read and
     // dropped, never parsed, and the connection closes shortly.
     void closeAfterAnswer(QTcpSocket *socket);
@@ -56,6 +70,8 @@ public:
     qsizetype openConnections() const { return m_connections.size(); }
     quint64 refusedConnections() const { return m_refused; }
     quint64 timedOutRequests() const { return m_timedOut; }
+    quint64 evictedConnections() const { return m_evicted; }
+    qint64 unsentBytes() const { return m_unsentTotal; }
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -70,6 +86,15 @@ private:
         qint64 closeAtMs = -1; // refused: what arrives is thrown away until then
         QByteArray requestLine; // the current request's, while it arrives
         bool requestLineWhole = false;
+        // From requestArrived() until the answer has left the socket's buffer.
+        bool busy = false;
+        bool answered = false;
+        // A read transaction of ours holds what arrived meanwhile, unseen by QHttpServer.
+        bool holding = false;
+        // Buffered bytes already counted: requests pipelined behind the one just parsed.
+        qint64 countedAhead = 0;
+        quint64 requestsArrived = 0;
+        qint64 unsent = 0; // the socket's bytesToWrite() when last looked at
     };
 
     // Keeps the start of the request QHttpServer is about to read, up to its first line.
@@ -87,6 +112,14 @@ private:
     // left readable, it would wake the event loop in a busy loop.
     void pauseBriefly();
     void bytesArrived(QTcpSocket *socket);
+    void bytesLeft(QTcpSocket *socket);
+    void refuseIfStillTooLarge(QTcpSocket *socket, quint64 arrivedBefore);
+    // Keeps what has arrived on a busy connection from QHttpServer until release().
+    static void hold(QTcpSocket *socket, Connection &connection);
+    static void release(QTcpSocket *socket, Connection &connection);
+    void countUnsent(QTcpSocket *socket, Connection &connection);
+    void closeLargestOffenders();
+    void forget(QTcpSocket *socket);
     void sweep();
     // A bare HTTP error, written before (or instead of) QHttpServer seeing the request.
     static QByteArray errorAnswer(int status, const QByteArray &reason, const QByteArray &code,
@@ -109,6 +142,9 @@ private:
     QHash<std::pair<QHostAddress, quint16>, QTcpSocket *> m_socketsByPeer;
     quint64 m_refused = 0;
     quint64 m_timedOut = 0;
+    quint64 m_evicted = 0;
+    qint64 m_unsentTotal = 0;
+    qint64 m_budgetLoggedMs = -1;
     // QTcpServer's notifier for the listening socket, whose activations this takes over.
     QPointer<QSocketNotifier> m_listeningNotifier;
     int m_reserveDescriptor = -1;

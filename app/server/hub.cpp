@@ -61,14 +61,14 @@ RoomSummary Hub::summary(const RoomName &room) const
     return {room.value(), state.lastId, onlineCount(state)};
 }
 
-QList<RoomSummary> Hub::summaries() const
+RoomPage Hub::roomsAfter(const std::optional<RoomName> &after, qsizetype limit) const
 {
-    QList<RoomSummary> all;
-    for (auto it = m_rooms.cbegin(); it != m_rooms.cend(); ++it)
-        all.append({it.key(), it->lastId, onlineCount(*it)});
-    std::sort(all.begin(), all.end(),
-              [](const RoomSummary &a, const RoomSummary &b) { return a.name < b.name; });
-    return all;
+    RoomPage page;
+    auto it = after ? m_rooms.upperBound(after->value()) : m_rooms.cbegin();
+    for (; it != m_rooms.cend() && page.rooms.size() < limit; ++it)
+        page.rooms.append({it.key(), it->lastId, onlineCount(*it)});
+    page.more = it != m_rooms.cend();
+    return page;
 }
 
 void Hub::publish(const Message &message)

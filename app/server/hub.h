@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QMap>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -44,6 +45,13 @@ struct RoomSummary
     qsizetype online = 0;
 };
 
+// One page of the room list, in name order.
+struct RoomPage
+{
+    QList<RoomSummary> rooms;
+    bool more = false; // rooms follow the last one listed
+};
+
 struct Member
 {
     QString name;
@@ -65,7 +73,9 @@ public:
     void addRoom(const RoomName &room);
     MessageId lastId(const RoomName &room) const;
     RoomSummary summary(const RoomName &room) const;
-    QList<RoomSummary> summaries() const;
+    // At most `limit` rooms whose names sort after `after` (from the first without it),
+    // in O(log rooms + limit): anyone may create rooms, and every window lists them.
+    RoomPage roomsAfter(const std::optional<RoomName> &after, qsizetype limit) const;
 
     // Called once per stored message, in id order within each room. Held polls wake at
     // once; followers are told on the next turn of the event loop, of everything
@@ -142,7 +152,9 @@ private:
 
     Storage &m_storage;
     Metrics &m_metrics;
-    QHash<QString, RoomState> m_rooms;
+    // Ordered by name, so that a page of the room list starts where the last one ended
+    // without sorting every room each time.
+    QMap<QString, RoomState> m_rooms;
     quint64 m_nextPollId = 1;
     quint64 m_nextSeenTurn = 1;
     std::function<QDateTime()> m_now = [] { return QDateTime::currentDateTimeUtc(); };

@@ -24,6 +24,12 @@ struct ServerLimits
     // Output a stream's reader has not taken yet. Past it the stream is closed, not
     // buffered for without bound; the reader resumes from its Last-Event-ID, losing nothing.
     int streamBacklogKiB = 4096;
+    // Output written for all connections together that their clients have not taken yet
+    // (streams and ordinary answers alike). Past it the connections with the most unsent
+    // are closed, largest first, until a quarter of the budget is free again: a stream
+    // resumes from its Last-Event-ID, and the server's memory stays bounded however many
+    // clients stop reading at once.
+    int outputBudgetMiB = 256;
     // Wrong passwords one client address may try a minute (a token bucket of that size);
     // beyond it every attempt gets 429, so guessing a password is slowed to a crawl.
     int wrongPasswordsPerMinute = 10;

@@ -155,6 +155,7 @@ void Reply::startStream(int status, const QByteArray &contentType, const HeaderP
     m_streamStatus = status;
     // The body starts now and is delimited by the end of the connection.
     m_exchange.socket()->write(head(status, contentType, headers) + "\r\n");
+    sendNow();
 }
 
 void Reply::writeToStream(const QByteArray &chunk)
@@ -174,8 +175,20 @@ void Reply::sendNow()
     // setSocketNotifierPending), and the first reader gets nothing until all are queued.
     // Handing the bytes to the kernel now costs one send() and leaves nothing pending
     // unless the kernel's buffer is full.
-    if (QTcpSocket *socket = m_exchange.socket())
-        socket->flush();
+    QTcpSocket *socket = m_exchange.socket();
+    if (!socket)
+        return;
+    socket->flush();
+    // What the kernel did not take waits in memory, counted against the server's budget.
+    if (m_guard)
+        m_guard->outputQueued(socket);
+}
+
+void Reply::handlerReturned()
+{
+    m_exchange.handlerReturned();
+    if (m_guard && m_exchange.socket())
+        m_guard->handlerReturned(m_exchange.socket());
 }
 
 void Reply::endStream()
@@ -202,6 +215,8 @@ void Reply::finish(int status)
 {
     m_finished = true;
     m_exchange.done();
+    if (m_guard && m_exchange.socket())
+        m_guard->requestAnswered(m_exchange.socket());
     m_metrics.countResponse(status);
     m_log.record(m_method, m_path, status, m_bodyBytes, m_timer.nsecsElapsed() / 1000);
 }

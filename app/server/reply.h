@@ -52,8 +52,9 @@ public:
     void writeToStream(const QByteArray &chunk);
     void endStream();
 
-    // The handler that was given the request has returned (see HttpExchange).
-    void handlerReturned() { m_exchange.handlerReturned(); }
+    // The handler that was given the request has returned (see HttpExchange and
+    // ConnectionGuard::handlerReturned).
+    void handlerReturned();
 
 private:
     // The status line and headers, without the empty line that ends them.

@@ -1,5 +1,7 @@
 #include "chatserver.h"
 
+#include "core/roomlistquery.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,12 +42,30 @@ QByteArray ChatServer::roomJson(const RoomName &room) const
     return compact(roomObject(m_hub.summary(room)));
 }
 
-void ChatServer::listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+void ChatServer::listRooms(const QHttpServerRequest &request, const PathArguments &,
+                           const ReplyPtr &reply)
 {
+    const auto parsed = parseRoomListQuery(request.query());
+    if (const auto *error = std::get_if<ApiError>(&parsed)) {
+        reply->sendError(*error);
+        return;
+    }
+    // A page at a time: rooms cost a PUT each, so the whole list could be made as long
+    // as anyone likes, and every window asks for it every few seconds.
+    const RoomListQuery &query = std::get<RoomListQuery>(parsed);
+    const RoomPage page = m_hub.roomsAfter(query.after, query.limit);
     QJsonArray rooms;
-    for (const RoomSummary &room : m_hub.summaries())
+    for (const RoomSummary &room : page.rooms)
         rooms.append(roomObject(room));
-    reply->sendJson(200, compact({{QStringLiteral("rooms"), rooms}}));
+    QJsonObject answer{{QStringLiteral("rooms"), rooms}};
+    if (!page.more) {
+        reply->sendJson(200, compact(answer));
+        return;
+    }
+    // `more` means the page was filled, so it is not empty.
+    const QString next = roomListPageAfter(page.rooms.last().name, query.limit);
+    answer.insert(QStringLiteral("next"), next);
+    reply->sendJson(200, compact(answer), {{"Link", '<' + next.toUtf8() + ">; rel=\"next\""}});
 }
 
 void ChatServer::getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)

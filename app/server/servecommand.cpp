@@ -80,14 +80,8 @@ int runServeCommand(int argc, char *argv[])
                      options->port);
         return 1;
     }
-    const QString shownHost = options->address.protocol() == QAbstractSocket::IPv6Protocol
-                                ? u'[' + options->host + u']'
-                                : options->host;
-    // Tests and scripts read the port from this line when they asked for port 0.
-    std::printf("chatapp: listening on %s://%s:%u\n", tls ? "https" : "http", qPrintable(shownHost),
-                port);
-    std::fflush(stdout);
-
+    // Before the line below: whoever reads it may send SIGTERM at once, and must get a
+    // clean stop, not the default action.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, &server, [&server] {
         server.shutDown();
@@ -95,5 +89,13 @@ int runServeCommand(int argc, char *argv[])
     QObject::connect(&server, &ChatServer::drained, &server, [&server] {
         server.closeConnections([] { QCoreApplication::exit(0); });
     });
+
+    const QString shownHost = options->address.protocol() == QAbstractSocket::IPv6Protocol
+                                ? u'[' + options->host + u']'
+                                : options->host;
+    // Tests and scripts read the port from this line when they asked for port 0.
+    std::printf("chatapp: listening on %s://%s:%u\n", tls ? "https" : "http", qPrintable(shownHost),
+                port);
+    std::fflush(stdout);
     return app.exec();
 }

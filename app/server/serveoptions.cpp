@@ -45,7 +45,7 @@ const OptionSpec optionTable[] = {
      QT_TRANSLATE_NOOP("ServeOptions", "Answer requests whose Host is NAME, a DNS name of this server (repeatable; the variable takes a comma-separated list). Besides these, only IP addresses, localhost and the machine's own names are answered; others get 421."),
      "CHATAPP_ALLOWED_HOSTS"},
     {"max-connections", "N",
-     QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000)."),
+     QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000, lowered to fit the open-file limit)."),
      "CHATAPP_MAX_CONNECTIONS"},
     {"request-timeout", "SECONDS",
      QT_TRANSLATE_NOOP("ServeOptions", "Time for a request to arrive whole; a slower one gets 408 (default 10)."),
@@ -62,6 +62,9 @@ const OptionSpec optionTable[] = {
     {"stream-backlog", "KIB",
      QT_TRANSLATE_NOOP("ServeOptions", "Unread output a stream may have before it is closed; the reader resumes (default 4096)."),
      "CHATAPP_STREAM_BACKLOG"},
+    {"output-budget", "MIB",
+     QT_TRANSLATE_NOOP("ServeOptions", "Output all clients together may leave unread; past it the connections with the most are closed (default 256)."),
+     "CHATAPP_OUTPUT_BUDGET"},
     {"send-burst", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Sends a client address may save up for a burst (default 60)."),
      "CHATAPP_SEND_BURST"},
@@ -260,6 +263,8 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             ok = readNumber(name, *value, 1, 1000000, &limits.maxPendingSends);
         else if (name == u"stream-backlog")
             ok = readNumber(name, *value, 16, 1024 * 1024, &limits.streamBacklogKiB);
+        else if (name == u"output-budget")
+            ok = readNumber(name, *value, 1, 1024 * 1024, &limits.outputBudgetMiB);
         else if (name == u"send-rate") {
             ok = readNumber(name, *value, 1, 1000000, &sendRate);
             limits.sendsPerSecond = sendRate;

@@ -150,6 +150,20 @@ void checkHistoryQuery(const HistoryQuery &query)
     FUZZ_CHECK(parsed->name == query.name, shown + u' ' + quoted(parsed->name));
 }
 
+void checkRoomListQuery(const RoomListQuery &query)
+{
+    FUZZ_CHECK(query.limit >= 1 && query.limit <= Limits::maxPageSize,
+               QString::number(query.limit));
+    if (!query.after)
+        return;
+    checkRoomName(query.after->value(), query.after);
+    const QString next = roomListPageAfter(query.after->value(), query.limit);
+    const auto again = parseRoomListQuery(requestQuery(requestUrl(next.toLatin1())));
+    const auto *parsed = std::get_if<RoomListQuery>(&again);
+    FUZZ_CHECK(parsed, next + u' ' + std::get<ApiError>(again).message);
+    FUZZ_CHECK(parsed->after == query.after && parsed->limit == query.limit, next);
+}
+
 void checkRoomName(const QString &candidate, const std::optional<RoomName> &room)
 {
     static const QRegularExpression pattern(

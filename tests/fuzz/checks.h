@@ -3,6 +3,7 @@
 #include "core/apierror.h"
 #include "core/historyquery.h"
 #include "core/messagedraft.h"
+#include "core/roomlistquery.h"
 #include "core/roomname.h"
 
 #include <QString>
@@ -26,6 +27,10 @@ void checkDraft(const MessageDraft &draft);
 
 // Within the documented ranges, and written back into a query, it parses to itself.
 void checkHistoryQuery(const HistoryQuery &query);
+
+// Within the documented range, and its `next` link (the page after its cursor) parses
+// back to the same cursor and limit.
+void checkRoomListQuery(const RoomListQuery &query);
 
 // Accepted exactly when the pattern [a-z0-9][a-z0-9_-]{0,63} matches, and reparses to itself.
 void checkRoomName(const QString &candidate, const std::optional<RoomName> &room);

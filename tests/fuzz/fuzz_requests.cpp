@@ -104,6 +104,12 @@ void decodeRest(const FuzzRequest &request)
     else
         checkError(std::get<ApiError>(query));
 
+    const auto roomList = parseRoomListQuery(requestQuery(request.url));
+    if (const auto *parsed = std::get_if<RoomListQuery>(&roomList))
+        checkRoomListQuery(*parsed);
+    else
+        checkError(std::get<ApiError>(roomList));
+
     const QString lastEventId = QString::fromLatin1(request.lastEventId);
     const auto resumeAfter = parseMessageId(lastEventId);
     checkMessageId(lastEventId, resumeAfter);

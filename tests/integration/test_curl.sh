@@ -187,6 +187,13 @@ body_has "new room is empty" '"message_count" *: *0[,}]'
 expect "room list" 200 -- "$base/api/v1/rooms"
 body_has "room list has general" '"name" *: *"general"'
 body_has "room list has lab with 9 messages" '"last_id" *: *9[,}]'
+expect "room list, a page of 2" 200 -- -i "$base/api/v1/rooms?limit=2"
+body_has "the page says the next starts after lab" '"next" *: *"/api/v1/rooms\?after=lab&limit=2"'
+if grep -qi '^Link: </api/v1/rooms?after=lab&limit=2>; rel="next"'$'\r''\?$' "$work/headers"; then
+    pass "the page's Link header names the next"
+else
+    fail "no Link to the next page in: $(tr -d '\r' <"$work/headers" | tr '\n' '|')"
+fi
 expect "one room" 200 -- "$base/api/v1/rooms/lab"
 expect "members" 200 -- "$base/api/v1/rooms/lab/members"
 body_has "ana is online after her poll" '"name" *: *"ana"'

@@ -1,4 +1,5 @@
 #include "core/historyquery.h"
+#include "core/roomlistquery.h"
 #include "core/roomname.h"
 
 #include <QTest>
@@ -14,6 +15,10 @@ private slots:
     void refusesBadValues();
     void roomNames_data();
     void roomNames();
+    void roomListReadsItsCursorAndLimit();
+    void roomListRefusesBadValues_data();
+    void roomListRefusesBadValues();
+    void roomListNextNamesTheCursorAndLimit();
 };
 
 void TestHistoryQuery::defaultsWhenEmpty()
@@ -88,6 +93,54 @@ void TestHistoryQuery::roomNames()
     QFETCH(QString, name);
     QFETCH(bool, valid);
     QCOMPARE(RoomName::parse(name).has_value(), valid);
+}
+
+void TestHistoryQuery::roomListReadsItsCursorAndLimit()
+{
+    const auto defaults = parseRoomListQuery(QUrlQuery());
+    QVERIFY(std::holds_alternative<RoomListQuery>(defaults));
+    QVERIFY(!std::get<RoomListQuery>(defaults).after);
+    QCOMPARE(std::get<RoomListQuery>(defaults).limit, 100);
+
+    const auto parsed = parseRoomListQuery(QUrlQuery(QStringLiteral("after=lab-2&limit=1000")));
+    QVERIFY(std::holds_alternative<RoomListQuery>(parsed));
+    QCOMPARE(std::get<RoomListQuery>(parsed).after->value(), QStringLiteral("lab-2"));
+    QCOMPARE(std::get<RoomListQuery>(parsed).limit, 1000);
+}
+
+void TestHistoryQuery::roomListRefusesBadValues_data()
+{
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<QString>("parameter");
+    QTest::newRow("limit zero") << "limit=0" << "limit";
+    QTest::newRow("limit over max") << "limit=1001" << "limit";
+    QTest::newRow("negative limit") << "limit=-5" << "limit";
+    QTest::newRow("word limit") << "limit=ten" << "limit";
+    QTest::newRow("empty limit") << "limit=" << "limit";
+    QTest::newRow("plus sign") << "limit=%2B5" << "limit";
+    QTest::newRow("empty after") << "after=" << "after";
+    QTest::newRow("upper-case after") << "after=Lab" << "after";
+    QTest::newRow("slash in after") << "after=a%2Fb" << "after";
+    QTest::newRow("long after") << QString(QStringLiteral("after=") + QString(65, u'a')) << "after";
+}
+
+void TestHistoryQuery::roomListRefusesBadValues()
+{
+    QFETCH(QString, query);
+    QFETCH(QString, parameter);
+    const auto parsed = parseRoomListQuery(QUrlQuery(query));
+    QVERIFY2(std::holds_alternative<ApiError>(parsed), "the query was accepted");
+    const ApiError &error = std::get<ApiError>(parsed);
+    QCOMPARE(error.status, 400);
+    QCOMPARE(error.code, QStringLiteral("invalid_query"));
+    QVERIFY2(error.message.contains(u'\'' + parameter + u'\''), qPrintable(error.message));
+}
+
+void TestHistoryQuery::roomListNextNamesTheCursorAndLimit()
+{
+    QCOMPARE(roomListPageAfter(QStringLiteral("lab_2"), 100), QStringLiteral("/api/v1/rooms?after=lab_2&limit=100"));
+    // Room names never need it, but the cursor is encoded as a query value all the same.
+    QCOMPARE(roomListPageAfter(QStringLiteral("a&b c"), 5), QStringLiteral("/api/v1/rooms?after=a%26b%20c&limit=5"));
 }
 
 QTEST_APPLESS_MAIN(TestHistoryQuery)

@@ -83,6 +83,7 @@ private slots:
     void aNameNotSeenForTheWindowIsForgotten();
     void aFullRoomForgetsTheNameSeenLongestAgo();
     void aNameWithAStreamOpenOutlivesTheWindow();
+    void roomPagesGoInNameOrderFromTheCursor();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -338,6 +339,41 @@ void TestHub::aNameWithAStreamOpenOutlivesTheWindow()
     now = now.addMSecs(2);
     hub.sawMember(lab, QStringLiteral("bo"));
     QCOMPARE(names(hub.members(lab)), QStringList{QStringLiteral("bo")});
+}
+
+void TestHub::roomPagesGoInNameOrderFromTheCursor()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    auto room = [](QStringView name) { return *RoomName::parse(name); };
+    hub.loadRooms({{room(u"lab"), 3}, {room(u"general"), 0}});
+    // Made in no particular order, the way rooms come: by PUT and by a first message.
+    hub.addRoom(room(u"a_b"));
+    hub.publish(message(room(u"zz"), 1));
+    hub.addRoom(room(u"a-b"));
+    hub.addRoom(room(u"a0"));
+    auto namesIn = [](const RoomPage &page) {
+        QStringList listed;
+        for (const RoomSummary &summary : page.rooms)
+            listed.append(summary.name);
+        return listed;
+    };
+
+    const RoomPage first = hub.roomsAfter(std::nullopt, 2);
+    QCOMPARE(namesIn(first), QStringList({QStringLiteral("a-b"), QStringLiteral("a0")}));
+    QVERIFY(first.more);
+    const RoomPage second = hub.roomsAfter(room(u"a0"), 3);
+    QCOMPARE(namesIn(second), QStringList({QStringLiteral("a_b"), QStringLiteral("general"), QStringLiteral("lab")}));
+    QCOMPARE(second.rooms.last().lastId, MessageId(3));
+    QVERIFY(second.more);
+    const RoomPage last = hub.roomsAfter(room(u"lab"), 3);
+    QCOMPARE(namesIn(last), QStringList{QStringLiteral("zz")});
+    QVERIFY(!last.more);
+    // A cursor need not be a room; a page that ends with the last room says so.
+    QCOMPARE(namesIn(hub.roomsAfter(room(u"b"), 3)), QStringList({QStringLiteral("general"), QStringLiteral("lab"), QStringLiteral("zz")}));
+    QVERIFY(!hub.roomsAfter(room(u"b"), 3).more);
+    QVERIFY(hub.roomsAfter(room(u"zzz"), 3).rooms.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestHub)
