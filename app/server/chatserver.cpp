@@ -222,22 +222,21 @@ void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const
 void ChatServer::metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
 {
     QByteArray text = m_metrics.render(m_storage.commitStats());
+    const auto add = [&text](const char *name, const char *type, const char *help, qint64 value) {
+        text += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n'
+              + name + ' ' + QByteArray::number(value) + '\n';
+    };
     if (m_guard) {
-        text += "# HELP chatapp_open_connections Open client connections.\n"
-                "# TYPE chatapp_open_connections gauge\n"
-                "chatapp_open_connections " + QByteArray::number(m_guard->openConnections()) + "\n"
-                "# HELP chatapp_connections_refused_total Connections refused at the connection limit.\n"
-                "# TYPE chatapp_connections_refused_total counter\n"
-                "chatapp_connections_refused_total " + QByteArray::number(m_guard->refusedConnections()) + "\n"
-                "# HELP chatapp_request_timeouts_total Requests cut off for arriving too slowly.\n"
-                "# TYPE chatapp_request_timeouts_total counter\n"
-                "chatapp_request_timeouts_total " + QByteArray::number(m_guard->timedOutRequests()) + "\n"
-                "# HELP chatapp_unsent_bytes Output written for clients that they have not taken yet.\n"
-                "# TYPE chatapp_unsent_bytes gauge\n"
-                "chatapp_unsent_bytes " + QByteArray::number(m_guard->unsentBytes()) + "\n"
-                "# HELP chatapp_connections_evicted_total Connections closed to keep unsent output within --output-budget.\n"
-                "# TYPE chatapp_connections_evicted_total counter\n"
-                "chatapp_connections_evicted_total " + QByteArray::number(m_guard->evictedConnections()) + "\n";
+        add("chatapp_open_connections", "gauge", "Open client connections.", m_guard->openConnections());
+        add("chatapp_connections_refused_total", "counter", "Connections refused at the connection limit.",
+            qint64(m_guard->refusedConnections()));
+        add("chatapp_request_timeouts_total", "counter", "Requests cut off for arriving too slowly.",
+            qint64(m_guard->timedOutRequests()));
+        add("chatapp_unsent_bytes", "gauge", "Output written for clients that they have not taken yet.",
+            m_guard->unsentBytes());
+        add("chatapp_connections_evicted_total", "counter",
+            "Connections closed to keep unsent output within --output-budget.",
+            qint64(m_guard->evictedConnections()));
     }
     reply->send(200, text, "text/plain; version=0.0.4");
 }

@@ -59,6 +59,29 @@ QJsonArray roomObjects(int first, int count)
                                  {QStringLiteral("online"), 0}});
     return rooms;
 }
+
+// A Directory on its own ApiClient, with what it emits and the paths it asked for.
+struct Listing
+{
+    explicit Listing(const QUrl &server) : api(server), directory(&api), updates(&directory, &Directory::roomsUpdated)
+    {
+        QObject::connect(&api, &ApiClient::exchangeFinished, &directory,
+                         [this](const Exchange &exchange) { paths.append(exchange.path); });
+    }
+    // Refreshes once and waits for the whole list.
+    QList<RoomOverview> refreshed()
+    {
+        directory.refreshNow();
+        if (!QTest::qWaitFor([this] { return !updates.isEmpty(); }, listingTimeoutMs))
+            return {};
+        return updates.first().first().value<QList<RoomOverview>>();
+    }
+
+    ApiClient api;
+    Directory directory;
+    QSignalSpy updates;
+    QStringList paths;
+};
 } // namespace
 
 class TestDirectory : public QObject
@@ -103,19 +126,12 @@ void TestDirectory::cleanupTestCase()
 
 void TestDirectory::refreshFollowsEveryPageThenReportsAllRooms()
 {
-    ApiClient api(m_server.baseUrl());
-    Directory directory(&api);
-    QSignalSpy updates(&directory, &Directory::roomsUpdated);
-    QStringList paths;
-    connect(&api, &ApiClient::exchangeFinished, &directory,
-            [&paths](const Exchange &exchange) { paths.append(exchange.path); });
-
-    directory.refreshNow();
-    QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 1, listingTimeoutMs);
-    const auto rooms = updates.first().first().value<QList<RoomOverview>>();
+    Listing listing(m_server.baseUrl());
+    const auto rooms = listing.refreshed();
+    QCOMPARE(listing.updates.size(), 1);
     QCOMPARE(namesOf(rooms), m_rooms);
     // The default page is 100 rooms: the first page, then the one its `next` names.
-    QCOMPARE(paths, QStringList({QStringLiteral("/api/v1/rooms"),
+    QCOMPARE(listing.paths, QStringList({QStringLiteral("/api/v1/rooms"),
                                  QStringLiteral("/api/v1/rooms?after=%1&limit=100").arg(m_rooms[99])}));
     const auto general = std::find_if(rooms.cbegin(), rooms.cend(),
                                       [](const RoomOverview &room) { return room.name == u"general"; });
@@ -125,24 +141,18 @@ void TestDirectory::refreshFollowsEveryPageThenReportsAllRooms()
 
 void TestDirectory::refreshAskedForDuringOneRunsAfterItNotAlongside()
 {
-    ApiClient api(m_server.baseUrl());
-    Directory directory(&api);
-    QSignalSpy updates(&directory, &Directory::roomsUpdated);
-    QStringList paths;
-    connect(&api, &ApiClient::exchangeFinished, &directory,
-            [&paths](const Exchange &exchange) { paths.append(exchange.path); });
-
-    directory.refreshNow();
-    directory.refreshNow();
-    directory.refreshNow();
+    Listing listing(m_server.baseUrl());
+    listing.directory.refreshNow();
+    listing.directory.refreshNow();
+    listing.directory.refreshNow();
     // The later asks come while the first listing is under way: one more listing after
     // it (the room list may have changed since it began), never two side by side.
-    QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 2, 2 * listingTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(listing.updates.size(), 2, 2 * listingTimeoutMs);
     const QStringList oneListing = {QStringLiteral("/api/v1/rooms"),
                                     QStringLiteral("/api/v1/rooms?after=%1&limit=100").arg(m_rooms[99])};
-    QCOMPARE(paths, oneListing + oneListing);
-    QCOMPARE(namesOf(updates.at(0).first().value<QList<RoomOverview>>()), m_rooms);
-    QCOMPARE(namesOf(updates.at(1).first().value<QList<RoomOverview>>()), m_rooms);
+    QCOMPARE(listing.paths, oneListing + oneListing);
+    QCOMPARE(namesOf(listing.updates.at(0).first().value<QList<RoomOverview>>()), m_rooms);
+    QCOMPARE(namesOf(listing.updates.at(1).first().value<QList<RoomOverview>>()), m_rooms);
 }
 
 void TestDirectory::endlessPagesStopAtTheCap()
@@ -154,13 +164,8 @@ void TestDirectory::endlessPagesStopAtTheCap()
                            {QStringLiteral("next"), QStringLiteral("/api/v1/rooms?page=%1").arg(page + 1)}};
     });
     QVERIFY(endless.port != 0);
-    ApiClient api(endless.url());
-    Directory directory(&api);
-    QSignalSpy updates(&directory, &Directory::roomsUpdated);
-
-    directory.refreshNow();
-    QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 1, listingTimeoutMs);
-    const auto rooms = updates.first().first().value<QList<RoomOverview>>();
+    Listing listing(endless.url());
+    const auto rooms = listing.refreshed();
     QCOMPARE(rooms.size(), Directory::maxListedRooms);
     QCOMPARE(rooms.last().name, QStringLiteral("r%1").arg(Directory::maxListedRooms - 1, 6, 10, QLatin1Char('0')));
     QCOMPARE(endless.served, int(Directory::maxListedRooms / 1000));
@@ -175,13 +180,8 @@ void TestDirectory::endlessTinyPagesStopAtThePageCap()
                            {QStringLiteral("next"), QStringLiteral("/api/v1/rooms?page=%1").arg(page + 1)}};
     });
     QVERIFY(tiny.port != 0);
-    ApiClient api(tiny.url());
-    Directory directory(&api);
-    QSignalSpy updates(&directory, &Directory::roomsUpdated);
-
-    directory.refreshNow();
-    QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 1, listingTimeoutMs);
-    QCOMPARE(updates.first().first().value<QList<RoomOverview>>().size(), Directory::maxRoomPages);
+    Listing listing(tiny.url());
+    QCOMPARE(listing.refreshed().size(), Directory::maxRoomPages);
     QCOMPARE(tiny.served, Directory::maxRoomPages);
 }
 
@@ -193,13 +193,9 @@ void TestDirectory::emptyPageEndsTheList()
                            {QStringLiteral("next"), QStringLiteral("/api/v1/rooms?after=a")}};
     });
     QVERIFY(empty.port != 0);
-    ApiClient api(empty.url());
-    Directory directory(&api);
-    QSignalSpy updates(&directory, &Directory::roomsUpdated);
-
-    directory.refreshNow();
-    QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 1, listingTimeoutMs);
-    QVERIFY(updates.first().first().value<QList<RoomOverview>>().isEmpty());
+    Listing listing(empty.url());
+    QVERIFY(listing.refreshed().isEmpty());
+    QCOMPARE(listing.updates.size(), 1);
     QCOMPARE(empty.served, 1);
 }
 
@@ -214,13 +210,8 @@ void TestDirectory::nextElsewhereIsNotFollowed()
             return QJsonObject{{QStringLiteral("rooms"), roomObjects(0, 2)}, {QStringLiteral("next"), next}};
         });
         QVERIFY(server.port != 0);
-        ApiClient api(server.url());
-        Directory directory(&api);
-        QSignalSpy updates(&directory, &Directory::roomsUpdated);
-
-        directory.refreshNow();
-        QTRY_COMPARE_WITH_TIMEOUT(updates.size(), 1, listingTimeoutMs);
-        QCOMPARE(updates.first().first().value<QList<RoomOverview>>().size(), 2);
+        Listing listing(server.url());
+        QCOMPARE(listing.refreshed().size(), 2);
         QCOMPARE(server.served, 1);
     }
 }
