@@ -56,6 +56,13 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
 
     connect(m_api, &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
     connect(m_poller, &Poller::messagesArrived, this, &MainWindow::onMessages);
+    connect(m_poller, &Poller::roomReset, this, [this](const QString &room) {
+        // What the window holds of the room is another copy's: ids will be given again.
+        m_rooms[room] = RoomState();
+        if (room == m_room)
+            render();
+        showRooms();
+    });
     connect(m_api, &ApiClient::certificateRejected, this, [this](const QString &message) {
         m_certificateProblem = message;
         showConnection();

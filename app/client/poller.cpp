@@ -70,6 +70,16 @@ void Poller::poll()
                 schedule(0);
             return;
         }
+        if (result.errorCode() == u"cursor_beyond_last_id") {
+            // Retrying the same cursor would only be refused again, for ever.
+            m_backoff.reset();
+            setOnline(true);
+            m_after.reset();
+            emit roomReset(room);
+            if (room == m_room && !m_inFlight)
+                schedule(0);
+            return;
+        }
         if (!result.succeeded()) {
             const int delay = m_backoff.nextDelayMs();
             // A 4xx means the server is there and said no; only silence or a 5xx is offline.

@@ -47,6 +47,10 @@ signals:
     void retryScheduled(int delayMs, const QString &error);
     // The server has no such room (it was never created, or the store was reset).
     void roomMissing(const QString &room);
+    // The room's newest id is older than what was already seen of it: the server's store
+    // was reset or restored from a backup. What is held of the room is another copy's;
+    // the poller starts over with the room's newest page (messagesArrived, `initial`).
+    void roomReset(const QString &room);
 
 private:
     void poll();
