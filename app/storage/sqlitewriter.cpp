@@ -56,8 +56,12 @@ struct SqliteWriter::Statements
     {
         prepared = insertMessage.prepare(QStringLiteral(
                        "INSERT INTO messages (room, id, author, text, ts_ms) VALUES (?, ?, ?, ?, ?)"))
+                // A key whose message is gone (a damaged or hand-edited store: findKey's join
+                // finds nothing) now names the message sent again in its place; a plain INSERT
+                // would fail on the old row and take the whole group commit down with it.
                 && rememberKey.prepare(QStringLiteral(
-                       "INSERT INTO idempotency_keys (room, key, message_id, created_ms) VALUES (?, ?, ?, ?)"))
+                       "INSERT OR REPLACE INTO idempotency_keys (room, key, message_id, created_ms)"
+                       " VALUES (?, ?, ?, ?)"))
                 && findKey.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms"
                                                   " FROM idempotency_keys k JOIN messages m"
                                                   " ON m.room = k.room AND m.id = k.message_id"

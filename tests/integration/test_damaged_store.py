@@ -301,6 +301,31 @@ def one_rooms_collision_fails_only_its_sends(context):
     context.stop(server)
 
 
+def a_key_whose_message_is_gone_is_sent_again(context):
+    data_dir = context.data_dir("lostkey")
+    server = context.start(data_dir)
+    keyed = dict(JSON, **{"Idempotency-Key": "lost-1"})
+    status, _, body = send(server, "lab", "keyed", keyed)
+    check(status == 201 and body["id"] == 1, "the keyed send got %d %r" % (status, body))
+    # The message goes, its key stays: a partial restore, a hand edit.
+    with sqlite3.connect(context.database(data_dir), timeout=10) as database:
+        database.execute("DELETE FROM messages WHERE room = 'lab' AND id = 1")
+    database.close()
+    status, _, body = send(server, "lab", "keyed", keyed)
+    check(status == 201 and body.get("id") == 2, "the send again with the lost key got %d %r" % (status, body))
+    status, _, body = send(server, "lab", "keyed", keyed)
+    check(status in (200, 201) and body.get("id") == 2, "a third send with the key got %d %r" % (status, body))
+    check(send_ok(server, "lab", "unkeyed")["id"] == 3, "the next send is not 3")
+    context.stop(server)
+    # On disk: the server's own reads may come from what it remembers of the room.
+    with sqlite3.connect(context.database(data_dir), timeout=10) as database:
+        stored = database.execute("SELECT id, text FROM messages WHERE room = 'lab' ORDER BY id").fetchall()
+        keys = database.execute("SELECT message_id FROM idempotency_keys WHERE key = 'lost-1'").fetchall()
+    database.close()
+    check(stored == [(2, "keyed"), (3, "unkeyed")], "lab holds %r" % stored)
+    check(keys == [(2,)], "the key names %r" % keys)
+
+
 def read_event(response):
     """One event of a stream, as its fields; comments and the retry field are skipped."""
     fields = {}
@@ -432,7 +457,8 @@ def main():
             failures += run_checks((an_empty_file_is_refused, a_file_that_is_not_sqlite_is_refused,
                                     another_programs_database_is_refused, a_new_data_dir_starts_an_empty_chat,
                                     a_chat_from_before_the_mark_is_served, a_counter_behind_is_repaired_at_start,
-                                    one_rooms_collision_fails_only_its_sends, a_cursor_beyond_the_room_is_refused,
+                                    one_rooms_collision_fails_only_its_sends, a_key_whose_message_is_gone_is_sent_again,
+                                    a_cursor_beyond_the_room_is_refused,
                                     pages_overwritten_make_reads_and_healthz_fail), context)
         finally:
             context.kill_all()
