@@ -24,6 +24,17 @@ bool asksForKeepAlive(const QHttpServerRequest &request)
     return false;
 }
 
+// What QHttpServer takes for a WebSocket handshake (RFC 6455, 4.1), as it tests it.
+bool asksForWebSocket(const QHttpServerRequest &request)
+{
+    bool connectionUpgrade = false;
+    for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection")))
+        connectionUpgrade = connectionUpgrade || value.toLower().contains("upgrade");
+    const QList<QByteArray> upgrades = headerValues(request, QLatin1StringView("Upgrade"));
+    return connectionUpgrade && !upgrades.isEmpty()
+        && upgrades.first().compare("websocket", Qt::CaseInsensitive) == 0;
+}
+
 // Named after the first problem, in the order reads, writes, rooms; telling all of them.
 ApiError healthError(const StoreHealth &health)
 {
@@ -166,6 +177,18 @@ void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
         reply->sendError(*framing);
         return;
     }
+    // QHttpServer handles a WebSocket handshake apart, with nobody to take it here: 6.4
+    // answers it through this handler and then again through missingHandler(), 6.8 only
+    // through missingHandler(), and both log a warning for each. One answer, at once,
+    // and the connection closed: there is no WebSocket to switch to.
+    if (asksForWebSocket(request)) {
+        reply->closeConnection();
+        reply->sendError(Errors::invalidHeader(
+            QStringLiteral("Upgrade"),
+            QStringLiteral("asks for WebSocket, which this server does not speak: its API is plain HTTP "
+                           "(/docs/api.md)")));
+        return;
+    }
     // Qt 6.4's parser ends a chunked body two bytes into a trailer section (RFC 9112,
     // 7.1.2) and would read the rest as the next request: a chunked request is answered
     // and its connection closed, so nothing after it is ever taken for a request.
@@ -202,9 +225,12 @@ void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
 
 void ChatServer::missingHandler(const QHttpServerRequest &request, HttpConnection connection)
 {
-    const ReplyPtr reply = makeReply(request, connection);
-    reply->sendError(Errors::notFound(reply->path()));
-    reply->handlerReturned();
+#ifndef CHATAPP_QT_RESPONDER_API
+    // 6.4 comes here only after handleRequest() has answered a WebSocket handshake.
+    if (asksForWebSocket(request))
+        return;
+#endif
+    handleRequest(request, connection);
 }
 
 void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)

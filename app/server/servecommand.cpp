@@ -9,6 +9,7 @@
 #include "storage/sqlitestorage.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <cstdio>
 #include <cstring>
 
@@ -38,6 +39,10 @@ int runServeCommand(int argc, char *argv[])
     auto options = parseServeOptions(app);
     if (!options)
         return 2;
+    // QHttpServer warns on stderr of what clients send it (a WebSocket handshake, a write
+    // to a socket already closed), one line each: any client could fill the log, --quiet
+    // or not. The server answers those requests itself. QT_LOGGING_RULES still wins.
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.httpserver*.warning=false"));
     // Connections past the descriptors the process may open would not be refused with a
     // 503 but left unanswered, so the limit is raised as far as allowed and the
     // connections fitted under it.

@@ -137,6 +137,18 @@ def keep_alive_client_still_works(server):
     check({"kept0", "kept1", "kept2"} <= set(stored_texts(server)), "the keep-alive messages were not all stored")
 
 
+def websocket_handshake_gets_one_answer_and_a_close(server):
+    handshake = (b"GET /api/v1/rooms/lab HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                 b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+    for _ in range(3):
+        answer, closed = exchange_until_closed(server, handshake, CLOSE_SECONDS)
+        check(answer.startswith(b"HTTP/1.1 400 ") and answer.count(b"HTTP/1.1 ") == 1,
+              "a WebSocket handshake got %r" % answer[:300])
+        check(b'"code":"invalid_header"' in answer and b"WebSocket" in answer, "the 400 says %r" % answer[-200:])
+        check(closed, "the connection stayed open after a WebSocket handshake")
+    check("WebSocket" not in server.stderr, "the handshakes were logged: %s" % server.stderr)
+
+
 def curl_still_works(server):
     if not shutil.which("curl"):
         print("SKIP curl: not installed")
@@ -166,7 +178,7 @@ def main():
         chunked_in_two_headers_is_refused, plain_chunked_in_any_case_is_accepted,
         content_length_with_surrounding_spaces_is_accepted, connection_close_closes,
         http11_without_host_is_400, http10_without_host_is_served_and_closed, http10_keep_alive_stays_open,
-        keep_alive_client_still_works, curl_still_works))
+        keep_alive_client_still_works, curl_still_works, websocket_handshake_gets_one_answer_and_a_close))
     print("%d failure(s)" % failures)
     return 1 if failures else 0
 
