@@ -405,26 +405,35 @@ void ConnectionGuard::bytesLeft(QTcpSocket *socket)
     if (found == m_connections.end())
         return;
     found->lastActivityMs = m_clock.elapsed();
-    countUnsent(socket, *found);
+    countUnsent(socket);
     if (found->busy && found->answered && socket->bytesToWrite() == 0)
         release(socket, *found);
 }
 
 void ConnectionGuard::outputQueued(QTcpSocket *socket)
 {
-    const auto found = m_connections.find(socket);
-    if (found == m_connections.end())
+    // The common case, costing no lookup: readers keep up, the kernel took it all.
+    if (m_unsentBySocket.isEmpty() && socket->bytesToWrite() == 0)
         return;
-    countUnsent(socket, *found);
+    countUnsent(socket);
     if (m_unsentTotal > qint64(m_limits.outputBudgetMiB) * 1024 * 1024)
         closeLargestOffenders();
 }
 
-void ConnectionGuard::countUnsent(QTcpSocket *socket, Connection &connection)
+void ConnectionGuard::countUnsent(QTcpSocket *socket)
 {
     const qint64 unsent = socket->bytesToWrite();
-    m_unsentTotal += unsent - connection.unsent;
-    connection.unsent = unsent;
+    const auto found = m_unsentBySocket.find(socket);
+    if (found != m_unsentBySocket.end()) {
+        m_unsentTotal += unsent - *found;
+        if (unsent > 0)
+            *found = unsent;
+        else
+            m_unsentBySocket.erase(found);
+    } else if (unsent > 0 && m_connections.contains(socket)) {
+        m_unsentTotal += unsent;
+        m_unsentBySocket.insert(socket, unsent);
+    }
 }
 
 void ConnectionGuard::closeLargestOffenders()
@@ -434,10 +443,9 @@ void ConnectionGuard::closeLargestOffenders()
     const qint64 budget = qint64(m_limits.outputBudgetMiB) * 1024 * 1024;
     const qint64 target = budget - budget / 4;
     QList<std::pair<qint64, QPointer<QTcpSocket>>> offenders;
-    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
-        if (it->unsent > 0)
-            offenders.append({it->unsent, it.key()});
-    }
+    offenders.reserve(m_unsentBySocket.size());
+    for (auto it = m_unsentBySocket.cbegin(); it != m_unsentBySocket.cend(); ++it)
+        offenders.append({it.value(), it.key()});
     std::sort(offenders.begin(), offenders.end(),
               [](const auto &a, const auto &b) { return a.first > b.first; });
     int closed = 0;
@@ -468,8 +476,8 @@ void ConnectionGuard::forget(QTcpSocket *socket)
     const auto found = m_connections.find(socket);
     if (found == m_connections.end())
         return;
-    m_unsentTotal -= found->unsent;
     m_connections.erase(found);
+    m_unsentTotal -= m_unsentBySocket.take(socket);
 }
 
 QTcpSocket *ConnectionGuard::socketFrom(const QHostAddress &address, quint16 port) const

@@ -94,7 +94,6 @@ private:
         // Buffered bytes already counted: requests pipelined behind the one just parsed.
         qint64 countedAhead = 0;
         quint64 requestsArrived = 0;
-        qint64 unsent = 0; // the socket's bytesToWrite() when last looked at
     };
 
     // Keeps the start of the request QHttpServer is about to read, up to its first line.
@@ -117,7 +116,7 @@ private:
     // Keeps what has arrived on a busy connection from QHttpServer until release().
     static void hold(QTcpSocket *socket, Connection &connection);
     static void release(QTcpSocket *socket, Connection &connection);
-    void countUnsent(QTcpSocket *socket, Connection &connection);
+    void countUnsent(QTcpSocket *socket);
     void closeLargestOffenders();
     void forget(QTcpSocket *socket);
     void sweep();
@@ -144,6 +143,9 @@ private:
     quint64 m_timedOut = 0;
     quint64 m_evicted = 0;
     qint64 m_unsentTotal = 0;
+    // The connections with output the kernel has not taken, and how much, as last seen:
+    // few while clients keep up, so a write that leaves nothing behind costs no lookup.
+    QHash<QTcpSocket *, qint64> m_unsentBySocket;
     qint64 m_budgetLoggedMs = -1;
     // QTcpServer's notifier for the listening socket, whose activations this takes over.
     QPointer<QSocketNotifier> m_listeningNotifier;
