@@ -107,6 +107,85 @@
         </message>
     </context>
     <context>
+        <name>ErrorTexts</name>
+        <message>
+            <source>The message is longer than %1 characters.</source>
+            <translation>The message is longer than %1 characters.</translation>
+        </message>
+        <message>
+            <source>The name is longer than %1 characters.</source>
+            <translation>The name is longer than %1 characters.</translation>
+        </message>
+        <message>
+            <source>The message is larger than the server accepts.</source>
+            <translation>The message is larger than the server accepts.</translation>
+        </message>
+        <message>
+            <source>The message or the name is empty.</source>
+            <translation>The message or the name is empty.</translation>
+        </message>
+        <message>
+            <source>The message or the name holds characters the server does not accept.</source>
+            <translation>The message or the name holds characters the server does not accept.</translation>
+        </message>
+        <message>
+            <source>That is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”.</source>
+            <translation>That is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”.</translation>
+        </message>
+        <message>
+            <source>The room does not exist on the server.</source>
+            <translation>The room does not exist on the server.</translation>
+        </message>
+        <message>
+            <source>Too many messages at once from this address; the server asks to wait a moment.</source>
+            <translation>Too many messages at once from this address; the server asks to wait a moment.</translation>
+        </message>
+        <message>
+            <source>The server cannot store messages right now; nothing was lost, and it will be tried again.</source>
+            <translation>The server cannot store messages right now; nothing was lost, and it will be tried again.</translation>
+        </message>
+        <message>
+            <source>The server cannot read its messages right now.</source>
+            <translation>The server cannot read its messages right now.</translation>
+        </message>
+        <message>
+            <source>The server's copy of this room is damaged; its operator must restart it.</source>
+            <translation>The server's copy of this room is damaged; its operator must restart it.</translation>
+        </message>
+        <message>
+            <source>The server is full right now; try again shortly.</source>
+            <translation>The server is full right now; try again shortly.</translation>
+        </message>
+        <message>
+            <source>The request took too long to reach the server.</source>
+            <translation>The request took too long to reach the server.</translation>
+        </message>
+        <message>
+            <source>The server asks for its password.</source>
+            <translation>The server asks for its password.</translation>
+        </message>
+        <message>
+            <source>The server does not answer to this address; its operator can allow it with --allowed-host.</source>
+            <translation>The server does not answer to this address; its operator can allow it with --allowed-host.</translation>
+        </message>
+        <message>
+            <source>The server refused a request made from another site.</source>
+            <translation>The server refused a request made from another site.</translation>
+        </message>
+        <message>
+            <source>A retry of an earlier message did not match it; the message was not sent twice.</source>
+            <translation>A retry of an earlier message did not match it; the message was not sent twice.</translation>
+        </message>
+        <message>
+            <source>The server's copy of this room was reset; the room is loaded again.</source>
+            <translation>The server's copy of this room was reset; the room is loaded again.</translation>
+        </message>
+        <message>
+            <source>The password is not right.</source>
+            <translation>The password is not right.</translation>
+        </message>
+    </context>
+    <context>
         <name>Exchange</name>
         <message>
             <source>no connection</source>
@@ -492,6 +571,10 @@
             <source>Not connected to %1: %2</source>
             <translation>Not connected to %1: %2</translation>
         </message>
+        <message>
+            <source>The server said: %1</source>
+            <translation>The server said: %1</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>
@@ -607,6 +690,10 @@
         <message>
             <source>The server sent no token.</source>
             <translation>The server sent no token.</translation>
+        </message>
+        <message>
+            <source>Too many wrong passwords from your address; try again in %1 s.</source>
+            <translation>Too many wrong passwords from your address; try again in %1 s.</translation>
         </message>
     </context>
 </TS>

@@ -107,6 +107,85 @@
         </message>
     </context>
     <context>
+        <name>ErrorTexts</name>
+        <message>
+            <source>The message is longer than %1 characters.</source>
+            <translation>El mensaje tiene más de %1 caracteres.</translation>
+        </message>
+        <message>
+            <source>The name is longer than %1 characters.</source>
+            <translation>El nombre tiene más de %1 caracteres.</translation>
+        </message>
+        <message>
+            <source>The message is larger than the server accepts.</source>
+            <translation>El mensaje es más grande de lo que acepta el servidor.</translation>
+        </message>
+        <message>
+            <source>The message or the name is empty.</source>
+            <translation>El mensaje o el nombre están vacíos.</translation>
+        </message>
+        <message>
+            <source>The message or the name holds characters the server does not accept.</source>
+            <translation>El mensaje o el nombre contienen caracteres que el servidor no acepta.</translation>
+        </message>
+        <message>
+            <source>That is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”.</source>
+            <translation>Ese no es un nombre de sala: use de 1 a 64 minúsculas, cifras, «-» o «_».</translation>
+        </message>
+        <message>
+            <source>The room does not exist on the server.</source>
+            <translation>La sala no existe en el servidor.</translation>
+        </message>
+        <message>
+            <source>Too many messages at once from this address; the server asks to wait a moment.</source>
+            <translation>Demasiados mensajes a la vez desde esta dirección; el servidor pide esperar un momento.</translation>
+        </message>
+        <message>
+            <source>The server cannot store messages right now; nothing was lost, and it will be tried again.</source>
+            <translation>El servidor no puede guardar mensajes ahora; no se ha perdido nada y se volverá a intentar.</translation>
+        </message>
+        <message>
+            <source>The server cannot read its messages right now.</source>
+            <translation>El servidor no puede leer sus mensajes ahora.</translation>
+        </message>
+        <message>
+            <source>The server's copy of this room is damaged; its operator must restart it.</source>
+            <translation>La copia de esta sala en el servidor está dañada; quien lo administra debe reiniciarlo.</translation>
+        </message>
+        <message>
+            <source>The server is full right now; try again shortly.</source>
+            <translation>El servidor está lleno ahora; vuelva a intentarlo en breve.</translation>
+        </message>
+        <message>
+            <source>The request took too long to reach the server.</source>
+            <translation>La petición tardó demasiado en llegar al servidor.</translation>
+        </message>
+        <message>
+            <source>The server asks for its password.</source>
+            <translation>El servidor pide su contraseña.</translation>
+        </message>
+        <message>
+            <source>The server does not answer to this address; its operator can allow it with --allowed-host.</source>
+            <translation>El servidor no responde a esta dirección; quien lo administra puede permitirla con --allowed-host.</translation>
+        </message>
+        <message>
+            <source>The server refused a request made from another site.</source>
+            <translation>El servidor rechazó una petición hecha desde otro sitio.</translation>
+        </message>
+        <message>
+            <source>A retry of an earlier message did not match it; the message was not sent twice.</source>
+            <translation>Un reintento de un mensaje anterior no coincidía con él; el mensaje no se envió dos veces.</translation>
+        </message>
+        <message>
+            <source>The server's copy of this room was reset; the room is loaded again.</source>
+            <translation>La copia de esta sala en el servidor se reinició; la sala se vuelve a cargar.</translation>
+        </message>
+        <message>
+            <source>The password is not right.</source>
+            <translation>La contraseña no es correcta.</translation>
+        </message>
+    </context>
+    <context>
         <name>Exchange</name>
         <message>
             <source>no connection</source>
@@ -492,6 +571,10 @@
             <source>Not connected to %1: %2</source>
             <translation>Sin conexión con %1: %2</translation>
         </message>
+        <message>
+            <source>The server said: %1</source>
+            <translation>El servidor dijo: %1</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>
@@ -607,6 +690,10 @@
         <message>
             <source>The server sent no token.</source>
             <translation>El servidor no envió ningún token.</translation>
+        </message>
+        <message>
+            <source>Too many wrong passwords from your address; try again in %1 s.</source>
+            <translation>Demasiadas contraseñas incorrectas desde su dirección; vuelva a intentarlo en %1 s.</translation>
         </message>
     </context>
 </TS>

@@ -111,7 +111,7 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
         // A 401 is for the session to answer; once signed in, the poller finds the room
         // missing and it is asked for again.
         if (result.exchange.status != 401)
-            showError(result.errorMessage);
+            showError(result.errorMessage, result.serverMessage);
         // Most likely the server is away: the poller's back-off will find it again.
         if (room == m_room)
             follow(room);
@@ -359,7 +359,7 @@ void MainWindow::onDelivered(const OutgoingMessage &sent, const Message &stored)
 
 void MainWindow::onRefused(const OutgoingMessage &message, const ApiResult &result)
 {
-    showError(tr("Not sent: %1").arg(result.errorMessage));
+    showError(tr("Not sent: %1").arg(result.errorMessage), result.serverMessage);
     // What was typed is never lost: it goes back into the composer to be fixed.
     const QString current = m_composer->toPlainText();
     m_composer->setPlainText(current.isEmpty() ? message.text : message.text + u'\n' + current);
@@ -367,9 +367,11 @@ void MainWindow::onRefused(const OutgoingMessage &message, const ApiResult &resu
     render();
 }
 
-void MainWindow::showError(const QString &message)
+void MainWindow::showError(const QString &message, const QString &serverDetail)
 {
     m_errorLabel->setText(message);
+    // The server's own words, in English, for whoever wants to know exactly what it said.
+    m_errorLabel->setToolTip(serverDetail.isEmpty() ? QString() : tr("The server said: %1").arg(serverDetail));
     m_errorLabel->show();
 }
 

@@ -77,7 +77,7 @@ private:
     void askForPassword(const QString &reason);
     void showSessionActions();
     void showRooms();
-    void showError(const QString &message);
+    void showError(const QString &message, const QString &serverDetail = QString());
     void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
                     bool initial);
     void onDelivered(const OutgoingMessage &sent, const Message &stored);

@@ -1,5 +1,7 @@
 #include "apiclient.h"
 
+#include "errortexts.h"
+
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -125,7 +127,10 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
             const QJsonDocument document = QJsonDocument::fromJson(reply->readAll());
             result.body = document.object();
             if (!result.succeeded()) {
-                result.errorMessage = result.errorField(QLatin1String("message"));
+                result.serverMessage = result.errorField(QLatin1String("message"));
+                result.errorMessage = ErrorTexts::forCode(result.errorCode());
+                if (result.errorMessage.isEmpty())
+                    result.errorMessage = result.serverMessage;
                 if (result.errorMessage.isEmpty())
                     result.errorMessage = exchange.statusText();
             }

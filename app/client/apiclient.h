@@ -21,7 +21,10 @@ struct ApiResult
 {
     Exchange exchange;
     QJsonObject body;
-    QString errorMessage; // the server's error.message, or the network error
+    // The sentence to show a person: the window's own for the server's error code
+    // (ErrorTexts), else the server's error.message, or the network error.
+    QString errorMessage;
+    QString serverMessage; // the server's error.message as it sent it, a detail
     int retryAfterSeconds = 0; // the Retry-After header, 0 when absent
     // A 401 to a request sent before the client's token changed: the answer is about a
     // credential that is gone, so sending again at once is right, not waiting for a sign-in.

@@ -72,7 +72,9 @@ void Session::onSignInAnswer(const ApiResult &result, bool remember, bool automa
         setState(State::SignedIn);
         emit signedIn();
     } else if (result.exchange.status == 429) {
-        m_throttleMessage = result.errorMessage;
+        // rate_limited also answers too many sends; here it is about passwords.
+        m_throttleMessage = tr("Too many wrong passwords from your address; try again in %1 s.")
+                                .arg(std::max(1, result.retryAfterSeconds));
         setState(State::Throttled);
         m_throttleTimer.start(std::max(1, result.retryAfterSeconds) * 1000);
     } else if (result.errorCode() == u"sessions_disabled") {
