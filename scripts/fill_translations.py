@@ -182,6 +182,8 @@ SPANISH = {
     "A retry of an earlier message did not match it; the message was not sent twice.": "Un reintento de un mensaje anterior no coincidía con él; el mensaje no se envió dos veces.",
     "The server's copy of this room was reset; the room is loaded again.": "La copia de esta sala en el servidor se reinició; la sala se vuelve a cargar.",
     "The server said: %1": "El servidor dijo: %1",
+    "&Next Room": "Sala si&guiente",
+    "&Previous Room": "Sala &anterior",
 }
 
 ENGLISH_PLURALS = {

@@ -575,6 +575,14 @@
             <source>The server said: %1</source>
             <translation>The server said: %1</translation>
         </message>
+        <message>
+            <source>&amp;Next Room</source>
+            <translation>&amp;Next Room</translation>
+        </message>
+        <message>
+            <source>&amp;Previous Room</source>
+            <translation>&amp;Previous Room</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

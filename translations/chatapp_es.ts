@@ -575,6 +575,14 @@
             <source>The server said: %1</source>
             <translation>El servidor dijo: %1</translation>
         </message>
+        <message>
+            <source>&amp;Next Room</source>
+            <translation>Sala si&amp;guiente</translation>
+        </message>
+        <message>
+            <source>&amp;Previous Room</source>
+            <translation>Sala &amp;anterior</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

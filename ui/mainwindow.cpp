@@ -249,7 +249,14 @@ void MainWindow::buildWidgets()
             switchToRoom(item->data(roomNameRole).toString());
     });
     connect(m_messageView, &MessageView::scrolledToTop, this, &MainWindow::loadOlder);
+    // An error is about the text that was refused: once that is gone, so is the error.
+    connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
+        if (m_composer->document()->isEmpty())
+            m_errorLabel->hide();
+    });
 
+    // Below this the room list, the messages and the composer no longer fit side by side.
+    setMinimumSize(520, 380);
     resize(960, 680);
 }
 
@@ -264,6 +271,15 @@ void MainWindow::buildMenus()
     QAction *focusComposer = m_chatMenu->addAction(tr("&Write a Message"), this,
                                                    [this] { m_composer->setFocus(); });
     focusComposer->setShortcut(QKeySequence(tr("Ctrl+L")));
+    // The shortcuts of browsers' tabs and of other chat apps, all of them.
+    QAction *nextRoom = m_chatMenu->addAction(tr("&Next Room"), this, [this] { switchRoomBy(1); });
+    nextRoom->setObjectName(QStringLiteral("nextRoomAction"));
+    nextRoom->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Tab), QKeySequence(Qt::CTRL | Qt::Key_PageDown),
+                            QKeySequence(Qt::ALT | Qt::Key_Down)});
+    QAction *previousRoom = m_chatMenu->addAction(tr("&Previous Room"), this, [this] { switchRoomBy(-1); });
+    previousRoom->setObjectName(QStringLiteral("previousRoomAction"));
+    previousRoom->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab),
+                                QKeySequence(Qt::CTRL | Qt::Key_PageUp), QKeySequence(Qt::ALT | Qt::Key_Up)});
     m_chatMenu->addSeparator();
     m_signInAction = m_chatMenu->addAction(tr("Sign &In…"), m_session, &Session::askAgain);
     m_signInAction->setObjectName(QStringLiteral("signInAction"));
@@ -521,6 +537,16 @@ void MainWindow::onRoomsUpdated(const QList<RoomOverview> &rooms)
     if (m_rooms.contains(m_room) && m_messageView->isAtBottom())
         markRead();
     showRooms();
+}
+
+void MainWindow::switchRoomBy(int step)
+{
+    const int count = m_roomList->count();
+    if (count == 0)
+        return;
+    const int row = m_roomList->currentRow() < 0 ? 0 : m_roomList->currentRow();
+    const int next = ((row + step) % count + count) % count; // round the list, both ways
+    switchToRoom(m_roomList->item(next)->data(roomNameRole).toString());
 }
 
 void MainWindow::showRooms()

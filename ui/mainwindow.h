@@ -77,6 +77,8 @@ private:
     void askForPassword(const QString &reason);
     void showSessionActions();
     void showRooms();
+    // To the room `step` rows below the current one in the room list (above if negative).
+    void switchRoomBy(int step);
     void showError(const QString &message, const QString &serverDetail = QString());
     void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
                     bool initial);

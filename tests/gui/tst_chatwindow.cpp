@@ -43,6 +43,9 @@ private slots:
     void scrollingUpLoadsOlderHistory();
     void linksAreClickableAndMarkupIsShownAsText();
     void joiningCreatesRoomAndCountsUnread();
+    void keyboardSwitchesRoomsBothWays();
+    void errorGoesWhenTheComposerIsEmptied();
+    void windowDoesNotShrinkBelowItsLayout();
     void screenshot();
 
 private:
@@ -71,6 +74,64 @@ void TestChatWindow::init()
 {
     if (!m_server.isRunning())
         QVERIFY(m_server.start());
+}
+
+void TestChatWindow::keyboardSwitchesRoomsBothWays()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    auto *rooms = ana->findChild<QListWidget *>(QStringLiteral("roomList"));
+    QTRY_VERIFY_WITH_TIMEOUT(rooms->count() >= 2 && rooms->currentItem(), deliveryTimeoutMs);
+    const auto roomAt = [rooms](int row) {
+        const int count = rooms->count();
+        return rooms->item(((row % count) + count) % count)->data(Qt::UserRole).toString();
+    };
+    const int row = rooms->currentRow();
+    QCOMPARE(roomAt(row), room);
+    QPlainTextEdit *composer = composerOf(*ana);
+    composer->setFocus();
+    // Typing in the composer, as one would be when wanting another room.
+    const struct
+    {
+        Qt::Key key;
+        Qt::KeyboardModifiers modifiers;
+        int step;
+    } presses[] = {{Qt::Key_Tab, Qt::ControlModifier, 1},
+                   {Qt::Key_Backtab, Qt::ControlModifier | Qt::ShiftModifier, -1},
+                   {Qt::Key_PageDown, Qt::ControlModifier, 1},
+                   {Qt::Key_PageUp, Qt::ControlModifier, -1},
+                   {Qt::Key_Up, Qt::AltModifier, -1},
+                   {Qt::Key_Down, Qt::AltModifier, 1}};
+    int at = row;
+    for (const auto &press : presses) {
+        QTest::keyClick(QApplication::focusWidget(), press.key, press.modifiers);
+        at += press.step;
+        QTRY_COMPARE_WITH_TIMEOUT(ana->currentRoom(), roomAt(at), deliveryTimeoutMs);
+    }
+    QCOMPARE(ana->currentRoom(), room);
+}
+
+void TestChatWindow::errorGoesWhenTheComposerIsEmptied()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), freshRoom());
+    QPlainTextEdit *composer = composerOf(*ana);
+    composer->setFocus();
+    composer->setPlainText(QString(4001, u'x'));
+    QTest::keyClick(composer, Qt::Key_Return);
+    auto *error = ana->findChild<QLabel *>(QStringLiteral("sendError"));
+    QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), deliveryTimeoutMs);
+    QTest::keyClick(composer, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(composer, Qt::Key_Delete);
+    QVERIFY(composer->toPlainText().isEmpty());
+    QVERIFY(!error->isVisible());
+}
+
+void TestChatWindow::windowDoesNotShrinkBelowItsLayout()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), freshRoom());
+    ana->resize(300, 200);
+    QVERIFY2(ana->width() >= 520 && ana->height() >= 380,
+             qPrintable(QStringLiteral("%1x%2").arg(ana->width()).arg(ana->height())));
 }
 
 QString TestChatWindow::freshRoom()
