@@ -1,11 +1,12 @@
 #include "clientcommand.h"
 
+#include "client/chosenname.h"
+
 #include "connectdialog.h"
 #include "translations.h"
 
 #include <QApplication>
 #include <QIcon>
-#include <QSettings>
 
 #include <cstdio>
 #include <vector>
@@ -65,11 +66,7 @@ std::optional<ChatConfig> configFromCommandLine(const LaunchOptions &options)
 {
     if (!options.server)
         return std::nullopt;
-    QString name = options.name;
-    if (name.isEmpty())
-        name = QSettings().value(QStringLiteral("connect/name")).toString().trimmed();
-    if (name.isEmpty())
-        name = qEnvironmentVariable("USER", qEnvironmentVariable("USERNAME")).trimmed().left(32);
+    const QString name = chosenName(options.name);
     if (name.isEmpty())
         return std::nullopt;
     return chatConfigFor(*options.server, name, options.room, options);
