@@ -76,7 +76,7 @@ SPANISH = {
     "Online (%1)": "En línea (%1)",
     "&Rooms": "&Salas",
     "Rooms": "Salas",
-    "Join or create a room": "Unirse a una sala o crearla",
+    "Join or create a room": "Unirse o crear sala",
     "Room to join or create": "Sala a la que unirse o que crear",
     "&Join": "&Unirse",
     "Online": "En línea",

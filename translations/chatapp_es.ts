@@ -415,7 +415,7 @@
         </message>
         <message>
             <source>Join or create a room</source>
-            <translation>Unirse a una sala o crearla</translation>
+            <translation>Unirse o crear sala</translation>
         </message>
         <message>
             <source>Room to join or create</source>

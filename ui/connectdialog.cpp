@@ -1,4 +1,6 @@
 #include "connectdialog.h"
+
+#include "placeholderfit.h"
 #include "ui_connectdialog.h"
 
 #include "core/messagedraft.h"
@@ -27,6 +29,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     , m_ui(new Ui::ConnectDialog)
 {
     m_ui->setupUi(this);
+    fitPlaceholder(m_ui->serverEdit);
     m_ui->portSpin->setValue(ServerAddress::defaultPort);
     m_ui->nameEdit->setMaxLength(int(Limits::maxAuthorCharacters));
     connectButton()->setText(tr("&Connect"));

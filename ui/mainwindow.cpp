@@ -11,6 +11,7 @@
 #include "messagerenderer.h"
 #include "messageview.h"
 #include "passworddialog.h"
+#include "placeholderfit.h"
 #include "protocolpanel.h"
 
 #include <QAction>
@@ -158,6 +159,7 @@ void MainWindow::buildWidgets()
     m_joinEdit = new QLineEdit;
     m_joinEdit->setObjectName(QStringLiteral("joinRoomEdit"));
     m_joinEdit->setPlaceholderText(tr("Join or create a room"));
+    fitPlaceholder(m_joinEdit);
     m_joinEdit->setAccessibleName(tr("Room to join or create"));
     m_joinButton = new QPushButton(tr("&Join"));
     m_joinButton->setObjectName(QStringLiteral("joinRoomButton"));

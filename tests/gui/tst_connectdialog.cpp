@@ -1,5 +1,7 @@
 #include "ui/connectdialog.h"
 
+#include "placeholders.h"
+
 #include <QApplication>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -262,6 +264,9 @@ void TestConnectDialog::everyFieldHasALabelMnemonicAndAccessibleName()
         QVERIFY2(label->text().contains(u'&'), qPrintable(label->text()));
     }
     QVERIFY(form.connect->text().contains(u'&'));
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY2(cutPlaceholders(dialog).isEmpty(), qPrintable(cutPlaceholders(dialog).join(u'\n')));
 }
 
 void TestConnectDialog::tabGoesServerPortNameRoomButtons()

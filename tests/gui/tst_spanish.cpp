@@ -1,6 +1,8 @@
 // `--lang es`: the window speaks Spanish, every string of it, not just a few.
 
 #include "httpclient.h"
+#include "placeholders.h"
+#include "ui/connectdialog.h"
 #include "ui/translations.h"
 #include "windowdriver.h"
 
@@ -45,7 +47,15 @@ void TestSpanish::windowStringsAreSpanish()
     QCOMPARE(composerOf(*ana)->placeholderText(),
              QStringLiteral("Escriba un mensaje… (Intro envía, Mayús+Intro para una línea nueva)"));
     QCOMPARE(ana->findChild<QLineEdit *>(QStringLiteral("joinRoomEdit"))->placeholderText(),
-             QStringLiteral("Unirse a una sala o crearla"));
+             QStringLiteral("Unirse o crear sala"));
+    // Read whole, at the window's smallest too, and in the connect dialog.
+    QVERIFY2(cutPlaceholders(*ana).isEmpty(), qPrintable(cutPlaceholders(*ana).join(u'\n')));
+    ana->resize(ana->minimumSize());
+    QVERIFY2(cutPlaceholders(*ana).isEmpty(), qPrintable(cutPlaceholders(*ana).join(u'\n')));
+    ConnectDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY2(cutPlaceholders(dialog).isEmpty(), qPrintable(cutPlaceholders(dialog).join(u'\n')));
     QStringList menus;
     for (const QAction *action : ana->menuBar()->actions())
         menus.append(action->text());
