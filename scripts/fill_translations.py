@@ -184,6 +184,11 @@ SPANISH = {
     "The server said: %1": "El servidor dijo: %1",
     "&Next Room": "Sala si&guiente",
     "&Previous Room": "Sala &anterior",
+    "%1 / %2": "%1 / %2",
+    "%n character(s) too many: the server will refuse it.": [
+        "%n carácter de más: el servidor lo rechazará.",
+        "%n caracteres de más: el servidor lo rechazará."],
+    "The server takes at most %1 characters.": "El servidor acepta como máximo %1 caracteres.",
 }
 
 ENGLISH_PLURALS = {
@@ -191,6 +196,9 @@ ENGLISH_PLURALS = {
     "%n message(s) have not reached the server yet and will be lost if you quit. Quit anyway?": [
         "%n message has not reached the server yet and will be lost if you quit. Quit anyway?",
         "%n messages have not reached the server yet and will be lost if you quit. Quit anyway?"],
+    "%n character(s) too many: the server will refuse it.": [
+        "%n character too many: the server will refuse it.",
+        "%n characters too many: the server will refuse it."],
 }
 
 

@@ -583,6 +583,21 @@
             <source>&amp;Previous Room</source>
             <translation>&amp;Previous Room</translation>
         </message>
+        <message>
+            <source>%1 / %2</source>
+            <translation>%1 / %2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n character(s) too many: the server will refuse it.</source>
+            <translation>
+                <numerusform>%n character too many: the server will refuse it.</numerusform>
+                <numerusform>%n characters too many: the server will refuse it.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The server takes at most %1 characters.</source>
+            <translation>The server takes at most %1 characters.</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

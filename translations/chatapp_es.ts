@@ -583,6 +583,21 @@
             <source>&amp;Previous Room</source>
             <translation>Sala &amp;anterior</translation>
         </message>
+        <message>
+            <source>%1 / %2</source>
+            <translation>%1 / %2</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n character(s) too many: the server will refuse it.</source>
+            <translation>
+                <numerusform>%n carácter de más: el servidor lo rechazará.</numerusform>
+                <numerusform>%n caracteres de más: el servidor lo rechazará.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>The server takes at most %1 characters.</source>
+            <translation>El servidor acepta como máximo %1 caracteres.</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

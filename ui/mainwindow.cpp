@@ -6,6 +6,7 @@
 #include "client/poller.h"
 #include "client/session.h"
 #include "composer.h"
+#include "core/messagedraft.h"
 #include "core/roomname.h"
 #include "exchangecolours.h"
 #include "messagerenderer.h"
@@ -21,6 +22,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
@@ -201,9 +203,17 @@ void MainWindow::buildWidgets()
     m_sendButton = new QPushButton(tr("&Send"));
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
     m_sendButton->setAccessibleName(tr("Send message"));
+    m_characterCounter = new QLabel;
+    m_characterCounter->setObjectName(QStringLiteral("characterCounter"));
+    m_characterCounter->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_characterCounter->hide();
+    auto *sendColumn = new QVBoxLayout;
+    sendColumn->addStretch(1);
+    sendColumn->addWidget(m_characterCounter);
+    sendColumn->addWidget(m_sendButton);
     auto *composeRow = new QHBoxLayout;
     composeRow->addWidget(m_composer, 1);
-    composeRow->addWidget(m_sendButton, 0, Qt::AlignBottom);
+    composeRow->addLayout(sendColumn);
     chatLayout->addWidget(m_roomTitle);
     chatLayout->addWidget(m_messageView, 1);
     chatLayout->addWidget(m_errorLabel);
@@ -255,6 +265,7 @@ void MainWindow::buildWidgets()
     connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
         if (m_composer->document()->isEmpty())
             m_errorLabel->hide();
+        showCharacterCount();
     });
 
     // Below this the room list, the messages and the composer no longer fit side by side.
@@ -539,6 +550,24 @@ void MainWindow::onRoomsUpdated(const QList<RoomOverview> &rooms)
     if (m_rooms.contains(m_room) && m_messageView->isAtBottom())
         markRead();
     showRooms();
+}
+
+void MainWindow::showCharacterCount()
+{
+    // Only near the limit: a count under every short message would be noise.
+    constexpr qsizetype shownFrom = Limits::maxTextCharacters - 500;
+    const qsizetype count = characterCount(m_composer->toPlainText());
+    m_characterCounter->setVisible(count >= shownFrom);
+    if (count < shownFrom)
+        return;
+    const QLocale locale;
+    m_characterCounter->setText(tr("%1 / %2").arg(locale.toString(count), locale.toString(Limits::maxTextCharacters)));
+    const bool over = count > Limits::maxTextCharacters;
+    m_characterCounter->setStyleSheet(over ? QStringLiteral("color: #b71c1c; font-weight: bold;") : QString());
+    m_characterCounter->setToolTip(over ? tr("%n character(s) too many: the server will refuse it.", nullptr,
+                                             int(count - Limits::maxTextCharacters))
+                                        : tr("The server takes at most %1 characters.")
+                                              .arg(locale.toString(Limits::maxTextCharacters)));
 }
 
 void MainWindow::switchRoomBy(int step)

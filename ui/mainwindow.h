@@ -79,6 +79,8 @@ private:
     void showRooms();
     // To the room `step` rows below the current one in the room list (above if negative).
     void switchRoomBy(int step);
+    // Characters typed against the server's limit, shown as the limit comes near.
+    void showCharacterCount();
     void showError(const QString &message, const QString &serverDetail = QString());
     void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
                     bool initial);
@@ -115,6 +117,7 @@ private:
     QLabel *m_roomTitle = nullptr;
     MessageView *m_messageView = nullptr;
     QLabel *m_errorLabel = nullptr;
+    QLabel *m_characterCounter = nullptr;
     Composer *m_composer = nullptr;
     QPushButton *m_sendButton = nullptr;
     QLabel *m_exchangeLabel = nullptr;

@@ -107,3 +107,11 @@ std::optional<QString> normalisedPersonName(const QString &name)
         return std::nullopt;
     return std::get<QString>(checked);
 }
+
+qsizetype characterCount(QStringView text)
+{
+    qsizetype count = 0;
+    for (const QChar c : text)
+        count += c.isLowSurrogate() ? 0 : 1;
+    return count;
+}

@@ -26,6 +26,10 @@ struct MessageDraft
 std::variant<MessageDraft, ApiError> parseMessageDraft(const QByteArray &contentType,
                                                        const QByteArray &body);
 
+// Characters as the server counts them against the limits: Unicode code points, so an
+// emoji is one. For a composer's counter; validation is parseMessageDraft's.
+qsizetype characterCount(QStringView text);
+
 // A name as given in `name=`, held to the same rules as `author`: trimmed, or nullopt
 // when it breaks them.
 std::optional<QString> normalisedPersonName(const QString &name);

@@ -46,6 +46,7 @@ private slots:
     void keyboardSwitchesRoomsBothWays();
     void errorGoesWhenTheComposerIsEmptied();
     void windowDoesNotShrinkBelowItsLayout();
+    void characterCountShowsAsTheLimitNears();
     void screenshot();
 
 private:
@@ -132,6 +133,29 @@ void TestChatWindow::windowDoesNotShrinkBelowItsLayout()
     ana->resize(300, 200);
     QVERIFY2(ana->width() >= 520 && ana->height() >= 380,
              qPrintable(QStringLiteral("%1x%2").arg(ana->width()).arg(ana->height())));
+}
+
+void TestChatWindow::characterCountShowsAsTheLimitNears()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), freshRoom());
+    QPlainTextEdit *composer = composerOf(*ana);
+    auto *counter = ana->findChild<QLabel *>(QStringLiteral("characterCounter"));
+    QVERIFY(counter);
+    composer->setFocus();
+    QTest::keyClicks(composer, QStringLiteral("hola"));
+    QVERIFY(!counter->isVisible()); // no count under every short message
+    const QLocale locale;
+    // An emoji is one character, as the server counts.
+    composer->setPlainText(QString(3598, u'x') + QStringLiteral("😀"));
+    QTest::keyClick(composer, Qt::Key_Y);
+    QVERIFY(counter->isVisible());
+    QCOMPARE(counter->text(), QStringLiteral("%1 / %2").arg(locale.toString(3600), locale.toString(4000)));
+    QVERIFY(!counter->styleSheet().contains(QStringLiteral("#b71c1c")));
+    composer->setPlainText(QString(4001, u'x'));
+    QCOMPARE(counter->text(), QStringLiteral("%1 / %2").arg(locale.toString(4001), locale.toString(4000)));
+    QVERIFY(counter->styleSheet().contains(QStringLiteral("#b71c1c")));
+    composer->clear();
+    QVERIFY(!counter->isVisible());
 }
 
 QString TestChatWindow::freshRoom()
