@@ -1,6 +1,7 @@
 #include "ui/connectdialog.h"
 
 #include "placeholders.h"
+#include "settingssandbox.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -73,14 +74,7 @@ private:
 void TestConnectDialog::initTestCase()
 {
     QVERIFY(m_settingsDir.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    // QSettings ignores test mode; without this the tests would read and overwrite the
-    // real ~/.config/ChatApp/chatapp.conf.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QVERIFY(QSettings(QStringLiteral("ChatApp"), QStringLiteral("chatapp"))
-                .fileName()
-                .startsWith(m_settingsDir.path()));
+    QVERIFY(sandboxSettings(m_settingsDir.path()));
 }
 
 void TestConnectDialog::init()

@@ -3,6 +3,7 @@
 // message that waits for the sign-in, a remembered token, signing out, --password-file,
 // too many wrong passwords, and no secret where it could leak.
 
+#include "settingssandbox.h"
 #include "client/launchoptions.h"
 #include "client/session.h"
 #include "httpclient.h"
@@ -163,13 +164,7 @@ void TestSignIn::initTestCase()
     QCOMPARE(installTranslations(*QCoreApplication::instance(), QStringLiteral("en")), QStringLiteral("en"));
     previousHandler = qInstallMessageHandler(recordLog);
     QVERIFY(m_settingsDir.isValid() && m_filesDir.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    // QSettings ignores test mode; without this the tests would read and overwrite the
-    // real ~/.config/ChatApp/chatapp.conf.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
-    QVERIFY(QSettings(QStringLiteral("ChatApp"), QStringLiteral("chatapp")).fileName()
-                .startsWith(m_settingsDir.path()));
+    QVERIFY(sandboxSettings(m_settingsDir.path()));
     qApp->installEventFilter(&m_dialogShows);
 
     QVERIFY2(m_server.start({QStringLiteral("--password"), password}), m_server.stderrOutput().constData());

@@ -2,6 +2,7 @@
 // test's own.
 
 #include "client/chosenname.h"
+#include "settingssandbox.h"
 
 #include <QSettings>
 #include <QStandardPaths>
@@ -26,11 +27,7 @@ private:
 void TestChosenName::initTestCase()
 {
     QVERIFY(m_settingsDir.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    // QSettings ignores test mode: without this the test would use the real
-    // ~/.config/ChatApp/chatapp.conf.
-    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    QVERIFY(sandboxSettings(m_settingsDir.path()));
 }
 
 void TestChosenName::init()
