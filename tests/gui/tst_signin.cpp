@@ -3,10 +3,10 @@
 // message that waits for the sign-in, a remembered token, signing out, --password-file,
 // too many wrong passwords, and no secret where it could leak.
 
-#include "settingssandbox.h"
 #include "client/launchoptions.h"
 #include "client/session.h"
 #include "httpclient.h"
+#include "settingssandbox.h"
 #include "ui/translations.h"
 #include "windowdriver.h"
 
