@@ -189,6 +189,12 @@ SPANISH = {
         "%n carácter de más: el servidor lo rechazará.",
         "%n caracteres de más: el servidor lo rechazará."],
     "The server takes at most %1 characters.": "El servidor acepta como máximo %1 caracteres.",
+    "&Keyboard Shortcuts": "A&tajos de teclado",
+    "Keyboard Shortcuts": "Atajos de teclado",
+    "Send the message": "Enviar el mensaje",
+    "Enter": "Intro",
+    "New line in the message": "Nueva línea en el mensaje",
+    "Shift+Enter": "Mayús+Intro",
 }
 
 ENGLISH_PLURALS = {

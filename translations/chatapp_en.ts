@@ -598,6 +598,30 @@
             <source>The server takes at most %1 characters.</source>
             <translation>The server takes at most %1 characters.</translation>
         </message>
+        <message>
+            <source>&amp;Keyboard Shortcuts</source>
+            <translation>&amp;Keyboard Shortcuts</translation>
+        </message>
+        <message>
+            <source>Send the message</source>
+            <translation>Send the message</translation>
+        </message>
+        <message>
+            <source>Enter</source>
+            <translation>Enter</translation>
+        </message>
+        <message>
+            <source>New line in the message</source>
+            <translation>New line in the message</translation>
+        </message>
+        <message>
+            <source>Shift+Enter</source>
+            <translation>Shift+Enter</translation>
+        </message>
+        <message>
+            <source>Keyboard Shortcuts</source>
+            <translation>Keyboard Shortcuts</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

@@ -598,6 +598,30 @@
             <source>The server takes at most %1 characters.</source>
             <translation>El servidor acepta como máximo %1 caracteres.</translation>
         </message>
+        <message>
+            <source>&amp;Keyboard Shortcuts</source>
+            <translation>A&amp;tajos de teclado</translation>
+        </message>
+        <message>
+            <source>Send the message</source>
+            <translation>Enviar el mensaje</translation>
+        </message>
+        <message>
+            <source>Enter</source>
+            <translation>Intro</translation>
+        </message>
+        <message>
+            <source>New line in the message</source>
+            <translation>Nueva línea en el mensaje</translation>
+        </message>
+        <message>
+            <source>Shift+Enter</source>
+            <translation>Mayús+Intro</translation>
+        </message>
+        <message>
+            <source>Keyboard Shortcuts</source>
+            <translation>Atajos de teclado</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>

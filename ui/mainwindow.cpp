@@ -172,7 +172,6 @@ void MainWindow::buildWidgets()
     m_memberList = new QListWidget;
     m_memberList->setObjectName(QStringLiteral("memberList"));
     m_memberList->setAccessibleName(tr("People online in this room"));
-    m_memberList->setFocusPolicy(Qt::NoFocus);
     m_membersLabel->setBuddy(m_memberList);
     roomsLayout->addWidget(m_roomsLabel);
     roomsLayout->addWidget(m_roomList, 3);
@@ -247,7 +246,9 @@ void MainWindow::buildWidgets()
     setTabOrder(m_sendButton, m_roomList);
     setTabOrder(m_roomList, m_joinEdit);
     setTabOrder(m_joinEdit, m_joinButton);
-    setTabOrder(m_joinButton, m_messageView);
+    // Who is online is read with the keyboard too (a screen reader reads the list).
+    setTabOrder(m_joinButton, m_memberList);
+    setTabOrder(m_memberList, m_messageView);
 
     connect(m_composer, &Composer::submitted, this, &MainWindow::send);
     connect(m_sendButton, &QPushButton::clicked, this, &MainWindow::send);
@@ -311,6 +312,9 @@ void MainWindow::buildMenus()
     m_viewMenu->addAction(protocol);
 
     m_helpMenu = menuBar()->addMenu(tr("&Help"));
+    QAction *shortcuts = m_helpMenu->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setObjectName(QStringLiteral("shortcutsAction"));
+    shortcuts->setShortcut(QKeySequence::HelpContents);
     m_aboutAction = m_helpMenu->addAction(tr("&About ChatApp"), this, [this] {
         QMessageBox::about(this, tr("About ChatApp"),
                            tr("<p><b>ChatApp %1</b></p><p>A small group chat that speaks plain "
@@ -318,6 +322,33 @@ void MainWindow::buildMenus()
                               "and the Protocol panel show each exchange.</p>")
                                .arg(QStringLiteral(CHATAPP_VERSION)));
     });
+}
+
+void MainWindow::showShortcuts()
+{
+    // Read from the actions themselves, so the list cannot fall behind the menus.
+    QString rows;
+    for (QMenu *menu : {m_chatMenu, m_viewMenu, m_helpMenu}) {
+        for (const QAction *action : menu->actions()) {
+            if (action->isSeparator() || action->shortcuts().isEmpty())
+                continue;
+            QStringList keys;
+            for (const QKeySequence &key : action->shortcuts())
+                // Qt names Shift+Tab "Backtab"; people press Tab.
+                keys.append(key.toString(QKeySequence::NativeText).replace(QStringLiteral("Backtab"), QStringLiteral("Tab")).toHtmlEscaped());
+            rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                        .arg(action->text().remove(u'&').toHtmlEscaped(), keys.join(QStringLiteral(", ")));
+        }
+    }
+    rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                .arg(tr("Send the message").toHtmlEscaped(), tr("Enter"))
+          + QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                .arg(tr("New line in the message").toHtmlEscaped(), tr("Shift+Enter"));
+    QMessageBox box(QMessageBox::NoIcon, tr("Keyboard Shortcuts"),
+                    QStringLiteral("<table cellspacing=\"6\">%1</table>").arg(rows), QMessageBox::Close, this);
+    box.setObjectName(QStringLiteral("shortcutsDialog"));
+    box.setTextFormat(Qt::RichText);
+    box.exec();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

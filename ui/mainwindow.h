@@ -81,6 +81,8 @@ private:
     void switchRoomBy(int step);
     // Characters typed against the server's limit, shown as the limit comes near.
     void showCharacterCount();
+    // Help > Keyboard Shortcuts: every shortcut of the menus, and the composer's keys.
+    void showShortcuts();
     void showError(const QString &message, const QString &serverDetail = QString());
     void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
                     bool initial);

@@ -6,17 +6,18 @@
 #include "windowdriver.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QDir>
-#include <QMessageBox>
-#include <QTimer>
 #include <QDockWidget>
+#include <QJsonArray>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QJsonArray>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTimer>
 #include <QTreeWidget>
 
 namespace {
@@ -47,6 +48,8 @@ private slots:
     void errorGoesWhenTheComposerIsEmptied();
     void windowDoesNotShrinkBelowItsLayout();
     void characterCountShowsAsTheLimitNears();
+    void onlineListIsReachableWithTab();
+    void helpListsTheKeyboardShortcuts();
     void screenshot();
 
 private:
@@ -156,6 +159,39 @@ void TestChatWindow::characterCountShowsAsTheLimitNears()
     QVERIFY(counter->styleSheet().contains(QStringLiteral("#b71c1c")));
     composer->clear();
     QVERIFY(!counter->isVisible());
+}
+
+void TestChatWindow::onlineListIsReachableWithTab()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), freshRoom());
+    QVERIFY(QTest::qWaitForWindowActive(ana.get()));
+    auto *online = ana->findChild<QListWidget *>(QStringLiteral("memberList"));
+    composerOf(*ana)->setFocus();
+    bool reached = false;
+    // Round the whole window once: composer, Send, rooms, join field and button, ...
+    for (int press = 0; press < 12 && !reached; ++press) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        reached = QApplication::focusWidget() == online;
+    }
+    QVERIFY(reached);
+}
+
+void TestChatWindow::helpListsTheKeyboardShortcuts()
+{
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), freshRoom());
+    QString shown;
+    // The list is a modal dialog: read it, then close it, from inside its event loop.
+    QTimer::singleShot(0, ana.get(), [&shown] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        shown = box->text();
+        box->close();
+    });
+    ana->findChild<QAction *>(QStringLiteral("shortcutsAction"))->trigger();
+    for (const QString &expected : {QStringLiteral("Ctrl+Tab"), QStringLiteral("Ctrl+Shift+Tab"), QStringLiteral("Alt+Down"), QStringLiteral("Ctrl+K"),
+                                    QStringLiteral("F12"), QStringLiteral("Next Room"), QStringLiteral("Shift+Enter")})
+        QVERIFY2(shown.contains(expected), qPrintable(expected + QStringLiteral(" not in: ") + shown));
 }
 
 QString TestChatWindow::freshRoom()
