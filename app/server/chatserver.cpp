@@ -13,17 +13,6 @@ using Method = QHttpServerRequest::Method;
 
 constexpr int closeConnectionsDeadlineMs = 5000;
 
-bool asksForKeepAlive(const QHttpServerRequest &request)
-{
-    for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection"))) {
-        for (const QByteArray &option : value.split(',')) {
-            if (option.trimmed().compare("keep-alive", Qt::CaseInsensitive) == 0)
-                return true;
-        }
-    }
-    return false;
-}
-
 // What QHttpServer takes for a WebSocket handshake (RFC 6455, 4.1), as it tests it.
 bool asksForWebSocket(const QHttpServerRequest &request)
 {
@@ -168,7 +157,7 @@ void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
     QTcpSocket *socket = reply->socket();
     const QByteArray version = m_guard && socket ? m_guard->requestArrived(socket) : QByteArray();
     // RFC 9112, 9.3: an HTTP/1.0 client keeps the connection only when it says so.
-    if (version == "HTTP/1.0" && !asksForKeepAlive(request))
+    if (version == "HTTP/1.0" && !hasConnectionOption(request, QLatin1StringView("keep-alive")))
         reply->closeConnection();
     if (const auto framing = ambiguousFraming(request)) {
         // Two ways to read where the body ends is how requests are smuggled past a

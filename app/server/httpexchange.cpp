@@ -18,6 +18,17 @@ QList<QByteArray> headerValues(const QHttpServerRequest &request, QLatin1StringV
 #endif
 }
 
+bool hasConnectionOption(const QHttpServerRequest &request, QLatin1StringView option)
+{
+    for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection"))) {
+        for (const QByteArray &listed : value.split(',')) {
+            if (QLatin1StringView(listed.trimmed()).compare(option, Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
 #ifdef CHATAPP_QT_RESPONDER_API
 
 // Destroying a responder calls into the connection's protocol handler, the socket's

@@ -38,6 +38,9 @@ using HttpConnection = QTcpSocket *;
 
 // Every value of the header `name` (in any case) in `request`, in the order received.
 QList<QByteArray> headerValues(const QHttpServerRequest &request, QLatin1StringView name);
+// Whether the request's Connection header lists `option` ("close", "keep-alive"), in any
+// case, in any of its comma-separated values (RFC 9110, 7.6.1).
+bool hasConnectionOption(const QHttpServerRequest &request, QLatin1StringView option);
 
 // One request's connection, from QAbstractHttpServer::handleRequest() until its answer
 // is written.

@@ -50,18 +50,6 @@ QByteArray reasonPhrase(int status)
     }
     return {};
 }
-
-// RFC 9112, 9.3: a client that sends "close" reads nothing after this answer.
-bool asksToClose(const QHttpServerRequest &request)
-{
-    for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection"))) {
-        for (const QByteArray &option : value.split(',')) {
-            if (option.trimmed().compare("close", Qt::CaseInsensitive) == 0)
-                return true;
-        }
-    }
-    return false;
-}
 } // namespace
 
 Reply::Reply(const QHttpServerRequest &request, HttpConnection connection,
@@ -69,7 +57,8 @@ Reply::Reply(const QHttpServerRequest &request, HttpConnection connection,
              const AccessLog &log, Metrics &metrics)
     : m_exchange(request, connection, guard)
     , m_guard(guard)
-    , m_closeAfter(asksToClose(request))
+    // RFC 9112, 9.3: a client that sends "close" reads nothing after this answer.
+    , m_closeAfter(hasConnectionOption(request, QLatin1StringView("close")))
     , m_method(std::move(method))
     , m_headOnly(m_method == "HEAD")
     , m_path(std::move(path))
