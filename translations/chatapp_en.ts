@@ -13,6 +13,53 @@
         </message>
     </context>
     <context>
+        <name>ChatClient</name>
+        <message>
+            <source>%1 (you)</source>
+            <translation>%1 (you)</translation>
+        </message>
+        <message>
+            <source>Signing in to %1…</source>
+            <translation>Signing in to %1…</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1 needs a password (Chat ▸ Sign In…)</source>
+            <translation>Not signed in: %1 needs a password (Chat ▸ Sign In…)</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1</source>
+            <translation>Not signed in: %1</translation>
+        </message>
+        <message>
+            <source>Not connected to %1: %2</source>
+            <translation>Not connected to %1: %2</translation>
+        </message>
+        <message>
+            <source>Connecting to %1…</source>
+            <translation>Connecting to %1…</translation>
+        </message>
+        <message>
+            <source>long poll</source>
+            <translation>long poll</translation>
+        </message>
+        <message>
+            <source>polling every %1 ms</source>
+            <translation>polling every %1 ms</translation>
+        </message>
+        <message>
+            <source>%1 at %2 · %3</source>
+            <translation>%1 at %2 · %3</translation>
+        </message>
+        <message>
+            <source>Nothing answers at %1: check the address and port (Chat ▸ Connect to Another Server…). Retrying in %2 s.</source>
+            <translation>Nothing answers at %1: check the address and port (Chat ▸ Connect to Another Server…). Retrying in %2 s.</translation>
+        </message>
+        <message>
+            <source>Offline: %1 does not answer; retrying in %2 s</source>
+            <translation>Offline: %1 does not answer; retrying in %2 s</translation>
+        </message>
+    </context>
+    <context>
         <name>ClientCommand</name>
         <message>
             <source>Try 'chatapp --help'.</source>
@@ -398,10 +445,6 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <source>%1 (you)</source>
-            <translation>%1 (you)</translation>
-        </message>
-        <message>
             <source>Online (%1)</source>
             <translation>Online (%1)</translation>
         </message>
@@ -510,33 +553,6 @@
             <translation>“%1” is not a room name: use 1 to 64 lower-case letters, digits, “-” or “_”, starting with a letter or digit.</translation>
         </message>
         <message>
-            <source>long poll</source>
-            <translation>long poll</translation>
-        </message>
-        <message>
-            <source>polling every %1 ms</source>
-            <translation>polling every %1 ms</translation>
-        </message>
-        <message>
-            <source>%1 at %2 · %3</source>
-            <translation>%1 at %2 · %3</translation>
-        </message>
-        <message>
-            <source>Offline: %1 does not answer; retrying in %2 s</source>
-            <translation>Offline: %1 does not answer; retrying in %2 s</translation>
-        </message>
-        <message>
-            <source>#%1  (%2)</source>
-            <translation>#%1  (%2)</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n unread message(s)</source>
-            <translation>
-                <numerusform>%n unread message</numerusform>
-                <numerusform>%n unread messages</numerusform>
-            </translation>
-        </message>
-        <message>
             <source>Messages not sent yet</source>
             <translation>Messages not sent yet</translation>
         </message>
@@ -554,22 +570,6 @@
         <message>
             <source>Sign &amp;Out</source>
             <translation>Sign &amp;Out</translation>
-        </message>
-        <message>
-            <source>Signing in to %1…</source>
-            <translation>Signing in to %1…</translation>
-        </message>
-        <message>
-            <source>Not signed in: %1 needs a password (Chat ▸ Sign In…)</source>
-            <translation>Not signed in: %1 needs a password (Chat ▸ Sign In…)</translation>
-        </message>
-        <message>
-            <source>Not signed in: %1</source>
-            <translation>Not signed in: %1</translation>
-        </message>
-        <message>
-            <source>Not connected to %1: %2</source>
-            <translation>Not connected to %1: %2</translation>
         </message>
         <message>
             <source>The server said: %1</source>
@@ -622,9 +622,98 @@
             <source>Keyboard Shortcuts</source>
             <translation>Keyboard Shortcuts</translation>
         </message>
+        <message>
+            <source>Loading older messages…</source>
+            <translation>Loading older messages…</translation>
+        </message>
+        <message>
+            <source>Connect to Another &amp;Server…</source>
+            <translation>Connect to Another &amp;Server…</translation>
+        </message>
+        <message>
+            <source>Ctrl+Shift+O</source>
+            <translation>Ctrl+Shift+O</translation>
+        </message>
+        <message>
+            <source>Change &amp;Name…</source>
+            <translation>Change &amp;Name…</translation>
+        </message>
+        <message>
+            <source>Jump to &amp;Latest Message</source>
+            <translation>Jump to &amp;Latest Message</translation>
+        </message>
+        <message>
+            <source>No messages in #%1 yet. Say hello!</source>
+            <translation>No messages in #%1 yet. Say hello!</translation>
+        </message>
+        <message>
+            <source>Sign in to read #%1 (Chat ▸ Sign In…).</source>
+            <translation>Sign in to read #%1 (Chat ▸ Sign In…).</translation>
+        </message>
+        <message>
+            <source>#%1 cannot be read now: %2</source>
+            <translation>#%1 cannot be read now: %2</translation>
+        </message>
+        <message>
+            <source>Loading #%1…</source>
+            <translation>Loading #%1…</translation>
+        </message>
+        <message>
+            <source>Sign In…</source>
+            <translation>Sign In…</translation>
+        </message>
+        <message>
+            <source>Connect to Another Server…</source>
+            <translation>Connect to Another Server…</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n message(s) have not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?</source>
+            <translation>
+                <numerusform>%n message has not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?</numerusform>
+                <numerusform>%n messages have not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Change Name</source>
+            <translation>Change Name</translation>
+        </message>
+        <message>
+            <source>Your name, as others will see it:</source>
+            <translation>Your name, as others will see it:</translation>
+        </message>
+        <message>
+            <source>“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.</source>
+            <translation>“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.</translation>
+        </message>
     </context>
     <context>
-        <name>MessageRenderer</name>
+        <name>MessageListView</name>
+        <message numerus="yes">
+            <source>↓ %n new message(s)</source>
+            <translation>
+                <numerusform>↓ %n new message</numerusform>
+                <numerusform>↓ %n new messages</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>↓ Latest</source>
+            <translation>↓ Latest</translation>
+        </message>
+        <message>
+            <source>Jump to the newest message (Ctrl+End)</source>
+            <translation>Jump to the newest message (Ctrl+End)</translation>
+        </message>
+        <message>
+            <source>&amp;Copy Text</source>
+            <translation>&amp;Copy Text</translation>
+        </message>
+        <message>
+            <source>Copy &amp;Link Address</source>
+            <translation>Copy &amp;Link Address</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageModel</name>
         <message>
             <source>Today</source>
             <translation>Today</translation>
@@ -634,28 +723,28 @@
             <translation>Yesterday</translation>
         </message>
         <message>
-            <source>Loading older messages…</source>
-            <translation>Loading older messages…</translation>
-        </message>
-        <message>
-            <source>This is the beginning of #%1.</source>
-            <translation>This is the beginning of #%1.</translation>
+            <source>sending…</source>
+            <translation>sending…</translation>
         </message>
         <message>
             <source>waiting for the server…</source>
             <translation>waiting for the server…</translation>
         </message>
         <message>
-            <source>sending…</source>
-            <translation>sending…</translation>
-        </message>
-        <message>
-            <source>No messages in #%1 yet. Say hello!</source>
-            <translation>No messages in #%1 yet. Say hello!</translation>
-        </message>
-        <message>
             <source>waiting for you to sign in…</source>
             <translation>waiting for you to sign in…</translation>
+        </message>
+        <message>
+            <source>This is the beginning of #%1.</source>
+            <translation>This is the beginning of #%1.</translation>
+        </message>
+        <message>
+            <source>New messages</source>
+            <translation>New messages</translation>
+        </message>
+        <message>
+            <source>%1, %2:</source>
+            <translation>%1, %2:</translation>
         </message>
     </context>
     <context>
@@ -726,6 +815,30 @@
         <message>
             <source>%1 ms</source>
             <translation>%1 ms</translation>
+        </message>
+    </context>
+    <context>
+        <name>RoomListModel</name>
+        <message numerus="yes">
+            <source>#%1, %n unread, mentions you</source>
+            <translation>
+                <numerusform>#%1, %n unread, mentions you</numerusform>
+                <numerusform>#%1, %n unread, mentions you</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>#%1, %n unread</source>
+            <translation>
+                <numerusform>#%1, %n unread</numerusform>
+                <numerusform>#%1, %n unread</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unread message(s)</source>
+            <translation>
+                <numerusform>%n unread message</numerusform>
+                <numerusform>%n unread messages</numerusform>
+            </translation>
         </message>
     </context>
     <context>

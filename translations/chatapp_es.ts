@@ -13,6 +13,53 @@
         </message>
     </context>
     <context>
+        <name>ChatClient</name>
+        <message>
+            <source>%1 (you)</source>
+            <translation>%1 (usted)</translation>
+        </message>
+        <message>
+            <source>Signing in to %1…</source>
+            <translation>Iniciando sesión en %1…</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1 needs a password (Chat ▸ Sign In…)</source>
+            <translation>Sin sesión: %1 pide una contraseña (Chat ▸ Iniciar sesión…)</translation>
+        </message>
+        <message>
+            <source>Not signed in: %1</source>
+            <translation>Sin sesión: %1</translation>
+        </message>
+        <message>
+            <source>Not connected to %1: %2</source>
+            <translation>Sin conexión con %1: %2</translation>
+        </message>
+        <message>
+            <source>Connecting to %1…</source>
+            <translation>Conectando con %1…</translation>
+        </message>
+        <message>
+            <source>long poll</source>
+            <translation>long poll</translation>
+        </message>
+        <message>
+            <source>polling every %1 ms</source>
+            <translation>consulta cada %1 ms</translation>
+        </message>
+        <message>
+            <source>%1 at %2 · %3</source>
+            <translation>%1 en %2 · %3</translation>
+        </message>
+        <message>
+            <source>Nothing answers at %1: check the address and port (Chat ▸ Connect to Another Server…). Retrying in %2 s.</source>
+            <translation>Nada responde en %1: compruebe la dirección y el puerto (Chat ▸ Conectarse a otro servidor…). Nuevo intento en %2 s.</translation>
+        </message>
+        <message>
+            <source>Offline: %1 does not answer; retrying in %2 s</source>
+            <translation>Sin conexión: %1 no responde; se reintenta en %2 s</translation>
+        </message>
+    </context>
+    <context>
         <name>ClientCommand</name>
         <message>
             <source>Try 'chatapp --help'.</source>
@@ -398,10 +445,6 @@
     <context>
         <name>MainWindow</name>
         <message>
-            <source>%1 (you)</source>
-            <translation>%1 (usted)</translation>
-        </message>
-        <message>
             <source>Online (%1)</source>
             <translation>En línea (%1)</translation>
         </message>
@@ -510,33 +553,6 @@
             <translation>«%1» no es un nombre de sala: use de 1 a 64 letras minúsculas, dígitos, «-» o «_», empezando por una letra o un dígito.</translation>
         </message>
         <message>
-            <source>long poll</source>
-            <translation>long poll</translation>
-        </message>
-        <message>
-            <source>polling every %1 ms</source>
-            <translation>consulta cada %1 ms</translation>
-        </message>
-        <message>
-            <source>%1 at %2 · %3</source>
-            <translation>%1 en %2 · %3</translation>
-        </message>
-        <message>
-            <source>Offline: %1 does not answer; retrying in %2 s</source>
-            <translation>Sin conexión: %1 no responde; se reintenta en %2 s</translation>
-        </message>
-        <message>
-            <source>#%1  (%2)</source>
-            <translation>#%1  (%2)</translation>
-        </message>
-        <message numerus="yes">
-            <source>%n unread message(s)</source>
-            <translation>
-                <numerusform>%n mensaje sin leer</numerusform>
-                <numerusform>%n mensajes sin leer</numerusform>
-            </translation>
-        </message>
-        <message>
             <source>Messages not sent yet</source>
             <translation>Mensajes aún sin enviar</translation>
         </message>
@@ -554,22 +570,6 @@
         <message>
             <source>Sign &amp;Out</source>
             <translation>&amp;Cerrar sesión</translation>
-        </message>
-        <message>
-            <source>Signing in to %1…</source>
-            <translation>Iniciando sesión en %1…</translation>
-        </message>
-        <message>
-            <source>Not signed in: %1 needs a password (Chat ▸ Sign In…)</source>
-            <translation>Sin sesión: %1 pide una contraseña (Chat ▸ Iniciar sesión…)</translation>
-        </message>
-        <message>
-            <source>Not signed in: %1</source>
-            <translation>Sin sesión: %1</translation>
-        </message>
-        <message>
-            <source>Not connected to %1: %2</source>
-            <translation>Sin conexión con %1: %2</translation>
         </message>
         <message>
             <source>The server said: %1</source>
@@ -622,9 +622,98 @@
             <source>Keyboard Shortcuts</source>
             <translation>Atajos de teclado</translation>
         </message>
+        <message>
+            <source>Loading older messages…</source>
+            <translation>Cargando mensajes anteriores…</translation>
+        </message>
+        <message>
+            <source>Connect to Another &amp;Server…</source>
+            <translation>Conectarse a otro &amp;servidor…</translation>
+        </message>
+        <message>
+            <source>Ctrl+Shift+O</source>
+            <translation>Ctrl+Mayús+O</translation>
+        </message>
+        <message>
+            <source>Change &amp;Name…</source>
+            <translation>Cambiar de &amp;nombre…</translation>
+        </message>
+        <message>
+            <source>Jump to &amp;Latest Message</source>
+            <translation>Ir al ú&amp;ltimo mensaje</translation>
+        </message>
+        <message>
+            <source>No messages in #%1 yet. Say hello!</source>
+            <translation>Aún no hay mensajes en #%1. ¡Salude!</translation>
+        </message>
+        <message>
+            <source>Sign in to read #%1 (Chat ▸ Sign In…).</source>
+            <translation>Inicie sesión para leer #%1 (Chat ▸ Iniciar sesión…).</translation>
+        </message>
+        <message>
+            <source>#%1 cannot be read now: %2</source>
+            <translation>#%1 no se puede leer ahora: %2</translation>
+        </message>
+        <message>
+            <source>Loading #%1…</source>
+            <translation>Cargando #%1…</translation>
+        </message>
+        <message>
+            <source>Sign In…</source>
+            <translation>Iniciar sesión…</translation>
+        </message>
+        <message>
+            <source>Connect to Another Server…</source>
+            <translation>Conectarse a otro servidor…</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n message(s) have not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?</source>
+            <translation>
+                <numerusform>%n mensaje aún no ha llegado a %1 y se perderá si se conecta a otro servidor. ¿Conectarse de todos modos?</numerusform>
+                <numerusform>%n mensajes aún no han llegado a %1 y se perderán si se conecta a otro servidor. ¿Conectarse de todos modos?</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Change Name</source>
+            <translation>Cambiar de nombre</translation>
+        </message>
+        <message>
+            <source>Your name, as others will see it:</source>
+            <translation>Su nombre, tal como lo verán los demás:</translation>
+        </message>
+        <message>
+            <source>“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.</source>
+            <translation>«%1» no puede ser un nombre: use de 1 a %2 caracteres, sin saltos de línea ni caracteres de control.</translation>
+        </message>
     </context>
     <context>
-        <name>MessageRenderer</name>
+        <name>MessageListView</name>
+        <message numerus="yes">
+            <source>↓ %n new message(s)</source>
+            <translation>
+                <numerusform>↓ %n mensaje nuevo</numerusform>
+                <numerusform>↓ %n mensajes nuevos</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>↓ Latest</source>
+            <translation>↓ Lo último</translation>
+        </message>
+        <message>
+            <source>Jump to the newest message (Ctrl+End)</source>
+            <translation>Ir al mensaje más reciente (Ctrl+Fin)</translation>
+        </message>
+        <message>
+            <source>&amp;Copy Text</source>
+            <translation>&amp;Copiar texto</translation>
+        </message>
+        <message>
+            <source>Copy &amp;Link Address</source>
+            <translation>Copiar la dirección del &amp;enlace</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageModel</name>
         <message>
             <source>Today</source>
             <translation>Hoy</translation>
@@ -634,28 +723,28 @@
             <translation>Ayer</translation>
         </message>
         <message>
-            <source>Loading older messages…</source>
-            <translation>Cargando mensajes anteriores…</translation>
-        </message>
-        <message>
-            <source>This is the beginning of #%1.</source>
-            <translation>Este es el principio de #%1.</translation>
+            <source>sending…</source>
+            <translation>enviando…</translation>
         </message>
         <message>
             <source>waiting for the server…</source>
             <translation>esperando al servidor…</translation>
         </message>
         <message>
-            <source>sending…</source>
-            <translation>enviando…</translation>
-        </message>
-        <message>
-            <source>No messages in #%1 yet. Say hello!</source>
-            <translation>Aún no hay mensajes en #%1. ¡Salude!</translation>
-        </message>
-        <message>
             <source>waiting for you to sign in…</source>
             <translation>esperando a que inicie sesión…</translation>
+        </message>
+        <message>
+            <source>This is the beginning of #%1.</source>
+            <translation>Este es el principio de #%1.</translation>
+        </message>
+        <message>
+            <source>New messages</source>
+            <translation>Mensajes nuevos</translation>
+        </message>
+        <message>
+            <source>%1, %2:</source>
+            <translation>%1, %2:</translation>
         </message>
     </context>
     <context>
@@ -726,6 +815,30 @@
         <message>
             <source>%1 ms</source>
             <translation>%1 ms</translation>
+        </message>
+    </context>
+    <context>
+        <name>RoomListModel</name>
+        <message numerus="yes">
+            <source>#%1, %n unread, mentions you</source>
+            <translation>
+                <numerusform>#%1, %n sin leer, le mencionan</numerusform>
+                <numerusform>#%1, %n sin leer, le mencionan</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>#%1, %n unread</source>
+            <translation>
+                <numerusform>#%1, %n sin leer</numerusform>
+                <numerusform>#%1, %n sin leer</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <source>%n unread message(s)</source>
+            <translation>
+                <numerusform>%n mensaje sin leer</numerusform>
+                <numerusform>%n mensajes sin leer</numerusform>
+            </translation>
         </message>
     </context>
     <context>

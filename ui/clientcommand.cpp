@@ -3,6 +3,7 @@
 #include "client/chosenname.h"
 
 #include "connectdialog.h"
+#include "mainwindow.h"
 #include "translations.h"
 
 #include <QApplication>
@@ -73,21 +74,6 @@ std::optional<ChatConfig> configFromCommandLine(const LaunchOptions &options)
 }
 } // namespace
 
-ChatConfig chatConfigFor(const ServerAddress &server, const QString &name, const QString &room,
-                         const LaunchOptions &options)
-{
-    ChatConfig config;
-    config.serverUrl = server.baseUrl();
-    config.serverLabel = server.toString();
-    config.name = name;
-    if (!room.isEmpty())
-        config.room = room;
-    config.pollIntervalMs = options.pollIntervalMs;
-    config.password = options.password;
-    config.caCertificates = options.caCertificates;
-    return config;
-}
-
 int runClientCommand(int argc, char *argv[])
 {
     QStringList arguments;
@@ -113,7 +99,7 @@ int runClientCommand(int argc, char *argv[])
             return 0;
         config = chatConfigFor(dialog.server(), dialog.name(), dialog.room(), request.options);
     }
-    MainWindow window(*config);
+    MainWindow window(*config, request.options);
     window.show();
     return QApplication::exec();
 }

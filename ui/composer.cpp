@@ -16,6 +16,18 @@ QSize Composer::sizeHint() const
     return {hint.width(), fontMetrics().lineSpacing() * lines + 2 * frameWidth() + 12};
 }
 
+bool Composer::event(QEvent *event)
+{
+    // Ctrl+End is the window's Jump to Latest Message: in a message of a line or three,
+    // the end of the text is never far, and the newest messages are what people want.
+    if (event->type() == QEvent::ShortcutOverride
+        && static_cast<QKeyEvent *>(event)->matches(QKeySequence::MoveToEndOfDocument)) {
+        event->ignore();
+        return true;
+    }
+    return QPlainTextEdit::event(event);
+}
+
 void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;

@@ -17,5 +17,6 @@ signals:
     void submitted();
 
 protected:
+    bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
 };

@@ -1,151 +1,60 @@
 #include "mainwindow.h"
 
 #include "client/apiclient.h"
-#include "client/history.h"
-#include "client/outbox.h"
-#include "client/poller.h"
+#include "client/chatclient.h"
+#include "client/messagemodel.h"
+#include "client/roomlistmodel.h"
 #include "client/session.h"
 #include "composer.h"
+#include "connectdialog.h"
 #include "core/messagedraft.h"
 #include "core/roomname.h"
 #include "exchangecolours.h"
-#include "messagerenderer.h"
-#include "messageview.h"
+#include "messagelistview.h"
 #include "passworddialog.h"
 #include "placeholderfit.h"
 #include "protocolpanel.h"
+#include "roomlistdelegate.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
+#include <QListView>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSet>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QStringListModel>
 #include <QVBoxLayout>
 
-namespace {
-constexpr int roomNameRole = Qt::UserRole;
-
-// HOST:PORT, as before https existed; an https server on the same port is another server.
-QString rememberedTokenKey(const QUrl &server)
-{
-    const QString authority = server.authority();
-    return server.scheme() == u"https" ? QStringLiteral("https+") + authority : authority;
-}
-}
-
-MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
-    : QMainWindow(parent),
-      m_config(config),
-      m_api(new ApiClient(config.serverUrl, this)),
-      m_poller(new Poller(m_api, config.name, config.pollIntervalMs, this)),
-      m_outbox(new Outbox(m_api, this)),
-      m_directory(new Directory(m_api, this)),
-      m_session(new Session(m_api, rememberedTokenKey(config.serverUrl), config.password, this)),
-      m_renderer(new MessageRenderer(config.name))
+MainWindow::MainWindow(const ChatConfig &config, const LaunchOptions &options, QWidget *parent)
+    : QMainWindow(parent), m_options(options)
 {
     setObjectName(QStringLiteral("chatWindow"));
-    m_api->setCaCertificates(config.caCertificates);
     buildWidgets();
     buildMenus();
-
-    connect(m_api, &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
-    connect(m_poller, &Poller::messagesArrived, this, &MainWindow::onMessages);
-    connect(m_poller, &Poller::roomReset, this, [this](const QString &room) {
-        // What the window holds of the room is another copy's: ids will be given again.
-        m_rooms[room] = RoomState();
-        if (room == m_room)
-            render();
-        showRooms();
-    });
-    connect(m_api, &ApiClient::certificateRejected, this, [this](const QString &message) {
-        m_certificateProblem = message;
-        showConnection();
-    });
-    connect(m_poller, &Poller::onlineChanged, this, [this](bool online) {
-        m_online = online;
-        if (online) {
-            m_certificateProblem.clear();
-            m_retryInMs = 0;
-            // The server is back: what waited in the outbox goes now, not after its back-off.
-            m_outbox->retryNow();
-            m_directory->refreshNow();
-        }
-        showConnection();
-    });
-    connect(m_poller, &Poller::retryScheduled, this, [this](int delayMs, const QString &error) {
-        m_retryInMs = delayMs;
-        m_offlineReason = error;
-        showConnection();
-    });
-    connect(m_outbox, &Outbox::pendingChanged, this, [this] { render(); });
-    connect(m_outbox, &Outbox::delivered, this, &MainWindow::onDelivered);
-    connect(m_outbox, &Outbox::refused, this, &MainWindow::onRefused);
-    connect(m_outbox, &Outbox::deliveryDelayed, this, [this] { m_poller->retryNow(); });
-    connect(m_directory, &Directory::roomsUpdated, this, &MainWindow::onRoomsUpdated);
-    connect(m_directory, &Directory::membersUpdated, this,
-            [this](const QString &room, const QStringList &names) {
-        if (room != m_room)
-            return;
-        m_memberList->clear();
-        for (const QString &name : names) {
-            auto *item = new QListWidgetItem(name == m_config.name ? tr("%1 (you)").arg(name) : name);
-            m_memberList->addItem(item);
-        }
-        m_membersLabel->setText(tr("Online (%1)").arg(names.size()));
-    });
-    connect(m_poller, &Poller::roomMissing, m_directory, &Directory::createRoom);
-    connect(m_directory, &Directory::roomCreated, this, [this](const QString &room) {
-        if (!m_roomOrder.contains(room))
-            m_roomOrder.append(room);
-        showRooms();
-        if (room == m_room)
-            follow(room);
-    });
-    connect(m_directory, &Directory::roomRefused, this, [this](const QString &room, const ApiResult &result) {
-        // A 401 is for the session to answer; once signed in, the poller finds the room
-        // missing and it is asked for again.
-        if (result.exchange.status != 401)
-            showError(result.errorMessage, result.serverMessage);
-        // Most likely the server is away: the poller's back-off will find it again.
-        if (room == m_room)
-            follow(room);
-    });
-    connect(m_session, &Session::passwordNeeded, this, &MainWindow::askForPassword);
-    connect(m_session, &Session::signedIn, this, [this] {
-        // What the 401s held back goes now, not after a back-off.
-        m_poller->retryNow();
-        m_outbox->retryNow();
-        m_directory->start();
-    });
-    connect(m_session, &Session::stateChanged, this, [this] {
-        showConnection();
-        showSessionActions();
-    });
-    connect(m_passwordDialog, &QDialog::accepted, this, [this] {
-        m_session->signIn(m_passwordDialog->password(), m_passwordDialog->remember());
-        m_passwordDialog->clearPassword();
-    });
-    connect(m_passwordDialog, &QDialog::rejected, m_session, &Session::decline);
-
-    switchToRoom(config.room);
-    m_directory->start();
-    showConnection();
-    showSessionActions();
+    attach(new ChatClient(config, this));
     m_composer->setFocus();
 }
 
-MainWindow::~MainWindow()
+MainWindow::~MainWindow() = default;
+
+QString MainWindow::currentRoom() const
 {
-    delete m_renderer;
+    return m_client->currentRoom().value();
+}
+
+void MainWindow::switchToRoom(const QString &room)
+{
+    if (const auto name = RoomName::parse(room))
+        m_client->openRoom(*name);
 }
 
 void MainWindow::buildWidgets()
@@ -154,9 +63,12 @@ void MainWindow::buildWidgets()
     auto *roomsLayout = new QVBoxLayout(roomsPane);
     roomsLayout->setContentsMargins(6, 6, 0, 6);
     m_roomsLabel = new QLabel(tr("&Rooms"));
-    m_roomList = new QListWidget;
+    m_roomList = new QListView;
     m_roomList->setObjectName(QStringLiteral("roomList"));
     m_roomList->setAccessibleName(tr("Rooms"));
+    m_roomList->setItemDelegate(new RoomListDelegate(m_roomList));
+    m_roomList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_roomList->setUniformItemSizes(true);
     m_roomsLabel->setBuddy(m_roomList);
     m_joinEdit = new QLineEdit;
     m_joinEdit->setObjectName(QStringLiteral("joinRoomEdit"));
@@ -169,9 +81,10 @@ void MainWindow::buildWidgets()
     joinRow->addWidget(m_joinEdit);
     joinRow->addWidget(m_joinButton);
     m_membersLabel = new QLabel(tr("Online"));
-    m_memberList = new QListWidget;
+    m_memberList = new QListView;
     m_memberList->setObjectName(QStringLiteral("memberList"));
     m_memberList->setAccessibleName(tr("People online in this room"));
+    m_memberList->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_membersLabel->setBuddy(m_memberList);
     roomsLayout->addWidget(m_roomsLabel);
     roomsLayout->addWidget(m_roomList, 3);
@@ -189,9 +102,43 @@ void MainWindow::buildWidgets()
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
     titleFont.setBold(true);
     m_roomTitle->setFont(titleFont);
-    m_messageView = new MessageView;
+
+    // Trouble with the connection is said where people look, above the messages, in
+    // full: the status bar cuts it off in a narrow window.
+    m_banner = new QWidget;
+    m_banner->setObjectName(QStringLiteral("connectionBanner"));
+    m_banner->setAttribute(Qt::WA_StyledBackground);
+    m_banner->setStyleSheet(QStringLiteral("#connectionBanner { background: #fdecea; border-radius: 4px; }"
+                                           "#connectionBanner QLabel { color: #b71c1c; }"));
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(8, 6, 8, 6);
+    m_bannerText = new QLabel;
+    m_bannerText->setObjectName(QStringLiteral("connectionBannerText"));
+    m_bannerText->setWordWrap(true);
+    m_bannerButton = new QPushButton;
+    m_bannerButton->setObjectName(QStringLiteral("connectionBannerButton"));
+    bannerLayout->addWidget(m_bannerText, 1);
+    bannerLayout->addWidget(m_bannerButton);
+    m_banner->hide();
+
+    m_olderLabel = new QLabel(tr("Loading older messages…"));
+    m_olderLabel->setObjectName(QStringLiteral("loadingOlder"));
+    m_olderLabel->setAlignment(Qt::AlignCenter);
+    m_olderLabel->setStyleSheet(QStringLiteral("color: #757575;"));
+    m_olderLabel->hide();
+
+    m_messageView = new MessageListView;
     m_messageView->setObjectName(QStringLiteral("messageView"));
     m_messageView->setAccessibleName(tr("Messages"));
+    m_emptyState = new QLabel;
+    m_emptyState->setObjectName(QStringLiteral("emptyState"));
+    m_emptyState->setAlignment(Qt::AlignCenter);
+    m_emptyState->setWordWrap(true);
+    m_emptyState->setStyleSheet(QStringLiteral("color: #757575; background: palette(base);"));
+    m_messageStack = new QStackedWidget;
+    m_messageStack->addWidget(m_messageView);
+    m_messageStack->addWidget(m_emptyState);
+
     m_errorLabel = new QLabel;
     m_errorLabel->setObjectName(QStringLiteral("sendError"));
     m_errorLabel->setWordWrap(true);
@@ -214,7 +161,9 @@ void MainWindow::buildWidgets()
     composeRow->addWidget(m_composer, 1);
     composeRow->addLayout(sendColumn);
     chatLayout->addWidget(m_roomTitle);
-    chatLayout->addWidget(m_messageView, 1);
+    chatLayout->addWidget(m_banner);
+    chatLayout->addWidget(m_olderLabel);
+    chatLayout->addWidget(m_messageStack, 1);
     chatLayout->addWidget(m_errorLabel);
     chatLayout->addLayout(composeRow);
 
@@ -236,8 +185,6 @@ void MainWindow::buildWidgets()
     statusBar()->addWidget(m_exchangeLabel, 1);
     statusBar()->addPermanentWidget(m_connectionLabel);
 
-    m_passwordDialog = new PasswordDialog(m_config.serverLabel, this);
-
     m_protocolPanel = new ProtocolPanel(this);
     addDockWidget(Qt::BottomDockWidgetArea, m_protocolPanel);
     m_protocolPanel->hide();
@@ -254,14 +201,17 @@ void MainWindow::buildWidgets()
     connect(m_sendButton, &QPushButton::clicked, this, &MainWindow::send);
     connect(m_joinButton, &QPushButton::clicked, this, &MainWindow::joinRoomFromEdit);
     connect(m_joinEdit, &QLineEdit::returnPressed, this, &MainWindow::joinRoomFromEdit);
-    connect(m_roomList, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        switchToRoom(item->data(roomNameRole).toString());
+    connect(m_roomList, &QListView::activated, this, [this](const QModelIndex &index) {
+        switchToRoom(index.data(RoomListModel::NameRole).toString());
     });
-    connect(m_roomList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
-        if (item && item->data(roomNameRole).toString() != m_room)
-            switchToRoom(item->data(roomNameRole).toString());
+    connect(m_messageView, &MessageListView::olderWanted, this, [this] { m_client->loadOlder(); });
+    connect(m_messageView, &MessageListView::atBottomChanged, this, &MainWindow::updateReading);
+    connect(m_bannerButton, &QPushButton::clicked, this, [this] {
+        if (m_client->status().connection == ChatClient::Connection::SignInDeclined)
+            m_client->askSignInAgain();
+        else
+            connectToAnotherServer();
     });
-    connect(m_messageView, &MessageView::scrolledToTop, this, &MainWindow::loadOlder);
     // An error is about the text that was refused: once that is gone, so is the error.
     connect(m_composer, &QPlainTextEdit::textChanged, this, [this] {
         if (m_composer->document()->isEmpty())
@@ -277,11 +227,11 @@ void MainWindow::buildWidgets()
 void MainWindow::buildMenus()
 {
     m_chatMenu = menuBar()->addMenu(tr("&Chat"));
-    m_joinAction = m_chatMenu->addAction(tr("&Join or Create Room…"), this, [this] {
+    QAction *join = m_chatMenu->addAction(tr("&Join or Create Room…"), this, [this] {
         m_joinEdit->setFocus();
         m_joinEdit->selectAll();
     });
-    m_joinAction->setShortcut(QKeySequence(tr("Ctrl+K")));
+    join->setShortcut(QKeySequence(tr("Ctrl+K")));
     QAction *focusComposer = m_chatMenu->addAction(tr("&Write a Message"), this,
                                                    [this] { m_composer->setFocus(); });
     focusComposer->setShortcut(QKeySequence(tr("Ctrl+L")));
@@ -295,15 +245,24 @@ void MainWindow::buildMenus()
     previousRoom->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab),
                                 QKeySequence(Qt::CTRL | Qt::Key_PageUp), QKeySequence(Qt::ALT | Qt::Key_Up)});
     m_chatMenu->addSeparator();
-    m_signInAction = m_chatMenu->addAction(tr("Sign &In…"), m_session, &Session::askAgain);
+    QAction *another = m_chatMenu->addAction(tr("Connect to Another &Server…"), this, &MainWindow::connectToAnotherServer);
+    another->setObjectName(QStringLiteral("connectAnotherAction"));
+    another->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    QAction *rename = m_chatMenu->addAction(tr("Change &Name…"), this, &MainWindow::changeName);
+    rename->setObjectName(QStringLiteral("changeNameAction"));
+    m_signInAction = m_chatMenu->addAction(tr("Sign &In…"), this, [this] { m_client->askSignInAgain(); });
     m_signInAction->setObjectName(QStringLiteral("signInAction"));
-    m_signOutAction = m_chatMenu->addAction(tr("Sign &Out"), m_session, &Session::signOut);
+    m_signOutAction = m_chatMenu->addAction(tr("Sign &Out"), this, [this] { m_client->signOut(); });
     m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     m_chatMenu->addSeparator();
-    m_quitAction = m_chatMenu->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
-    m_quitAction->setShortcut(QKeySequence::Quit);
+    QAction *quit = m_chatMenu->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence::Quit);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction *latest = m_viewMenu->addAction(tr("Jump to &Latest Message"), this, [this] { m_messageView->scrollToLatest(); });
+    latest->setObjectName(QStringLiteral("jumpToLatestAction"));
+    // Wherever the focus is: the composer, where it usually is, has no use for it.
+    latest->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
     QAction *protocol = m_protocolPanel->toggleViewAction();
     protocol->setText(tr("&Protocol Panel"));
     // F12, as the developer tools of a web browser, which show the same thing.
@@ -315,13 +274,140 @@ void MainWindow::buildMenus()
     QAction *shortcuts = m_helpMenu->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     shortcuts->setObjectName(QStringLiteral("shortcutsAction"));
     shortcuts->setShortcut(QKeySequence::HelpContents);
-    m_aboutAction = m_helpMenu->addAction(tr("&About ChatApp"), this, [this] {
+    m_helpMenu->addAction(tr("&About ChatApp"), this, [this] {
         QMessageBox::about(this, tr("About ChatApp"),
                            tr("<p><b>ChatApp %1</b></p><p>A small group chat that speaks plain "
                               "HTTP. Every send is a POST, every update a GET; the status bar "
                               "and the Protocol panel show each exchange.</p>")
                                .arg(QStringLiteral(CHATAPP_VERSION)));
     });
+}
+
+void MainWindow::attach(ChatClient *client)
+{
+    ChatClient *old = m_client;
+    m_client = client;
+    QItemSelectionModel *oldRoomSelection = m_roomList->selectionModel();
+    QItemSelectionModel *oldMemberSelection = m_memberList->selectionModel();
+    QItemSelectionModel *oldMessageSelection = m_messageView->selectionModel();
+    m_roomList->setModel(client->rooms());
+    m_memberList->setModel(client->members());
+    m_messageView->setModel(client->messages());
+    // setModel() leaves the old selection models to their owner, which is us.
+    delete oldRoomSelection;
+    delete oldMemberSelection;
+    delete oldMessageSelection;
+    if (old) {
+        old->disconnect(this);
+        old->deleteLater();
+    }
+
+    delete m_passwordDialog;
+    m_passwordDialog = new PasswordDialog(client->config().serverLabel, this);
+    connect(m_passwordDialog, &QDialog::accepted, client, [this] {
+        m_client->signIn(m_passwordDialog->password(), m_passwordDialog->remember());
+        m_passwordDialog->clearPassword();
+    });
+    connect(m_passwordDialog, &QDialog::rejected, client, &ChatClient::declineSignIn);
+
+    connect(m_roomList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+        const QString room = current.data(RoomListModel::NameRole).toString();
+        if (!room.isEmpty() && room != currentRoom())
+            switchToRoom(room);
+    });
+    // The current room stays the current row wherever rooms are listed around it.
+    connect(client->rooms(), &QAbstractItemModel::rowsInserted, this, &MainWindow::showRoom);
+    connect(client->members(), &QAbstractItemModel::modelReset, this, [this] {
+        const int count = m_client->members()->rowCount();
+        m_membersLabel->setText(count > 0 ? tr("Online (%1)").arg(count) : tr("Online"));
+    });
+    connect(client->messages(), &QAbstractItemModel::modelReset, this, &MainWindow::showEmptyState);
+    connect(client->messages(), &QAbstractItemModel::rowsInserted, this, &MainWindow::showEmptyState);
+    connect(client->messages(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::showEmptyState);
+    connect(client->api(), &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
+    connect(client, &ChatClient::currentRoomChanged, this, &MainWindow::showRoom);
+    connect(client, &ChatClient::roomStateChanged, this, [this] {
+        m_olderLabel->setVisible(m_client->isLoadingOlder());
+        showEmptyState();
+    });
+    connect(client, &ChatClient::statusChanged, this, &MainWindow::showStatus);
+    connect(client, &ChatClient::passwordNeeded, m_passwordDialog, &PasswordDialog::ask);
+    connect(client, &ChatClient::sendRefused, this, &MainWindow::onRefused);
+    connect(client, &ChatClient::errorOccurred, this, &MainWindow::showError);
+    connect(client, &ChatClient::unreadTotalChanged, this, &MainWindow::showTitle);
+    connect(client, &ChatClient::nameChanged, this, &MainWindow::showTitle);
+    connect(client, &ChatClient::newsArrived, this, [this](const RoomName &, const QList<Message> &messages) {
+        onNews(messages);
+    });
+
+    client->setReading(isActiveWindow() && m_messageView->isAtBottom());
+    client->start();
+    showStatus();
+}
+
+void MainWindow::showRoom()
+{
+    const RoomName room = m_client->currentRoom();
+    const int row = m_client->rooms()->rowOf(room);
+    if (row >= 0 && m_roomList->currentIndex().row() != row) {
+        const QSignalBlocker blocker(m_roomList->selectionModel());
+        m_roomList->setCurrentIndex(m_client->rooms()->index(row));
+        m_roomList->viewport()->update();
+    }
+    m_roomTitle->setText(QStringLiteral("#") + room.value());
+    m_membersLabel->setText(tr("Online"));
+    m_olderLabel->setVisible(m_client->isLoadingOlder());
+    showTitle();
+    showEmptyState();
+}
+
+void MainWindow::showTitle()
+{
+    const qint64 unread = m_client->unreadTotal();
+    const QString title = tr("#%1 — %2 at %3 — ChatApp")
+                              .arg(m_client->currentRoom().value(), m_client->name(), m_client->config().serverLabel);
+    // The count first, where a taskbar that cuts the title off still shows it.
+    setWindowTitle(unread > 0 ? QStringLiteral("(%1) %2").arg(QLocale().toString(unread), title) : title);
+}
+
+void MainWindow::showEmptyState()
+{
+    const bool empty = m_client->messages()->rowCount() == 0;
+    m_messageStack->setCurrentWidget(empty ? static_cast<QWidget *>(m_emptyState) : m_messageView);
+    if (!empty)
+        return;
+    const QString room = m_client->currentRoom().value();
+    const ChatClient::Status status = m_client->status();
+    QString text;
+    if (m_client->isRoomLoaded())
+        text = tr("No messages in #%1 yet. Say hello!").arg(room);
+    else if (status.connection == ChatClient::Connection::SignInDeclined)
+        text = tr("Sign in to read #%1 (Chat ▸ Sign In…).").arg(room);
+    else if (status.alarming)
+        text = tr("#%1 cannot be read now: %2").arg(room, status.text);
+    else
+        text = tr("Loading #%1…").arg(room);
+    m_emptyState->setText(text);
+}
+
+void MainWindow::showStatus()
+{
+    const ChatClient::Status status = m_client->status();
+    m_connectionLabel->setText(status.text);
+    m_connectionLabel->setToolTip(status.detail.isEmpty() ? status.text : status.detail);
+    m_connectionLabel->setStyleSheet(status.alarming ? QStringLiteral("color: #c62828; font-weight: bold;") : QString());
+    m_banner->setVisible(status.alarming);
+    m_bannerText->setText(status.text);
+    m_bannerText->setToolTip(status.detail);
+    const bool signIn = status.connection == ChatClient::Connection::SignInDeclined;
+    const bool elsewhere = status.connection == ChatClient::Connection::Unreachable
+                        || status.connection == ChatClient::Connection::CertificateRejected;
+    m_bannerButton->setText(signIn ? tr("Sign In…") : tr("Connect to Another Server…"));
+    m_bannerButton->setVisible(signIn || elsewhere);
+    m_signInAction->setEnabled(m_client->session()->state() == Session::State::Declined);
+    m_signOutAction->setEnabled(m_client->session()->state() == Session::State::SignedIn);
+    showEmptyState();
 }
 
 void MainWindow::showShortcuts()
@@ -351,49 +437,79 @@ void MainWindow::showShortcuts()
     box.exec();
 }
 
+bool MainWindow::mayDropPending(const QString &question)
+{
+    // The outbox lives in memory: closing the client now would drop what the user believes sent.
+    if (m_client->pendingCount() == 0)
+        return true;
+    const auto answer = QMessageBox::question(this, tr("Messages not sent yet"), question,
+                                              QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+    return answer == QMessageBox::Discard;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    // The outbox lives in memory: closing now would drop what the user believes sent.
-    if (m_outbox->size() > 0) {
-        const auto answer = QMessageBox::question(
-            this, tr("Messages not sent yet"),
-            tr("%n message(s) have not reached the server yet and will be lost if you quit. "
-               "Quit anyway?", nullptr, int(m_outbox->size())),
-            QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Discard) {
-            event->ignore();
-            return;
-        }
+    const int pending = int(m_client->pendingCount());
+    if (!mayDropPending(tr("%n message(s) have not reached the server yet and will be lost if you quit. "
+                           "Quit anyway?", nullptr, pending))) {
+        event->ignore();
+        return;
     }
     event->accept();
 }
 
-void MainWindow::switchToRoom(const QString &room)
+void MainWindow::changeEvent(QEvent *event)
 {
-    if (room.isEmpty())
-        return;
-    m_room = room;
-    // Joining a room the window has not seen is a PUT: it creates the room or confirms it.
-    if (m_roomOrder.contains(room))
-        follow(room);
-    else
-        m_directory->createRoom(room);
-    m_memberList->clear();
-    m_membersLabel->setText(tr("Online"));
-    m_roomTitle->setText(QStringLiteral("#") + room);
-    setWindowTitle(tr("#%1 — %2 at %3 — ChatApp").arg(room, m_config.name, m_config.serverLabel));
-    m_errorLabel->hide();
-    markRead();
-    showRooms();
-    render(MessageView::Placement::Bottom);
+    if (event->type() == QEvent::ActivationChange)
+        updateReading();
+    QMainWindow::changeEvent(event);
 }
 
-void MainWindow::follow(const QString &room)
+void MainWindow::updateReading()
 {
-    const RoomState &state = m_rooms[room];
-    m_poller->follow(room, state.loaded ? std::optional<MessageId>(state.timeline.newestId())
-                                        : std::nullopt);
-    m_directory->setCurrentRoom(room);
+    // Only what a person can have seen is read: in a window in front, at the newest message.
+    m_client->setReading(isActiveWindow() && m_messageView->isAtBottom());
+}
+
+void MainWindow::connectToAnotherServer()
+{
+    ConnectDialog dialog(this);
+    LaunchOptions shown = m_options;
+    shown.server = ServerAddress::parse(m_client->config().serverLabel);
+    shown.name = m_client->name();
+    shown.room = m_client->currentRoom().value();
+    dialog.setInitial(shown);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (!mayDropPending(tr("%n message(s) have not reached %1 yet and will be lost if you connect elsewhere. "
+                           "Connect anyway?", nullptr, int(m_client->pendingCount()))
+                            .arg(m_client->config().serverLabel)))
+        return;
+    LaunchOptions options = m_options;
+    // A password from --password-file belongs to the server it was given for.
+    if (!m_options.server || !(dialog.server() == *m_options.server))
+        options.password.clear();
+    attach(new ChatClient(chatConfigFor(dialog.server(), dialog.name(), dialog.room(), options), this));
+    m_errorLabel->hide();
+}
+
+void MainWindow::changeName()
+{
+    QInputDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("changeNameDialog"));
+    dialog.setWindowTitle(tr("Change Name"));
+    dialog.setLabelText(tr("Your name, as others will see it:"));
+    dialog.setTextValue(m_client->name());
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const auto name = normalisedPersonName(dialog.textValue());
+    if (!name || name->isEmpty()) {
+        showError(tr("“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.")
+                      .arg(dialog.textValue())
+                      .arg(Limits::maxAuthorCharacters));
+        return;
+    }
+    m_client->setName(*name);
 }
 
 void MainWindow::send()
@@ -403,28 +519,25 @@ void MainWindow::send()
         return;
     m_composer->clear();
     m_errorLabel->hide();
-    m_outbox->enqueue(m_room, m_config.name, text);
+    m_client->send(text);
     // Whoever sends wants to see the message go out, wherever they had scrolled.
-    render(MessageView::Placement::Bottom);
+    m_messageView->scrollToLatest();
 }
 
-void MainWindow::onDelivered(const OutgoingMessage &sent, const Message &stored)
+void MainWindow::onRefused(const QString &text, const QString &message, const QString &serverDetail)
 {
-    RoomState &state = m_rooms[sent.room];
-    state.timeline.merge({stored});
-    if (sent.room == m_room)
-        markRead();
-    render();
-}
-
-void MainWindow::onRefused(const OutgoingMessage &message, const ApiResult &result)
-{
-    showError(tr("Not sent: %1").arg(result.errorMessage), result.serverMessage);
+    showError(tr("Not sent: %1").arg(message), serverDetail);
     // What was typed is never lost: it goes back into the composer to be fixed.
     const QString current = m_composer->toPlainText();
-    m_composer->setPlainText(current.isEmpty() ? message.text : message.text + u'\n' + current);
+    m_composer->setPlainText(current.isEmpty() ? text : text + u'\n' + current);
     m_composer->moveCursor(QTextCursor::End);
-    render();
+}
+
+void MainWindow::onNews(const QList<Message> &)
+{
+    // The taskbar entry asks for attention until the window is looked at.
+    if (!isActiveWindow())
+        QApplication::alert(this);
 }
 
 void MainWindow::showError(const QString &message, const QString &serverDetail)
@@ -450,137 +563,13 @@ void MainWindow::joinRoomFromEdit()
     m_composer->setFocus();
 }
 
-void MainWindow::onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
-                            bool initial)
-{
-    RoomState &state = m_rooms[room];
-    state.loaded = true;
-    state.lastKnownId = std::max(state.lastKnownId, lastId);
-    const bool changed = state.timeline.merge(messages) > 0;
-    if (initial && state.lastReadId == 0)
-        state.lastReadId = lastId;
-    if (room == m_room && (isActiveWindow() || m_messageView->isAtBottom() || initial))
-        markRead();
-    if (changed || initial)
-        render(initial ? MessageView::Placement::Bottom : MessageView::Placement::KeepReaderPlace);
-    showRooms();
-}
-
-void MainWindow::markRead()
-{
-    RoomState &state = m_rooms[m_room];
-    state.lastReadId = std::max({state.lastReadId, state.timeline.newestId(), state.lastKnownId});
-}
-
-void MainWindow::loadOlder()
-{
-    RoomState &state = m_rooms[m_room];
-    if (!state.loaded || state.loadingOlder || !state.timeline.hasOlder())
-        return;
-    state.loadingOlder = true;
-    render();
-    const QString room = m_room;
-    fetchOlderMessages(m_api, room, state.timeline.oldestId(), Poller::pageLimit, this,
-                       [this, room](bool, const QList<Message> &older) {
-        RoomState &target = m_rooms[room];
-        target.loadingOlder = false;
-        target.timeline.merge(older);
-        if (room == m_room)
-            render(MessageView::Placement::OlderAddedAbove);
-    });
-}
-
-void MainWindow::render(MessageView::Placement placement)
-{
-    const RoomState &state = m_rooms[m_room];
-    m_messageView->showHtml(
-        m_renderer->html(m_room, state.timeline, state.loadingOlder, m_outbox->pendingIn(m_room)),
-        placement);
-}
-
 void MainWindow::showExchange(const Exchange &exchange)
 {
     m_protocolPanel->record(exchange);
-    // A held poll that timed out says nothing new; the status bar keeps the last event
-    // people care about unless nothing else has happened.
     m_exchangeLabel->setText(QStringLiteral("● ") + exchange.summary());
     QPalette palette = m_exchangeLabel->palette();
     palette.setColor(QPalette::WindowText, colourFor(exchange.outcome()));
     m_exchangeLabel->setPalette(palette);
-}
-
-void MainWindow::askForPassword(const QString &reason)
-{
-    m_passwordDialog->ask(reason);
-}
-
-void MainWindow::showSessionActions()
-{
-    m_signInAction->setEnabled(m_session->state() == Session::State::Declined);
-    m_signOutAction->setEnabled(m_session->state() == Session::State::SignedIn);
-}
-
-void MainWindow::showConnection()
-{
-    switch (m_session->state()) {
-    case Session::State::Asking:
-    case Session::State::SigningIn:
-        setConnectionText(tr("Signing in to %1…").arg(m_config.serverLabel), QString(), false);
-        return;
-    case Session::State::Declined:
-        setConnectionText(tr("Not signed in: %1 needs a password (Chat ▸ Sign In…)")
-                              .arg(m_config.serverLabel),
-                          QString(), true);
-        return;
-    case Session::State::Throttled:
-        setConnectionText(tr("Not signed in: %1").arg(m_session->throttleMessage()), QString(), true);
-        return;
-    case Session::State::Open:
-    case Session::State::SignedIn:
-        break;
-    }
-    if (m_online) {
-        const QString mode = m_poller->isLongPolling()
-                                 ? tr("long poll")
-                                 : tr("polling every %1 ms").arg(*m_config.pollIntervalMs);
-        setConnectionText(tr("%1 at %2 · %3").arg(m_config.name, m_config.serverLabel, mode),
-                          QString(), false);
-    } else if (!m_certificateProblem.isEmpty()) {
-        setConnectionText(tr("Not connected to %1: %2").arg(m_config.serverLabel, m_certificateProblem),
-                          m_certificateProblem, true);
-    } else {
-        setConnectionText(tr("Offline: %1 does not answer; retrying in %2 s")
-                              .arg(m_config.serverLabel)
-                              .arg(std::max(1, (m_retryInMs + 999) / 1000)),
-                          m_offlineReason, true);
-    }
-}
-
-void MainWindow::setConnectionText(const QString &text, const QString &toolTip, bool alarming)
-{
-    m_connectionLabel->setText(text);
-    m_connectionLabel->setToolTip(toolTip);
-    m_connectionLabel->setStyleSheet(alarming ? QStringLiteral("color: #c62828; font-weight: bold;")
-                                              : QString());
-}
-
-void MainWindow::onRoomsUpdated(const QList<RoomOverview> &rooms)
-{
-    // A set, not m_roomOrder.contains(): a server may list thousands of rooms.
-    QSet<QString> listed(m_roomOrder.cbegin(), m_roomOrder.cend());
-    for (const RoomOverview &summary : rooms) {
-        RoomState &state = m_rooms[summary.name];
-        // A room seen for the first time starts read: only what comes later is news.
-        if (!listed.contains(summary.name)) {
-            listed.insert(summary.name);
-            m_roomOrder.append(summary.name);
-            state.lastReadId = summary.lastId;
-        }
-        state.lastKnownId = std::max(state.lastKnownId, summary.lastId);
-    }
-    if (m_rooms.contains(m_room) && m_messageView->isAtBottom())
-        markRead();
-    showRooms();
 }
 
 void MainWindow::showCharacterCount()
@@ -603,34 +592,11 @@ void MainWindow::showCharacterCount()
 
 void MainWindow::switchRoomBy(int step)
 {
-    const int count = m_roomList->count();
+    const RoomListModel *rooms = m_client->rooms();
+    const int count = rooms->rowCount();
     if (count == 0)
         return;
-    const int row = m_roomList->currentRow() < 0 ? 0 : m_roomList->currentRow();
+    const int row = std::max(0, rooms->rowOf(m_client->currentRoom()));
     const int next = ((row + step) % count + count) % count; // round the list, both ways
-    switchToRoom(m_roomList->item(next)->data(roomNameRole).toString());
-}
-
-void MainWindow::showRooms()
-{
-    QStringList names = m_roomOrder;
-    names.sort();
-    const QSignalBlocker blocker(m_roomList);
-    m_roomList->clear();
-    for (const QString &name : names) {
-        const RoomState &state = m_rooms[name];
-        const qint64 unread = name == m_room ? 0 : std::max<qint64>(0, state.lastKnownId - state.lastReadId);
-        auto *item = new QListWidgetItem(unread > 0 ? tr("#%1  (%2)").arg(name).arg(unread)
-                                                    : QStringLiteral("#") + name);
-        item->setData(roomNameRole, name);
-        if (unread > 0) {
-            QFont bold = item->font();
-            bold.setBold(true);
-            item->setFont(bold);
-            item->setToolTip(tr("%n unread message(s)", nullptr, int(unread)));
-        }
-        m_roomList->addItem(item);
-        if (name == m_room)
-            m_roomList->setCurrentItem(item);
-    }
+    m_client->openRoom(rooms->roomAt(next));
 }

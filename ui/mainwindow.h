@@ -1,82 +1,62 @@
 #pragma once
 
-#include "client/directory.h"
-#include "client/exchange.h"
-#include "client/timeline.h"
-#include "messageview.h"
+#include "client/chatconfig.h"
+#include "client/launchoptions.h"
 
-#include <QHash>
 #include <QMainWindow>
-#include <QSslCertificate>
-#include <QUrl>
 
-#include <optional>
-
-class ApiClient;
+class ChatClient;
 class Composer;
-class MessageRenderer;
-class Outbox;
+class MessageListView;
 class PasswordDialog;
-class Poller;
 class ProtocolPanel;
 class QLabel;
 class QLineEdit;
-class QListWidget;
+class QListView;
 class QPushButton;
-class Session;
-struct ApiResult;
-struct OutgoingMessage;
+class QStackedWidget;
+struct Exchange;
+struct Message;
 
-// Who the window talks to and as whom.
-struct ChatConfig
-{
-    QUrl serverUrl;
-    QString serverLabel; // "203.0.113.7:3550", for people
-    QString name;
-    QString room = QStringLiteral("general");
-    std::optional<int> pollIntervalMs; // unset: long poll
-    QString password; // from --password-file: tried before asking, when the server wants one
-    QList<QSslCertificate> caCertificates; // from --ca-file
-};
-
-// The chat window. It shows what the client classes report and forwards what the user
-// does to them; it never speaks HTTP itself.
+// The chat window: views over the models of a ChatClient, which it shows and to which
+// it forwards what the user does. It keeps no chat state of its own.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(const ChatConfig &config, QWidget *parent = nullptr);
+    // `options` are the command line's, for Chat > Connect to Another Server.
+    explicit MainWindow(const ChatConfig &config, const LaunchOptions &options = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    QString currentRoom() const { return m_room; }
+    ChatClient *client() const { return m_client; }
+    QString currentRoom() const;
     void switchToRoom(const QString &room);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
-    struct RoomState
-    {
-        Timeline timeline;
-        MessageId lastReadId = 0;
-        MessageId lastKnownId = 0;
-        bool loaded = false;
-        bool loadingOlder = false;
-    };
-
     void buildWidgets();
     void buildMenus();
+    // Shows `client`'s models and follows its signals; the old client, if any, goes.
+    void attach(ChatClient *client);
     void send();
     void joinRoomFromEdit();
-    void loadOlder();
-    void render(MessageView::Placement placement = MessageView::Placement::KeepReaderPlace);
+    void connectToAnotherServer();
+    void changeName();
+    // Whether closing the client now would drop messages the user believes sent; asks.
+    bool mayDropPending(const QString &question);
+    void showRoom();
     void showExchange(const Exchange &exchange);
-    void showConnection();
-    void setConnectionText(const QString &text, const QString &toolTip, bool alarming);
-    void askForPassword(const QString &reason);
+    void showStatus();
+    void showEmptyState();
+    void showTitle();
     void showSessionActions();
-    void showRooms();
+    void updateReading();
+    void onRefused(const QString &text, const QString &message, const QString &serverDetail);
+    void onNews(const QList<Message> &messages);
     // To the room `step` rows below the current one in the room list (above if negative).
     void switchRoomBy(int step);
     // Characters typed against the server's limit, shown as the limit comes near.
@@ -84,40 +64,25 @@ private:
     // Help > Keyboard Shortcuts: every shortcut of the menus, and the composer's keys.
     void showShortcuts();
     void showError(const QString &message, const QString &serverDetail = QString());
-    void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId,
-                    bool initial);
-    void onDelivered(const OutgoingMessage &sent, const Message &stored);
-    void onRefused(const OutgoingMessage &message, const ApiResult &result);
-    void onRoomsUpdated(const QList<RoomOverview> &rooms);
-    void markRead();
-    void follow(const QString &room);
 
-    ChatConfig m_config;
-    QString m_room;
-    QHash<QString, RoomState> m_rooms;
-    QStringList m_roomOrder; // every room the window knows exists
-
-    bool m_online = true;
-    QString m_offlineReason;
-    QString m_certificateProblem; // until the server answers again
-    int m_retryInMs = 0;
-
-    ApiClient *m_api;
-    Poller *m_poller;
-    Outbox *m_outbox;
-    Directory *m_directory;
-    Session *m_session;
-    MessageRenderer *m_renderer;
+    LaunchOptions m_options;
+    ChatClient *m_client = nullptr;
     PasswordDialog *m_passwordDialog = nullptr;
 
-    QListWidget *m_roomList = nullptr;
+    QListView *m_roomList = nullptr;
     QLineEdit *m_joinEdit = nullptr;
     QPushButton *m_joinButton = nullptr;
-    QListWidget *m_memberList = nullptr;
+    QListView *m_memberList = nullptr;
     QLabel *m_roomsLabel = nullptr;
     QLabel *m_membersLabel = nullptr;
     QLabel *m_roomTitle = nullptr;
-    MessageView *m_messageView = nullptr;
+    QWidget *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
+    QPushButton *m_bannerButton = nullptr;
+    QLabel *m_olderLabel = nullptr;
+    QStackedWidget *m_messageStack = nullptr;
+    MessageListView *m_messageView = nullptr;
+    QLabel *m_emptyState = nullptr;
     QLabel *m_errorLabel = nullptr;
     QLabel *m_characterCounter = nullptr;
     Composer *m_composer = nullptr;
@@ -128,9 +93,6 @@ private:
     QMenu *m_chatMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_helpMenu = nullptr;
-    QAction *m_quitAction = nullptr;
-    QAction *m_aboutAction = nullptr;
-    QAction *m_joinAction = nullptr;
     QAction *m_signInAction = nullptr;
     QAction *m_signOutAction = nullptr;
 };

@@ -35,6 +35,8 @@ public:
     // After a 401 the poller waits for this call (the window signed in) before polling again.
     void retryNow();
 
+    // Counted online under this name from the next poll on.
+    void setMemberName(const QString &name) { m_memberName = name; }
     QString room() const { return m_room; }
     bool isLongPolling() const { return !m_intervalMs; }
 

@@ -9,7 +9,6 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QLineEdit>
-#include <QListWidget>
 #include <QMenuBar>
 #include <QPushButton>
 
@@ -99,7 +98,7 @@ void TestSpanish::screenshot()
     QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("enviando")), 10000);
     ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->show();
     ana->resize(1000, 700);
-    QTRY_VERIFY_WITH_TIMEOUT(ana->findChild<QListWidget *>(QStringLiteral("memberList"))->count() >= 2, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(listModel(*ana, QStringLiteral("memberList"))->rowCount() >= 2, 20000);
     QVERIFY(ana->grab().save(QDir(directory).filePath(QStringLiteral("screenshot-es.png"))));
 }
 

@@ -10,7 +10,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QTest>
-#include <QTextBrowser>
+#include <QAbstractItemView>
 
 #include <memory>
 
@@ -23,7 +23,7 @@ inline std::unique_ptr<MainWindow> openChatWindow(const ServerProcess &server, c
     config.serverUrl.setPath(QString());
     config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(server.port());
     config.name = name;
-    config.room = room;
+    config.room = *RoomName::parse(room);
     config.password = password;
     auto window = std::make_unique<MainWindow>(config);
     window->resize(900, 640);
@@ -31,9 +31,29 @@ inline std::unique_ptr<MainWindow> openChatWindow(const ServerProcess &server, c
     return window;
 }
 
+inline QAbstractItemView *messageViewOf(const MainWindow &window)
+{
+    return window.findChild<QAbstractItemView *>(QStringLiteral("messageView"));
+}
+
+// What the message list shows: each row as a person reads it (author, time, text, a
+// send's state, the separators above it), or what the list says when it has no rows.
 inline QString messageListText(const MainWindow &window)
 {
-    return window.findChild<QTextBrowser *>(QStringLiteral("messageView"))->toPlainText();
+    QStringList shown;
+    const auto *empty = window.findChild<QLabel *>(QStringLiteral("emptyState"));
+    if (empty->isVisible())
+        shown.append(empty->text());
+    const QAbstractItemModel *model = messageViewOf(window)->model();
+    for (int row = 0; row < model->rowCount(); ++row)
+        shown.append(model->index(row, 0).data(Qt::AccessibleTextRole).toString());
+    return shown.join(u'\n');
+}
+
+// The rows of one of the window's lists (rooms, people online), as their model has them.
+inline QAbstractItemModel *listModel(const MainWindow &window, const QString &objectName)
+{
+    return window.findChild<QAbstractItemView *>(objectName)->model();
 }
 
 // The line at the right of the status bar: who is connected where, or why not.

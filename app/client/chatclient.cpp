@@ -1,0 +1,443 @@
+#include "chatclient.h"
+
+#include "apiclient.h"
+#include "chosenname.h"
+#include "directory.h"
+#include "history.h"
+#include "messagemodel.h"
+#include "outbox.h"
+#include "poller.h"
+#include "roomlistmodel.h"
+#include "session.h"
+
+#include <QNetworkReply>
+#include <QStringListModel>
+
+namespace {
+// HOST:PORT, as before https existed; an https server on the same port is another server.
+QString rememberedTokenKey(const QUrl &server)
+{
+    const QString authority = server.authority();
+    return server.scheme() == u"https" ? QStringLiteral("https+") + authority : authority;
+}
+
+// A room the server named: the client never trusts a name it did not check.
+std::optional<RoomName> roomNamed(const QString &name)
+{
+    return RoomName::parse(name);
+}
+} // namespace
+
+ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
+    : QObject(parent),
+      m_config(config),
+      m_room(config.room),
+      m_api(new ApiClient(config.serverUrl, this)),
+      m_session(new Session(m_api, rememberedTokenKey(config.serverUrl), config.password, this)),
+      m_poller(new Poller(m_api, config.name, config.pollIntervalMs, this)),
+      m_outbox(new Outbox(m_api, this)),
+      m_directory(new Directory(m_api, this)),
+      m_roomList(new RoomListModel(this)),
+      m_messageModel(new MessageModel(this)),
+      m_members(new QStringListModel(this))
+{
+    m_api->setCaCertificates(config.caCertificates);
+    m_messageModel->setOwnName(config.name);
+    wire();
+}
+
+ChatClient::~ChatClient() = default;
+
+void ChatClient::wire()
+{
+    connect(m_api, &ApiClient::exchangeFinished, this, [this](const Exchange &exchange) {
+        if (exchange.status != 0 && !m_everAnswered) {
+            m_everAnswered = true;
+            emit statusChanged();
+        }
+    });
+    connect(m_api, &ApiClient::certificateRejected, this, [this](const QString &message) {
+        m_certificateProblem = message;
+        emit statusChanged();
+    });
+    connect(m_poller, &Poller::messagesArrived, this, &ChatClient::onMessages);
+    connect(m_poller, &Poller::roomReset, this, [this](const QString &name) {
+        // What is held of the room is another copy's: ids will be given again.
+        RoomState &state = m_states[name];
+        state = RoomState();
+        state.known = true;
+        if (name == m_room.value())
+            m_messageModel->showRoom(m_room, state.timeline, m_outbox->pendingIn(name), 0);
+        if (const auto room = roomNamed(name))
+            showUnread(*room);
+        emit roomStateChanged();
+    });
+    connect(m_poller, &Poller::onlineChanged, this, &ChatClient::setOnline);
+    connect(m_poller, &Poller::retryScheduled, this, [this](int delayMs, const QString &error) {
+        m_retryInMs = delayMs;
+        m_offlineReason = error;
+        emit statusChanged();
+    });
+    connect(m_poller, &Poller::roomMissing, m_directory, &Directory::createRoom);
+
+    connect(m_outbox, &Outbox::pendingChanged, this, &ChatClient::showPending);
+    connect(m_outbox, &Outbox::delivered, this, &ChatClient::onDelivered);
+    connect(m_outbox, &Outbox::refused, this, [this](const OutgoingMessage &message, const ApiResult &result) {
+        emit sendRefused(message.text, result.errorMessage, result.serverMessage);
+    });
+    connect(m_outbox, &Outbox::deliveryDelayed, this, [this] { m_poller->retryNow(); });
+
+    connect(m_directory, &Directory::roomsUpdated, this, &ChatClient::onRoomsUpdated);
+    connect(m_directory, &Directory::membersUpdated, this, &ChatClient::onMembers);
+    connect(m_directory, &Directory::roomCreated, this, [this](const QString &name) {
+        const auto room = roomNamed(name);
+        if (!room)
+            return;
+        m_states[name].known = true;
+        m_roomList->addRoom(*room);
+        if (*room == m_room)
+            follow(*room);
+    });
+    connect(m_directory, &Directory::roomRefused, this, [this](const QString &name, const ApiResult &result) {
+        // A 401 is for the session to answer; once signed in, the poller finds the room
+        // missing and it is asked for again.
+        if (result.exchange.status != 401)
+            emit errorOccurred(result.errorMessage, result.serverMessage);
+        // Most likely the server is away: the poller's back-off will find it again.
+        if (name == m_room.value())
+            follow(m_room);
+    });
+
+    connect(m_session, &Session::passwordNeeded, this, &ChatClient::passwordNeeded);
+    connect(m_session, &Session::signedIn, this, [this] {
+        // What the 401s held back goes now, not after a back-off.
+        m_poller->retryNow();
+        m_outbox->retryNow();
+        m_directory->start();
+    });
+    connect(m_session, &Session::stateChanged, this, &ChatClient::statusChanged);
+    connect(m_roomList, &RoomListModel::unreadTotalChanged, this, &ChatClient::unreadTotalChanged);
+}
+
+void ChatClient::start()
+{
+    openRoom(m_room);
+    m_directory->start();
+}
+
+void ChatClient::openRoom(const RoomName &room)
+{
+    m_room = room;
+    RoomState &state = m_states[room.value()];
+    // News fetched for a room not open here may not reach its newest page: the room is
+    // read again from its newest page rather than shown with a gap.
+    if (!state.loaded)
+        state.timeline = Timeline();
+    const MessageId firstUnread = state.lastKnownId > state.lastReadId ? state.lastReadId + 1 : 0;
+    m_roomList->addRoom(room);
+    m_messageModel->showRoom(room, state.timeline, m_outbox->pendingIn(room.value()), firstUnread);
+    m_members->setStringList({});
+    // Opening a room that is not known yet is a PUT: it creates the room or confirms it.
+    if (state.known)
+        follow(room);
+    else
+        m_directory->createRoom(room.value());
+    markRead();
+    emit currentRoomChanged(room);
+    emit roomStateChanged();
+}
+
+void ChatClient::follow(const RoomName &room)
+{
+    const RoomState &state = m_states[room.value()];
+    m_poller->follow(room.value(), state.loaded ? std::optional<MessageId>(state.timeline.newestId()) : std::nullopt);
+    m_directory->setCurrentRoom(room.value());
+}
+
+void ChatClient::send(const QString &text)
+{
+    if (text.trimmed().isEmpty())
+        return;
+    m_outbox->enqueue(m_room.value(), m_config.name, text);
+}
+
+void ChatClient::onDelivered(const OutgoingMessage &sent, const Message &stored)
+{
+    RoomState &state = m_states[sent.room];
+    state.timeline.merge({stored});
+    state.lastKnownId = std::max(state.lastKnownId, stored.id);
+    if (sent.room == m_room.value()) {
+        m_messageModel->addMessages({stored});
+        // Whoever writes has read what came before.
+        markRead();
+    }
+}
+
+void ChatClient::showPending()
+{
+    m_messageModel->setPending(m_outbox->pendingIn(m_room.value()));
+}
+
+void ChatClient::onMessages(const QString &name, const QList<Message> &messages, MessageId lastId, bool initial)
+{
+    const auto room = roomNamed(name);
+    if (!room)
+        return;
+    RoomState &state = m_states[name];
+    const bool wasLoaded = state.loaded;
+    state.loaded = true;
+    state.known = true;
+    state.lastKnownId = std::max(state.lastKnownId, lastId);
+    if (initial && state.lastReadId == 0)
+        state.lastReadId = lastId;
+    QList<Message> news;
+    for (const Message &message : messages) {
+        if (!state.timeline.messages().contains(message.id) && message.author != m_config.name)
+            news.append(message);
+    }
+    state.timeline.merge(messages);
+    if (*room == m_room) {
+        m_messageModel->addMessages(messages);
+        if (m_reading || initial)
+            markRead();
+        else if (m_messageModel->firstUnreadId() == 0 && !news.isEmpty())
+            m_messageModel->setFirstUnread(news.first().id);
+    }
+    showUnread(*room);
+    if (wasLoaded && !initial && !news.isEmpty())
+        emit newsArrived(*room, news);
+    if (initial)
+        emit roomStateChanged();
+}
+
+void ChatClient::onRoomsUpdated(const QList<RoomOverview> &rooms)
+{
+    for (const RoomOverview &summary : rooms) {
+        const auto room = roomNamed(summary.name);
+        if (!room)
+            continue;
+        RoomState &state = m_states[summary.name];
+        // A room seen for the first time starts read: only what comes later is news.
+        if (!state.known && !state.loaded) {
+            state.known = true;
+            state.lastReadId = std::max(state.lastReadId, summary.lastId);
+        }
+        state.known = true;
+        state.lastKnownId = std::max(state.lastKnownId, summary.lastId);
+        m_roomList->addRoom(*room);
+        if (*room != m_room && state.lastKnownId > std::max(state.lastReadId, state.timeline.newestId()))
+            fetchNews(*room);
+        showUnread(*room);
+    }
+    if (m_reading)
+        markRead();
+}
+
+void ChatClient::fetchNews(const RoomName &room)
+{
+    RoomState &state = m_states[room.value()];
+    if (state.newsRequest)
+        return;
+    // One page, the newest: a flood in another room costs one request per update, and
+    // what mentions the user is most likely in what came last.
+    const MessageId held = std::max(state.lastReadId, state.timeline.newestId());
+    const MessageId after = std::max(held, state.lastKnownId - MessageId(Poller::pageLimit));
+    if (after > held)
+        state.timeline = Timeline(); // a gap: what is held no longer joins what comes
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("after"), QString::number(after));
+    query.addQueryItem(QStringLiteral("limit"), QString::number(Poller::pageLimit));
+    state.newsRequest = m_api->get(apiPath({u"rooms", room.value(), u"messages"}), query, ApiClient::defaultTimeoutMs,
+                                   this, [this, room](const ApiResult &result) {
+        if (!result.succeeded() || room == m_room)
+            return;
+        RoomState &target = m_states[room.value()];
+        target.lastKnownId = std::max(target.lastKnownId, result.body.value(QLatin1String("last_id")).toInteger());
+        takeNews(room, messagesOfPage(result.body));
+    });
+}
+
+void ChatClient::takeNews(const RoomName &room, const QList<Message> &messages)
+{
+    RoomState &state = m_states[room.value()];
+    QList<Message> news;
+    for (const Message &message : messages) {
+        if (message.id > state.lastReadId && message.author != m_config.name
+            && !state.timeline.messages().contains(message.id))
+            news.append(message);
+    }
+    state.timeline.merge(messages);
+    showUnread(room);
+    if (!news.isEmpty())
+        emit newsArrived(room, news);
+}
+
+void ChatClient::onMembers(const QString &room, const QStringList &names)
+{
+    if (room != m_room.value())
+        return;
+    QStringList shown;
+    for (const QString &name : names)
+        shown.append(name == m_config.name ? tr("%1 (you)").arg(name) : name);
+    m_members->setStringList(shown);
+}
+
+void ChatClient::markRead()
+{
+    RoomState &state = m_states[m_room.value()];
+    state.lastReadId = std::max({state.lastReadId, state.timeline.newestId(), state.lastKnownId});
+    showUnread(m_room);
+}
+
+void ChatClient::showUnread(const RoomName &room)
+{
+    const RoomState &state = m_states[room.value()];
+    const qint64 unread = std::max<qint64>(0, state.lastKnownId - state.lastReadId);
+    int mentionCount = 0;
+    const auto &held = state.timeline.messages();
+    for (auto it = held.upperBound(state.lastReadId); it != held.cend(); ++it) {
+        if (it->author != m_config.name && mentions(it->text, m_config.name))
+            ++mentionCount;
+    }
+    m_roomList->setUnread(room, unread, mentionCount);
+}
+
+void ChatClient::setReading(bool reading)
+{
+    m_reading = reading;
+    if (reading)
+        markRead();
+}
+
+void ChatClient::loadOlder()
+{
+    RoomState &state = m_states[m_room.value()];
+    if (!state.loaded || state.loadingOlder || !state.timeline.hasOlder())
+        return;
+    state.loadingOlder = true;
+    emit roomStateChanged();
+    const RoomName room = m_room;
+    fetchOlderMessages(m_api, room.value(), state.timeline.oldestId(), Poller::pageLimit, this,
+                       [this, room](bool, const QList<Message> &older) {
+        RoomState &target = m_states[room.value()];
+        target.loadingOlder = false;
+        target.timeline.merge(older);
+        if (room == m_room)
+            m_messageModel->addMessages(older);
+        emit roomStateChanged();
+    });
+}
+
+void ChatClient::setName(const QString &name)
+{
+    if (name.isEmpty() || name == m_config.name)
+        return;
+    m_config.name = name;
+    rememberName(name);
+    m_poller->setMemberName(name);
+    m_messageModel->setOwnName(name);
+    // The held poll counts the old name; the next one counts the new.
+    follow(m_room);
+    emit nameChanged(name);
+    emit statusChanged();
+}
+
+void ChatClient::setOnline(bool online)
+{
+    m_online = online;
+    if (online) {
+        m_certificateProblem.clear();
+        m_retryInMs = 0;
+        // The server is back: what waited in the outbox goes now, not after its back-off.
+        m_outbox->retryNow();
+        m_directory->refreshNow();
+    }
+    emit statusChanged();
+}
+
+void ChatClient::signIn(const QString &password, bool remember)
+{
+    m_session->signIn(password, remember);
+}
+
+void ChatClient::declineSignIn()
+{
+    m_session->decline();
+}
+
+void ChatClient::askSignInAgain()
+{
+    m_session->askAgain();
+}
+
+void ChatClient::signOut()
+{
+    m_session->signOut();
+}
+
+bool ChatClient::isRoomLoaded() const
+{
+    return m_states.value(m_room.value()).loaded;
+}
+
+bool ChatClient::isLoadingOlder() const
+{
+    return m_states.value(m_room.value()).loadingOlder;
+}
+
+bool ChatClient::hasOlder() const
+{
+    const auto it = m_states.constFind(m_room.value());
+    return it != m_states.cend() && it->loaded && it->timeline.hasOlder();
+}
+
+qsizetype ChatClient::pendingCount() const
+{
+    return m_outbox->size();
+}
+
+qint64 ChatClient::unreadTotal() const
+{
+    return m_roomList->unreadTotal();
+}
+
+bool ChatClient::isLongPolling() const
+{
+    return m_poller->isLongPolling();
+}
+
+ChatClient::Status ChatClient::status() const
+{
+    const QString &server = m_config.serverLabel;
+    switch (m_session->state()) {
+    case Session::State::Asking:
+    case Session::State::SigningIn:
+        return {Connection::SigningIn, tr("Signing in to %1…").arg(server), {}, false};
+    case Session::State::Declined:
+        return {Connection::SignInDeclined,
+                tr("Not signed in: %1 needs a password (Chat ▸ Sign In…)").arg(server), {}, true};
+    case Session::State::Throttled:
+        return {Connection::SignInThrottled, tr("Not signed in: %1").arg(m_session->throttleMessage()), {}, true};
+    case Session::State::Open:
+    case Session::State::SignedIn:
+        break;
+    }
+    if (!m_certificateProblem.isEmpty())
+        return {Connection::CertificateRejected, tr("Not connected to %1: %2").arg(server, m_certificateProblem),
+                m_certificateProblem, true};
+    if (m_online) {
+        if (!m_everAnswered)
+            return {Connection::Connecting, tr("Connecting to %1…").arg(server), {}, false};
+        const QString mode = m_poller->isLongPolling() ? tr("long poll")
+                                                       : tr("polling every %1 ms").arg(*m_config.pollIntervalMs);
+        return {Connection::Online, tr("%1 at %2 · %3").arg(m_config.name, server, mode), {}, false};
+    }
+    const int seconds = std::max(1, (m_retryInMs + 999) / 1000);
+    if (!m_everAnswered)
+        return {Connection::Unreachable,
+                tr("Nothing answers at %1: check the address and port (Chat ▸ Connect to Another Server…). "
+                   "Retrying in %2 s.").arg(server).arg(seconds),
+                m_offlineReason, true};
+    return {Connection::Offline,
+            tr("Offline: %1 does not answer; retrying in %2 s").arg(server).arg(seconds), m_offlineReason, true};
+}

@@ -1,0 +1,150 @@
+#pragma once
+
+#include "chatconfig.h"
+#include "core/message.h"
+#include "timeline.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+class ApiClient;
+class Directory;
+class MessageModel;
+class Outbox;
+class Poller;
+class QNetworkReply;
+class QStringListModel;
+class RoomListModel;
+class Session;
+struct ApiResult;
+struct OutgoingMessage;
+struct RoomOverview;
+
+// The chat client without a window: it owns the HTTP side (ApiClient, Session, Poller,
+// Outbox, Directory), keeps what is known of every room, and offers it as models. A
+// window shows the models and calls the intents below; a test can do the same with no
+// window at all.
+class ChatClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    // What the status line and the message list say about the connection.
+    enum class Connection {
+        Connecting, // no answer yet
+        Online,
+        Unreachable, // nothing has answered since the start: likely a wrong address
+        Offline, // it answered before and has stopped
+        CertificateRejected,
+        SigningIn,
+        SignInDeclined,
+        SignInThrottled,
+    };
+    Q_ENUM(Connection)
+
+    struct Status
+    {
+        Connection connection = Connection::Connecting;
+        QString text; // one line for people, in their language
+        QString detail; // the underlying error, for a tooltip
+        bool alarming = false;
+    };
+
+    explicit ChatClient(const ChatConfig &config, QObject *parent = nullptr);
+    ~ChatClient() override;
+
+    const ChatConfig &config() const { return m_config; }
+    QString name() const { return m_config.name; }
+    RoomName currentRoom() const { return m_room; }
+    ApiClient *api() const { return m_api; }
+    Session *session() const { return m_session; }
+    RoomListModel *rooms() const { return m_roomList; }
+    MessageModel *messages() const { return m_messageModel; }
+    // Who is online in the current room; the user's own name is marked.
+    QStringListModel *members() const { return m_members; }
+
+    Status status() const;
+    // The current room's newest page has arrived (until then, an empty list means nothing).
+    bool isRoomLoaded() const;
+    bool isLoadingOlder() const;
+    bool hasOlder() const;
+    qsizetype pendingCount() const;
+    qint64 unreadTotal() const;
+    bool isLongPolling() const;
+
+    // Starts talking to the server; connect to the signals first.
+    void start();
+    void openRoom(const RoomName &room);
+    void send(const QString &text);
+    void loadOlder();
+    // Whether the user sees the newest messages of the current room (window active,
+    // scrolled to the bottom): what arrives meanwhile is read, not news.
+    void setReading(bool reading);
+    void setName(const QString &name);
+    void signIn(const QString &password, bool remember);
+    void declineSignIn();
+    void askSignInAgain();
+    void signOut();
+
+signals:
+    void currentRoomChanged(const RoomName &room);
+    void statusChanged();
+    // isRoomLoaded() or isLoadingOlder() or hasOlder() changed.
+    void roomStateChanged();
+    void passwordNeeded(const QString &reason);
+    // The server refused a send; `text` is what was typed, to be offered back for fixing.
+    void sendRefused(const QString &text, const QString &message, const QString &serverDetail);
+    void errorOccurred(const QString &message, const QString &serverDetail);
+    // Messages by others that arrived after their room was first loaded: what notifies.
+    void newsArrived(const RoomName &room, const QList<Message> &messages);
+    void unreadTotalChanged(qint64 total);
+    void nameChanged(const QString &name);
+
+private:
+    struct RoomState
+    {
+        Timeline timeline;
+        MessageId lastReadId = 0;
+        MessageId lastKnownId = 0;
+        bool known = false; // listed by the server or opened here
+        bool loaded = false; // the timeline reaches the room's newest message
+        bool loadingOlder = false;
+        QPointer<QNetworkReply> newsRequest;
+    };
+
+    void wire();
+    void follow(const RoomName &room);
+    void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId, bool initial);
+    void onDelivered(const OutgoingMessage &sent, const Message &stored);
+    void onRoomsUpdated(const QList<RoomOverview> &rooms);
+    void onMembers(const QString &room, const QStringList &names);
+    void takeNews(const RoomName &room, const QList<Message> &messages);
+    // Messages of a room other than the current one that are newer than what is held.
+    void fetchNews(const RoomName &room);
+    void markRead();
+    void showUnread(const RoomName &room);
+    void showPending();
+    void setOnline(bool online);
+
+    ChatConfig m_config;
+    RoomName m_room;
+    QHash<QString, RoomState> m_states; // by room name
+    bool m_reading = true;
+
+    bool m_online = true;
+    bool m_everAnswered = false;
+    QString m_offlineReason;
+    QString m_certificateProblem; // until the server answers again
+    int m_retryInMs = 0;
+
+    ApiClient *m_api;
+    Session *m_session;
+    Poller *m_poller;
+    Outbox *m_outbox;
+    Directory *m_directory;
+    RoomListModel *m_roomList;
+    MessageModel *m_messageModel;
+    QStringListModel *m_members;
+};

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "core/message.h"
+#include "core/roomname.h"
+#include "outbox.h"
+
+#include <QAbstractListModel>
+#include <QList>
+
+class Timeline;
+
+// The room the window shows: its loaded messages in id order, then the user's sends the
+// server has not acknowledged yet. A message that arrives is a row inserted where it
+// belongs; a send that is acknowledged leaves the pending rows as its stored message
+// joins the others. Nothing is redrawn that did not change, so a view over a room of
+// thousands of messages costs per message, not per room.
+class MessageModel : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    enum class Delivery { Stored, Sending, WaitingForServer, WaitingForSignIn };
+    Q_ENUM(Delivery)
+
+    enum Role {
+        IdRole = Qt::UserRole + 1, // MessageId; 0 for a pending send
+        AuthorRole, // QString
+        TextRole, // QString
+        TimestampRole, // QDateTime, invalid for a pending send
+        OwnRole, // bool: written by the user
+        DeliveryRole, // Delivery
+        DeliveryTextRole, // "sending…" and the like, empty once stored
+        StartsGroupRole, // bool: shown with its author and time (not a continuation)
+        StartsDayRole, // bool: the first message of its day, under a day separator
+        DayTextRole, // "Today", "Yesterday" or the date, for a separator
+        FirstUnreadRole, // bool: the "new messages" divider goes above this row
+        RoomStartRole, // bool: the first message the room ever had
+        RoomRole, // QString: the room's name, without '#'
+        MentionsMeRole, // bool: the text names the user
+        LayoutKeyRole, // quint64: changes whenever the row's size may, for a size cache
+    };
+
+    explicit MessageModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    void setOwnName(const QString &name);
+    // Shows another room (or the same one again, anew).
+    void showRoom(const RoomName &room, const Timeline &timeline, const QList<OutgoingMessage> &pending,
+                  MessageId firstUnreadId);
+    // Messages of the shown room, in any order; those already here are skipped.
+    void addMessages(const QList<Message> &messages);
+    void setPending(const QList<OutgoingMessage> &pending);
+    // The divider goes above `id` (0: no divider).
+    void setFirstUnread(MessageId id);
+
+    RoomName room() const { return m_room; }
+    MessageId firstUnreadId() const { return m_firstUnreadId; }
+    qsizetype storedCount() const { return m_messages.size(); }
+    qsizetype pendingCount() const { return m_pending.size(); }
+
+private:
+    // Where a message with `id` is or would go among the stored rows.
+    qsizetype storedRowFor(MessageId id) const;
+    // The rows before `row` may have changed whether it starts a group or a day.
+    void headerMayHaveChanged(int row);
+    bool startsGroup(int row) const;
+    bool startsDay(int row) const;
+    QString authorAt(int row) const;
+
+    RoomName m_room = RoomName::general();
+    QString m_ownName;
+    QList<Message> m_messages; // sorted by id
+    QList<OutgoingMessage> m_pending; // in the order typed
+    MessageId m_firstUnreadId = 0;
+};
+
+// Whether `text` calls `name`: "@name" anywhere, or the name as a word of its own, in
+// any case ("Ana, look" calls ana; "banana" does not).
+bool mentions(const QString &text, const QString &name);

@@ -1,0 +1,244 @@
+#include "messagedelegate.h"
+
+#include "authorcolour.h"
+#include "client/messagemodel.h"
+#include "richtext.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QDesktopServices>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QTextDocument>
+#include <QUrl>
+
+#include <memory>
+
+namespace {
+constexpr int sideMargin = 10;
+constexpr int avatarSize = 32;
+constexpr int textIndent = sideMargin + avatarSize + 10; // the text column, under the name
+constexpr int groupGap = 8; // above a run of messages
+constexpr int bandHeightExtra = 14; // around a separator's line of text
+
+const QColor mutedColour(0x75, 0x75, 0x75);
+const QColor dividerColour(0xd3, 0x2f, 0x2f);
+const QColor ownBackground(0xe3, 0xf2, 0xfd);
+const QColor mentionBackground(0xff, 0xf4, 0xd6);
+
+QFont smallerFont(const QFont &font)
+{
+    QFont smaller = font;
+    smaller.setPointSizeF(font.pointSizeF() * 0.85);
+    return smaller;
+}
+
+QString clockText(const QDateTime &timestamp)
+{
+    const QTime clock = timestamp.toLocalTime().time();
+    // The C locale's short format has seconds, which make a chat look like a log.
+    return QLocale().language() == QLocale::C ? clock.toString(QStringLiteral("HH:mm"))
+                                              : QLocale().toString(clock, QLocale::ShortFormat);
+}
+} // namespace
+
+struct MessageDelegate::Layout
+{
+    int roomStart = 0; // heights of the bands above the message, top down
+    int day = 0;
+    int divider = 0;
+    int header = 0;
+    QRect text; // where the text is drawn
+    int delivery = 0;
+    int total = 0;
+    std::unique_ptr<QTextDocument> document;
+};
+
+MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+
+void MessageDelegate::forgetSizes()
+{
+    m_heights.clear();
+    m_heightsWidth = -1;
+}
+
+MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    Layout layout;
+    const QFontMetrics metrics(option.font);
+    const QFontMetrics small(smallerFont(option.font));
+    if (index.data(MessageModel::RoomStartRole).toBool())
+        layout.roomStart = metrics.height() + bandHeightExtra;
+    if (index.data(MessageModel::StartsDayRole).toBool())
+        layout.day = small.height() + bandHeightExtra;
+    if (index.data(MessageModel::FirstUnreadRole).toBool())
+        layout.divider = small.height() + 6;
+    if (index.data(MessageModel::StartsGroupRole).toBool())
+        layout.header = groupGap + metrics.height() + 2;
+    if (index.data(MessageModel::DeliveryRole).value<MessageModel::Delivery>() != MessageModel::Delivery::Stored)
+        layout.delivery = small.height();
+
+    layout.document = std::make_unique<QTextDocument>();
+    layout.document->setDefaultFont(option.font);
+    layout.document->setDocumentMargin(0);
+    layout.document->setHtml(plainTextToHtml(index.data(MessageModel::TextRole).toString()));
+    const int textWidth = std::max(40, option.rect.width() - textIndent - sideMargin);
+    layout.document->setTextWidth(textWidth);
+    const int textTop = option.rect.top() + layout.roomStart + layout.day + layout.divider + layout.header + 2;
+    layout.text = QRect(option.rect.left() + textIndent, textTop, textWidth,
+                        int(std::ceil(layout.document->size().height())));
+    // A few pixels between messages, so that where one ends and the next begins shows.
+    layout.total = layout.text.bottom() + 1 - option.rect.top() + layout.delivery + 5;
+    return layout;
+}
+
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const int width = option.rect.width();
+    if (width != m_heightsWidth) {
+        m_heights.clear();
+        m_heightsWidth = width;
+    }
+    const quint64 key = index.data(MessageModel::LayoutKeyRole).toULongLong();
+    auto cached = m_heights.constFind(key);
+    if (cached == m_heights.cend())
+        cached = m_heights.insert(key, layoutFor(option, index).total);
+    return QSize(width, *cached);
+}
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    const Layout layout = layoutFor(option, index);
+    const QRect row = option.rect;
+    const QFont font = option.font;
+    const QFont small = smallerFont(font);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    int y = row.top();
+
+    const auto centredBand = [&](int height, const QString &text, const QColor &colour, const QFont &bandFont,
+                                 bool rule) {
+        const QRect band(row.left() + sideMargin, y, row.width() - 2 * sideMargin, height);
+        painter->setFont(bandFont);
+        const int textWidth = QFontMetrics(bandFont).horizontalAdvance(text) + 16;
+        if (rule) {
+            painter->setPen(QPen(colour.lighter(150), 1));
+            const int middle = band.center().y();
+            painter->drawLine(band.left(), middle, band.center().x() - textWidth / 2, middle);
+            painter->drawLine(band.center().x() + textWidth / 2, middle, band.right(), middle);
+        }
+        painter->setPen(colour);
+        painter->drawText(band, Qt::AlignCenter, text);
+        y += height;
+    };
+    if (layout.roomStart)
+        centredBand(layout.roomStart,
+                    MessageModel::tr("This is the beginning of #%1.").arg(index.data(MessageModel::RoomRole).toString()),
+                    mutedColour, font, false);
+    if (layout.day)
+        centredBand(layout.day, index.data(MessageModel::DayTextRole).toString(), mutedColour, small, true);
+    if (layout.divider) {
+        const QRect band(row.left() + sideMargin, y, row.width() - 2 * sideMargin, layout.divider);
+        const QString label = MessageModel::tr("New messages");
+        painter->setFont(small);
+        const int labelWidth = QFontMetrics(small).horizontalAdvance(label) + 8;
+        painter->setPen(QPen(dividerColour, 1));
+        painter->drawLine(band.left(), band.center().y(), band.right() - labelWidth, band.center().y());
+        painter->drawText(band, Qt::AlignRight | Qt::AlignVCenter, label);
+        y += layout.divider;
+    }
+
+    const QRect message(row.left(), y, row.width(), row.bottom() + 1 - y);
+    if (option.state & QStyle::State_Selected)
+        painter->fillRect(message, option.palette.color(QPalette::Highlight).lighter(170));
+    else if (index.data(MessageModel::MentionsMeRole).toBool())
+        painter->fillRect(message, mentionBackground);
+    else if (index.data(MessageModel::OwnRole).toBool())
+        painter->fillRect(message.adjusted(textIndent - 6, 0, 0, 0), ownBackground);
+
+    const QString author = index.data(MessageModel::AuthorRole).toString();
+    const QDateTime timestamp = index.data(MessageModel::TimestampRole).toDateTime();
+    if (layout.header) {
+        const QColor colour = authorColour(author);
+        const int headerTop = y + groupGap;
+        const QRect avatar(row.left() + sideMargin, headerTop, avatarSize, avatarSize);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(colour);
+        painter->drawEllipse(avatar);
+        QFont initialFont = font;
+        initialFont.setBold(true);
+        painter->setFont(initialFont);
+        painter->setPen(Qt::white);
+        painter->drawText(avatar, Qt::AlignCenter, author.left(1).toUpper());
+
+        QFont nameFont = font;
+        nameFont.setBold(true);
+        painter->setFont(nameFont);
+        painter->setPen(colour);
+        const QFontMetrics nameMetrics(nameFont);
+        const int nameWidth = std::min(nameMetrics.horizontalAdvance(author), row.width() - textIndent - 80);
+        const QRect nameRect(row.left() + textIndent, headerTop, nameWidth, nameMetrics.height());
+        painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+                          nameMetrics.elidedText(author, Qt::ElideRight, nameWidth));
+        if (timestamp.isValid()) {
+            painter->setFont(small);
+            painter->setPen(mutedColour);
+            painter->drawText(QRect(nameRect.right() + 8, headerTop, 120, nameMetrics.height()),
+                              Qt::AlignLeft | Qt::AlignVCenter, clockText(timestamp));
+        }
+    }
+
+    if (!layout.header && timestamp.isValid()) {
+        // Each message keeps its own time, small, where the avatar would be: three
+        // messages never read as one message of three lines.
+        painter->setFont(smallerFont(small));
+        painter->setPen(mutedColour.lighter(130));
+        painter->drawText(QRect(row.left(), layout.text.top(), textIndent - 8, QFontMetrics(font).height()),
+                          Qt::AlignRight | Qt::AlignVCenter, clockText(timestamp));
+    }
+
+    const bool pending = layout.delivery > 0;
+    painter->translate(layout.text.topLeft());
+    QAbstractTextDocumentLayout::PaintContext context;
+    context.palette = option.palette;
+    context.palette.setColor(QPalette::Text, pending ? mutedColour : option.palette.color(QPalette::Text));
+    context.clip = QRectF(0, 0, layout.text.width(), layout.text.height());
+    layout.document->documentLayout()->draw(painter, context);
+    painter->translate(-layout.text.topLeft());
+
+    if (pending) {
+        QFont state = small;
+        state.setItalic(true);
+        painter->setFont(state);
+        painter->setPen(mutedColour);
+        painter->drawText(QRect(layout.text.left(), layout.text.bottom() + 1, layout.text.width(), layout.delivery),
+                          Qt::AlignLeft | Qt::AlignVCenter, index.data(MessageModel::DeliveryTextRole).toString());
+    }
+    painter->restore();
+}
+
+QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                const QPoint &position) const
+{
+    const Layout layout = layoutFor(option, index);
+    if (!layout.text.contains(position))
+        return {};
+    return layout.document->documentLayout()->anchorAt(position - layout.text.topLeft());
+}
+
+bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
+                                  const QModelIndex &index)
+{
+    if (event->type() == QEvent::MouseButtonRelease) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        if (mouse->button() == Qt::LeftButton) {
+            const QString link = linkAt(option, index, mouse->position().toPoint());
+            if (!link.isEmpty()) {
+                QDesktopServices::openUrl(QUrl(link));
+                return true;
+            }
+        }
+    }
+    return QStyledItemDelegate::editorEvent(event, model, option, index);
+}

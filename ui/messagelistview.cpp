@@ -1,0 +1,213 @@
+#include "messagelistview.h"
+
+#include "client/messagemodel.h"
+#include "messagedelegate.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QMenu>
+#include <QScrollBar>
+#include <QToolButton>
+
+namespace {
+// Within this many pixels of the end counts as "at the bottom": a new message scrolls in.
+constexpr int bottomSlackPx = 8;
+} // namespace
+
+MessageListView::MessageListView(QWidget *parent)
+    : QListView(parent), m_delegate(new MessageDelegate(this)), m_jumpButton(new QToolButton(this))
+{
+    setItemDelegate(m_delegate);
+    setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setEditTriggers(QAbstractItemView::NoEditTriggers);
+    setResizeMode(QListView::Adjust);
+    setWordWrap(true);
+    setMouseTracking(true);
+    setFrameShape(QFrame::NoFrame);
+    verticalScrollBar()->setSingleStep(24);
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &MessageListView::onScrolled);
+    connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, &MessageListView::onRangeChanged);
+
+    m_jumpButton->setObjectName(QStringLiteral("jumpToLatestButton"));
+    m_jumpButton->setCursor(Qt::PointingHandCursor);
+    m_jumpButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_jumpButton->setStyleSheet(QStringLiteral(
+        "QToolButton { background: #1565c0; color: white; border-radius: 12px; padding: 4px 12px; }"));
+    m_jumpButton->hide();
+    connect(m_jumpButton, &QToolButton::clicked, this, &MessageListView::scrollToLatest);
+}
+
+void MessageListView::setModel(QAbstractItemModel *newModel)
+{
+    if (model())
+        disconnect(model(), nullptr, this, nullptr);
+    QListView::setModel(newModel);
+    connect(newModel, &QAbstractItemModel::rowsAboutToBeInserted, this, &MessageListView::rowsAboutToArrive);
+    // Another room: its newest messages, whatever the reader did in the last one.
+    connect(newModel, &QAbstractItemModel::modelReset, this, [this] {
+        m_newBelow = 0;
+        m_keepDistanceFromBottom = -1;
+        setStuck(true);
+        scrollToLatest();
+    });
+    // A row whose separators or state changed may change its height.
+    connect(newModel, &QAbstractItemModel::dataChanged, this, [this] { scheduleDelayedItemsLayout(); });
+}
+
+bool MessageListView::isAtBottom() const
+{
+    const QScrollBar *bar = verticalScrollBar();
+    return bar->value() >= bar->maximum() - bottomSlackPx;
+}
+
+void MessageListView::scrollToLatest()
+{
+    m_newBelow = 0;
+    setStuck(true);
+    // The layout may be pending: the range follows, and onRangeChanged keeps the bottom.
+    QScrollBar *bar = verticalScrollBar();
+    bar->setValue(bar->maximum());
+}
+
+void MessageListView::setStuck(bool stuck)
+{
+    const bool changed = stuck != m_stuckToBottom;
+    m_stuckToBottom = stuck;
+    if (stuck)
+        m_newBelow = 0;
+    showJumpButton();
+    if (changed)
+        emit atBottomChanged(stuck);
+}
+
+void MessageListView::onScrolled(int value)
+{
+    if (m_adjusting)
+        return;
+    setStuck(isAtBottom());
+    if (value == verticalScrollBar()->minimum() && verticalScrollBar()->maximum() > 0)
+        emit olderWanted();
+}
+
+void MessageListView::onRangeChanged(int, int maximum)
+{
+    m_adjusting = true;
+    QScrollBar *bar = verticalScrollBar();
+    if (m_keepDistanceFromBottom >= 0) {
+        bar->setValue(maximum - m_keepDistanceFromBottom);
+        m_keepDistanceFromBottom = -1;
+    } else if (m_stuckToBottom) {
+        bar->setValue(maximum);
+    }
+    m_adjusting = false;
+    // Nothing to scroll: the top is in sight, and scrolling cannot ask for more.
+    if (maximum == 0 && model() && model()->rowCount() > 0)
+        emit olderWanted();
+}
+
+void MessageListView::rowsAboutToArrive(const QModelIndex &, int start, int)
+{
+    // Older history goes in above what the reader looks at: he stays with it.
+    if (start == 0 && model()->rowCount() > 0 && !m_stuckToBottom) {
+        const QScrollBar *bar = verticalScrollBar();
+        m_keepDistanceFromBottom = bar->maximum() - bar->value();
+    }
+}
+
+void MessageListView::rowsInserted(const QModelIndex &parent, int start, int end)
+{
+    QListView::rowsInserted(parent, start, end);
+    const bool appended = end == model()->rowCount() - 1 && start > 0;
+    if (appended && !m_stuckToBottom) {
+        m_newBelow += end - start + 1;
+        showJumpButton();
+    }
+}
+
+void MessageListView::showJumpButton()
+{
+    if (m_stuckToBottom) {
+        m_jumpButton->hide();
+        return;
+    }
+    m_jumpButton->setText(m_newBelow > 0 ? tr("↓ %n new message(s)", nullptr, m_newBelow) : tr("↓ Latest"));
+    m_jumpButton->setToolTip(tr("Jump to the newest message (Ctrl+End)"));
+    m_jumpButton->adjustSize();
+    const QRect area = viewport()->geometry();
+    m_jumpButton->move(area.right() - m_jumpButton->width() - 12, area.bottom() - m_jumpButton->height() - 12);
+    m_jumpButton->show();
+    m_jumpButton->raise();
+}
+
+void MessageListView::resizeEvent(QResizeEvent *event)
+{
+    m_delegate->forgetSizes();
+    QListView::resizeEvent(event);
+    showJumpButton();
+}
+
+void MessageListView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::LanguageChange)
+        m_delegate->forgetSizes();
+    QListView::changeEvent(event);
+}
+
+void MessageListView::keyPressEvent(QKeyEvent *event)
+{
+    if (event->matches(QKeySequence::Copy)) {
+        copySelection();
+        return;
+    }
+    if (event->matches(QKeySequence::MoveToEndOfDocument)) {
+        scrollToLatest();
+        return;
+    }
+    QListView::keyPressEvent(event);
+}
+
+QString MessageListView::linkAt(const QPoint &position) const
+{
+    const QModelIndex index = indexAt(position);
+    if (!index.isValid())
+        return {};
+    QStyleOptionViewItem option;
+    initViewItemOption(&option);
+    option.rect = visualRect(index);
+    return m_delegate->linkAt(option, index, position);
+}
+
+void MessageListView::mouseMoveEvent(QMouseEvent *event)
+{
+    viewport()->setCursor(linkAt(event->position().toPoint()).isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+    QListView::mouseMoveEvent(event);
+}
+
+void MessageListView::copySelection() const
+{
+    QModelIndexList rows = selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList texts;
+    for (const QModelIndex &row : rows)
+        texts.append(row.data(MessageModel::TextRole).toString());
+    if (!texts.isEmpty())
+        QApplication::clipboard()->setText(texts.join(u'\n'));
+}
+
+void MessageListView::contextMenuEvent(QContextMenuEvent *event)
+{
+    const QModelIndex index = indexAt(event->pos());
+    if (!index.isValid())
+        return;
+    if (!selectionModel()->isSelected(index))
+        selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
+    QMenu menu(this);
+    menu.addAction(tr("&Copy Text"), this, &MessageListView::copySelection);
+    const QString link = linkAt(event->pos());
+    if (!link.isEmpty())
+        menu.addAction(tr("Copy &Link Address"), this, [link] { QApplication::clipboard()->setText(link); });
+    menu.exec(event->globalPos());
+}
