@@ -47,7 +47,9 @@ void Poller::poll()
     const bool initial = !m_after.has_value();
     if (m_after) {
         query.addQueryItem(QStringLiteral("after"), QString::number(*m_after));
-        if (isLongPolling())
+        // Not while offline: a held poll to a server just back would say so only when
+        // a message came or the wait ran out, and the window would say Offline until then.
+        if (isLongPolling() && m_online)
             query.addQueryItem(QStringLiteral("wait"), QString::number(longPollWaitSeconds));
     }
     if (!m_memberName.isEmpty())

@@ -1,22 +1,22 @@
 // The chat window against a real `chatapp --serve`, driven with key clicks and judged
 // by what a person sees: the message list, the composer and the status bar.
 
+#include "client/directory.h"
+#include "client/roomlistmodel.h"
 #include "httpclient.h"
+#include "roomcontent.h"
+#include "ui/messagelistview.h"
 #include "ui/translations.h"
 #include "windowdriver.h"
 
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDockWidget>
 #include <QJsonArray>
 #include <QLineEdit>
-#include "client/directory.h"
-#include "client/roomlistmodel.h"
-#include "ui/messagelistview.h"
-
-#include <QDesktopServices>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QScrollBar>
@@ -211,26 +211,12 @@ QString TestChatWindow::freshRoom()
 
 QList<std::pair<qint64, QString>> TestChatWindow::storedMessages(const QString &room)
 {
-    const HttpReply reply = request(
-        m_nam, "GET", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages?after=0&limit=1000").arg(room)));
-    QList<std::pair<qint64, QString>> messages;
-    for (const QJsonValue &value : reply.json.value(QLatin1String("messages")).toArray()) {
-        const QJsonObject object = value.toObject();
-        messages.append({object.value(QLatin1String("id")).toInteger(),
-                         object.value(QLatin1String("text")).toString()});
-    }
-    return messages;
+    return ::storedMessages(m_nam, m_server, room);
 }
 
 void TestChatWindow::seed(const QString &room, int count)
 {
-    for (int i = 1; i <= count; ++i) {
-        const HttpReply reply = request(
-            m_nam, "POST", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages").arg(room)),
-            formBody({{"author", QStringLiteral("seed")}, {"text", QStringLiteral("old-%1.").arg(i)}}),
-            {{"Content-Type", "application/x-www-form-urlencoded"}});
-        QCOMPARE(reply.status, 201);
-    }
+    QVERIFY(seedRoom(m_nam, m_server, room, count));
 }
 
 void TestChatWindow::textTypedInOneWindowAppearsInTheOther()

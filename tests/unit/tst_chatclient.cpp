@@ -1,0 +1,240 @@
+// The chat client without a window, against the real `chatapp --serve`: what the window
+// shows is in ChatClient's models, so every behaviour here needs no widget.
+
+#include "client/apiclient.h"
+#include "client/chosenname.h"
+#include "client/chatclient.h"
+#include "client/directory.h"
+#include "client/messagemodel.h"
+#include "client/roomlistmodel.h"
+#include "httpclient.h"
+#include "roomcontent.h"
+#include "serverprocess.h"
+#include "settingssandbox.h"
+
+#include <QAbstractItemModelTester>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QStringListModel>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+constexpr int answerTimeoutMs = 10000;
+
+MessageModel::Delivery deliveryAt(const ChatClient &client, int row)
+{
+    return client.messages()->index(row).data(MessageModel::DeliveryRole).value<MessageModel::Delivery>();
+}
+
+int rowOfText(const ChatClient &client, const QString &text)
+{
+    const MessageModel *model = client.messages();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row).data(MessageModel::TextRole).toString() == text)
+            return row;
+    }
+    return -1;
+}
+} // namespace
+
+class TestChatClient : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+
+    void sendIsPendingThenDelivered();
+    void sendsMadeOfflineArriveOnceAndTheClientIsBackAtOnce();
+    void anotherRoomsNewsCountsAsUnreadWithMentions();
+    void loadOlderPagesBackToTheStart();
+    void nothingListeningSaysUnreachable();
+    void changedNameIsUsedAndRemembered();
+
+private:
+    std::unique_ptr<ChatClient> openClient(const QString &name, const QString &room);
+    QString freshRoom();
+
+    QTemporaryDir m_settingsDir;
+    ServerProcess m_server;
+    QNetworkAccessManager m_nam;
+    int m_roomCounter = 0;
+};
+
+void TestChatClient::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QVERIFY(sandboxSettings(m_settingsDir.path()));
+    QVERIFY2(m_server.start(), m_server.stderrOutput().constData());
+}
+
+void TestChatClient::cleanupTestCase()
+{
+    m_server.stop();
+}
+
+void TestChatClient::init()
+{
+    if (!m_server.isRunning())
+        QVERIFY(m_server.start());
+}
+
+std::unique_ptr<ChatClient> TestChatClient::openClient(const QString &name, const QString &room)
+{
+    ChatConfig config;
+    config.serverUrl = m_server.baseUrl();
+    config.serverUrl.setPath(QString());
+    config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(m_server.port());
+    config.name = name;
+    config.room = *RoomName::parse(room);
+    auto client = std::make_unique<ChatClient>(config);
+    client->start();
+    return client;
+}
+
+QString TestChatClient::freshRoom()
+{
+    return QStringLiteral("client%1-%2").arg(++m_roomCounter).arg(QCoreApplication::applicationPid());
+}
+
+void TestChatClient::sendIsPendingThenDelivered()
+{
+    const QString room = freshRoom();
+    auto ana = openClient(QStringLiteral("ana"), room);
+    QAbstractItemModelTester tester(ana->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded(), answerTimeoutMs);
+    QSignalSpy resets(ana->messages(), &QAbstractItemModel::modelReset);
+
+    ana->send(QStringLiteral("hola"));
+    QCOMPARE(ana->messages()->rowCount(), 1);
+    QCOMPARE(deliveryAt(*ana, 0), MessageModel::Delivery::Sending);
+    QTRY_COMPARE_WITH_TIMEOUT(deliveryAt(*ana, 0), MessageModel::Delivery::Stored, answerTimeoutMs);
+    QCOMPARE(ana->messages()->rowCount(), 1);
+    QCOMPARE(ana->messages()->index(0).data(MessageModel::IdRole).toLongLong(), 1);
+    QCOMPARE(resets.size(), 0); // a send changes rows, never the whole room
+    QCOMPARE(storedMessages(m_nam, m_server, room).size(), 1);
+}
+
+void TestChatClient::sendsMadeOfflineArriveOnceAndTheClientIsBackAtOnce()
+{
+    const QString room = freshRoom();
+    auto ana = openClient(QStringLiteral("ana"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded(), answerTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(ana->status().connection, ChatClient::Connection::Online, answerTimeoutMs);
+
+    int unanswered = 0;
+    connect(ana->api(), &ApiClient::exchangeFinished, this, [&unanswered](const Exchange &exchange) {
+        unanswered += exchange.status == 0 ? 1 : 0;
+    });
+    QVERIFY(m_server.stop());
+    ana->send(QStringLiteral("uno"));
+    ana->send(QStringLiteral("dos"));
+    QTRY_COMPARE_WITH_TIMEOUT(ana->status().connection, ChatClient::Connection::Offline, answerTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(deliveryAt(*ana, rowOfText(*ana, QStringLiteral("uno"))),
+                              MessageModel::Delivery::WaitingForServer, answerTimeoutMs);
+    // Long enough away for a back-off to have grown: the client must not sleep through
+    // the server's return (it said Offline for seconds once it was back).
+    QTRY_VERIFY_WITH_TIMEOUT(unanswered >= 8, 4 * answerTimeoutMs);
+
+    QVERIFY(m_server.start());
+    QTRY_COMPARE_WITH_TIMEOUT(ana->status().connection, ChatClient::Connection::Online, 2500);
+    QTRY_COMPARE_WITH_TIMEOUT(ana->pendingCount(), 0, answerTimeoutMs);
+    const auto stored = storedMessages(m_nam, m_server, room);
+    QCOMPARE(stored.size(), 2);
+    QCOMPARE(stored[0].second, QStringLiteral("uno"));
+    QCOMPARE(stored[1].second, QStringLiteral("dos"));
+    QTRY_COMPARE_WITH_TIMEOUT(ana->messages()->rowCount(), 2, answerTimeoutMs);
+    QCOMPARE(deliveryAt(*ana, 1), MessageModel::Delivery::Stored);
+}
+
+void TestChatClient::anotherRoomsNewsCountsAsUnreadWithMentions()
+{
+    const QString lobby = freshRoom();
+    const QString side = freshRoom();
+    QCOMPARE(request(m_nam, "PUT", m_server.url(QStringLiteral("/api/v1/rooms/") + side)).status, 201);
+    auto ana = openClient(QStringLiteral("ana"), lobby);
+    RoomListModel *rooms = ana->rooms();
+    QAbstractItemModelTester tester(rooms, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    const RoomName sideRoom = *RoomName::parse(side);
+    QTRY_VERIFY_WITH_TIMEOUT(rooms->rowOf(sideRoom) >= 0, answerTimeoutMs);
+    QStringList roomsWithNews;
+    connect(ana.get(), &ChatClient::newsArrived, this,
+            [&roomsWithNews](const RoomName &room) { roomsWithNews.append(room.value()); });
+
+    QVERIFY(seedRoom(m_nam, m_server, side, 2, QStringLiteral("bea")));
+    QVERIFY(seedRoom(m_nam, m_server, side, 1, QStringLiteral("bea"), QStringLiteral("@ana, %1 question")));
+    const auto unreadOf = [&] { return rooms->index(rooms->rowOf(sideRoom)).data(RoomListModel::UnreadRole).toLongLong(); };
+    const auto mentionsOf = [&] { return rooms->index(rooms->rowOf(sideRoom)).data(RoomListModel::MentionRole).toInt(); };
+    QTRY_COMPARE_WITH_TIMEOUT(unreadOf(), 3, 2 * Directory::refreshIntervalMs);
+    QTRY_COMPARE_WITH_TIMEOUT(mentionsOf(), 1, answerTimeoutMs);
+    QCOMPARE(ana->unreadTotal(), 3);
+    // The news itself came, for whoever notifies.
+    QVERIFY(roomsWithNews.contains(side));
+
+    ana->openRoom(sideRoom);
+    QCOMPARE(unreadOf(), 0);
+    QCOMPARE(mentionsOf(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(ana->messages()->rowCount(), 3, answerTimeoutMs);
+}
+
+void TestChatClient::loadOlderPagesBackToTheStart()
+{
+    const QString room = freshRoom();
+    QVERIFY(seedRoom(m_nam, m_server, room, 150));
+    auto ana = openClient(QStringLiteral("ana"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded(), answerTimeoutMs);
+    QCOMPARE(ana->messages()->rowCount(), 100);
+    QVERIFY(ana->hasOlder());
+    QSignalSpy inserted(ana->messages(), &QAbstractItemModel::rowsInserted);
+    ana->loadOlder();
+    QVERIFY(ana->isLoadingOlder());
+    QTRY_COMPARE_WITH_TIMEOUT(ana->messages()->rowCount(), 150, answerTimeoutMs);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 0); // above what was there
+    QVERIFY(!ana->hasOlder());
+    QVERIFY(!ana->isLoadingOlder());
+    QVERIFY(ana->messages()->index(0).data(MessageModel::RoomStartRole).toBool());
+}
+
+void TestChatClient::nothingListeningSaysUnreachable()
+{
+    // A port that was free a moment ago: nothing answers there.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    ChatConfig config;
+    config.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(port);
+    config.name = QStringLiteral("ana");
+    ChatClient ana(config);
+    ana.start();
+    QTRY_COMPARE_WITH_TIMEOUT(ana.status().connection, ChatClient::Connection::Unreachable, answerTimeoutMs);
+    QVERIFY(ana.status().alarming);
+    QVERIFY2(ana.status().text.contains(QStringLiteral("Connect to Another Server")), qPrintable(ana.status().text));
+    QVERIFY(!ana.isRoomLoaded());
+}
+
+void TestChatClient::changedNameIsUsedAndRemembered()
+{
+    const QString room = freshRoom();
+    auto client = openClient(QStringLiteral("ana"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(client->isRoomLoaded(), answerTimeoutMs);
+    client->setName(QStringLiteral("anita"));
+    client->send(QStringLiteral("soy anita"));
+    QTRY_COMPARE_WITH_TIMEOUT(client->pendingCount(), 0, answerTimeoutMs);
+    const HttpReply page = request(m_nam, "GET", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages").arg(room)));
+    QCOMPARE(page.json.value(QLatin1String("messages")).toArray().first().toObject().value(QLatin1String("author")).toString(),
+             QStringLiteral("anita"));
+    QVERIFY(client->messages()->index(0).data(MessageModel::OwnRole).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(client->members()->stringList().contains(QStringLiteral("anita (you)")),
+                             2 * Directory::refreshIntervalMs);
+    QCOMPARE(chosenName(QString()), QStringLiteral("anita"));
+}
+
+QTEST_GUILESS_MAIN(TestChatClient)
+#include "tst_chatclient.moc"
