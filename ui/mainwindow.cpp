@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "client/apiclient.h"
+#include "client/exchangelog.h"
 #include "client/history.h"
 #include "client/outbox.h"
 #include "client/poller.h"
@@ -238,7 +239,9 @@ void MainWindow::buildWidgets()
 
     m_passwordDialog = new PasswordDialog(m_config.serverLabel, this);
 
-    m_protocolPanel = new ProtocolPanel(this);
+    auto *exchangeLog = new ExchangeLog(this);
+    connect(m_api, &ApiClient::exchangeFinished, exchangeLog, &ExchangeLog::append);
+    m_protocolPanel = new ProtocolPanel(exchangeLog, this);
     addDockWidget(Qt::BottomDockWidgetArea, m_protocolPanel);
     m_protocolPanel->hide();
 
@@ -276,6 +279,9 @@ void MainWindow::buildWidgets()
 
 void MainWindow::buildMenus()
 {
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(m_protocolPanel->exportAction());
+
     m_chatMenu = menuBar()->addMenu(tr("&Chat"));
     m_joinAction = m_chatMenu->addAction(tr("&Join or Create Room…"), this, [this] {
         m_joinEdit->setFocus();
@@ -500,7 +506,6 @@ void MainWindow::render(MessageView::Placement placement)
 
 void MainWindow::showExchange(const Exchange &exchange)
 {
-    m_protocolPanel->record(exchange);
     // A held poll that timed out says nothing new; the status bar keeps the last event
     // people care about unless nothing else has happened.
     m_exchangeLabel->setText(QStringLiteral("● ") + exchange.summary());
