@@ -11,6 +11,7 @@ packages=(
   libzstd-dev zlib1g-dev liblzma-dev      # statically: squashfuse, libfuse3, the decompressors;
   liblz4-dev liblzo2-dev                  # fusermount3 for its test's mounts
   fonts-dejavu-core                 # the font bundled into the AppDir for machines without fonts
+  fonts-noto-color-emoji            # the colour emoji font bundled into the AppDir
   desktop-file-utils systemd        # desktop-file-validate, systemd-analyze verify (the unit)
   debootstrap                       # the clean Debian 11, 12 and 13 roots the package tests install into
   ca-certificates curl python3 iproute2

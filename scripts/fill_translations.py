@@ -221,6 +221,16 @@ SPANISH = {
     "%1, %2:": "%1, %2:",
     "#%1, %n unread, mentions you": ["#%1, %n sin leer, le mencionan", "#%1, %n sin leer, le mencionan"],
     "#%1, %n unread": ["#%1, %n sin leer", "#%1, %n sin leer"],
+    "[… %n more byte(s) not kept]": ["[… %n byte más no guardado]", "[… %n bytes más no guardados]"],
+    "(no answer: %1)": "(sin respuesta: %1)",
+    "&File": "&Archivo",
+    "Selected HTTP exchange": "Intercambio HTTP seleccionado",
+    "Select an exchange to see its request and its answer.": "Seleccione un intercambio para ver su petición y su respuesta.",
+    "&Export Protocol Log…": "&Exportar registro de protocolo…",
+    "Save the exchanges as a HAR file, which browsers' developer tools open": "Guardar los intercambios en un fichero HAR, que abren las herramientas para desarrolladores de los navegadores",
+    "Export Protocol Log": "Exportar registro de protocolo",
+    "HTTP Archive (*.har);;All files (*)": "Archivo HTTP (*.har);;Todos los ficheros (*)",
+    "Could not save %1: %2": "No se pudo guardar %1: %2",
 }
 
 ENGLISH_PLURALS = {
@@ -235,6 +245,7 @@ ENGLISH_PLURALS = {
     "%n character(s) too many: the server will refuse it.": [
         "%n character too many: the server will refuse it.",
         "%n characters too many: the server will refuse it."],
+    "[… %n more byte(s) not kept]": ["[… %n more byte not kept]", "[… %n more bytes not kept]"],
 }
 
 

@@ -9,6 +9,7 @@ packages=(
   libqt6sql6-sqlite qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qt6-translations-l10n libqt6svg6 libgl-dev
   curl python3 xvfb xauth xdotool
   clang libclang-rt-14-dev openssl
+  fonts-noto-color-emoji   # gui/tst_emojifont loads the font the AppImage bundles
 )
 
 exec bash "$(dirname "$0")/apt-ensure.sh" "${packages[@]}"

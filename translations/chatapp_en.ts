@@ -249,6 +249,50 @@
         </message>
     </context>
     <context>
+        <name>ExchangeLog</name>
+        <message>
+            <source>%1 ms</source>
+            <extracomment>Duration of an HTTP exchange in the Protocol panel, in milliseconds.</extracomment>
+            <translation>%1 ms</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>Method</translation>
+        </message>
+        <message>
+            <source>Path</source>
+            <translation>Path</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Duration</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExchangeText</name>
+        <message>
+            <source>(no answer: %1)</source>
+            <extracomment>In the Protocol panel, where the answer would be; %1 is the network error.</extracomment>
+            <translation>(no answer: %1)</translation>
+        </message>
+        <message numerus="yes">
+            <source>[… %n more byte(s) not kept]</source>
+            <extracomment>After a long body in the Protocol panel: only its start was kept.</extracomment>
+            <translation>
+                <numerusform>[… %n more byte not kept]</numerusform>
+                <numerusform>[… %n more bytes not kept]</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>HomePage</name>
         <message>
             <source>ChatApp on %1</source>
@@ -623,6 +667,10 @@
             <translation>Keyboard Shortcuts</translation>
         </message>
         <message>
+            <source>&amp;File</source>
+            <translation>&amp;File</translation>
+        </message>
+        <message>
             <source>Loading older messages…</source>
             <translation>Loading older messages…</translation>
         </message>
@@ -793,28 +841,32 @@
             <translation>HTTP exchanges</translation>
         </message>
         <message>
-            <source>Time</source>
-            <translation>Time</translation>
+            <source>Selected HTTP exchange</source>
+            <translation>Selected HTTP exchange</translation>
         </message>
         <message>
-            <source>Method</source>
-            <translation>Method</translation>
+            <source>Select an exchange to see its request and its answer.</source>
+            <translation>Select an exchange to see its request and its answer.</translation>
         </message>
         <message>
-            <source>Path</source>
-            <translation>Path</translation>
+            <source>&amp;Export Protocol Log…</source>
+            <translation>&amp;Export Protocol Log…</translation>
         </message>
         <message>
-            <source>Status</source>
-            <translation>Status</translation>
+            <source>Save the exchanges as a HAR file, which browsers' developer tools open</source>
+            <translation>Save the exchanges as a HAR file, which browsers' developer tools open</translation>
         </message>
         <message>
-            <source>Duration</source>
-            <translation>Duration</translation>
+            <source>Export Protocol Log</source>
+            <translation>Export Protocol Log</translation>
         </message>
         <message>
-            <source>%1 ms</source>
-            <translation>%1 ms</translation>
+            <source>HTTP Archive (*.har);;All files (*)</source>
+            <translation>HTTP Archive (*.har);;All files (*)</translation>
+        </message>
+        <message>
+            <source>Could not save %1: %2</source>
+            <translation>Could not save %1: %2</translation>
         </message>
     </context>
     <context>

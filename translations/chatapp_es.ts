@@ -249,6 +249,50 @@
         </message>
     </context>
     <context>
+        <name>ExchangeLog</name>
+        <message>
+            <source>%1 ms</source>
+            <extracomment>Duration of an HTTP exchange in the Protocol panel, in milliseconds.</extracomment>
+            <translation>%1 ms</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>Hora</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>Método</translation>
+        </message>
+        <message>
+            <source>Path</source>
+            <translation>Ruta</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Estado</translation>
+        </message>
+        <message>
+            <source>Duration</source>
+            <translation>Duración</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExchangeText</name>
+        <message>
+            <source>(no answer: %1)</source>
+            <extracomment>In the Protocol panel, where the answer would be; %1 is the network error.</extracomment>
+            <translation>(sin respuesta: %1)</translation>
+        </message>
+        <message numerus="yes">
+            <source>[… %n more byte(s) not kept]</source>
+            <extracomment>After a long body in the Protocol panel: only its start was kept.</extracomment>
+            <translation>
+                <numerusform>[… %n byte más no guardado]</numerusform>
+                <numerusform>[… %n bytes más no guardados]</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
         <name>HomePage</name>
         <message>
             <source>ChatApp on %1</source>
@@ -623,6 +667,10 @@
             <translation>Atajos de teclado</translation>
         </message>
         <message>
+            <source>&amp;File</source>
+            <translation>&amp;Archivo</translation>
+        </message>
+        <message>
             <source>Loading older messages…</source>
             <translation>Cargando mensajes anteriores…</translation>
         </message>
@@ -793,28 +841,32 @@
             <translation>Intercambios HTTP</translation>
         </message>
         <message>
-            <source>Time</source>
-            <translation>Hora</translation>
+            <source>Selected HTTP exchange</source>
+            <translation>Intercambio HTTP seleccionado</translation>
         </message>
         <message>
-            <source>Method</source>
-            <translation>Método</translation>
+            <source>Select an exchange to see its request and its answer.</source>
+            <translation>Seleccione un intercambio para ver su petición y su respuesta.</translation>
         </message>
         <message>
-            <source>Path</source>
-            <translation>Ruta</translation>
+            <source>&amp;Export Protocol Log…</source>
+            <translation>&amp;Exportar registro de protocolo…</translation>
         </message>
         <message>
-            <source>Status</source>
-            <translation>Estado</translation>
+            <source>Save the exchanges as a HAR file, which browsers' developer tools open</source>
+            <translation>Guardar los intercambios en un fichero HAR, que abren las herramientas para desarrolladores de los navegadores</translation>
         </message>
         <message>
-            <source>Duration</source>
-            <translation>Duración</translation>
+            <source>Export Protocol Log</source>
+            <translation>Exportar registro de protocolo</translation>
         </message>
         <message>
-            <source>%1 ms</source>
-            <translation>%1 ms</translation>
+            <source>HTTP Archive (*.har);;All files (*)</source>
+            <translation>Archivo HTTP (*.har);;Todos los ficheros (*)</translation>
+        </message>
+        <message>
+            <source>Could not save %1: %2</source>
+            <translation>No se pudo guardar %1: %2</translation>
         </message>
     </context>
     <context>

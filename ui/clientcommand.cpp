@@ -3,6 +3,7 @@
 #include "client/chosenname.h"
 
 #include "connectdialog.h"
+#include "emojifont.h"
 #include "mainwindow.h"
 #include "translations.h"
 
@@ -90,6 +91,8 @@ int runClientCommand(int argc, char *argv[])
     QGuiApplication::setDesktopFileName(QStringLiteral("chatapp"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/chatapp.svg")));
     installTranslations(app, request.options.language);
+    // Only the AppImage carries the file; elsewhere the machine's fonts are all there is.
+    EmojiFont::useAsFallback(EmojiFont::bundledPath());
 
     std::optional<ChatConfig> config = configFromCommandLine(request.options);
     if (!config) {

@@ -2,6 +2,7 @@
 
 #include "client/apiclient.h"
 #include "client/chatclient.h"
+#include "client/exchangelog.h"
 #include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
 #include "client/session.h"
@@ -185,7 +186,9 @@ void MainWindow::buildWidgets()
     statusBar()->addWidget(m_exchangeLabel, 1);
     statusBar()->addPermanentWidget(m_connectionLabel);
 
-    m_protocolPanel = new ProtocolPanel(this);
+    // One log for the window, whichever server it talks to: the class replays the session.
+    m_exchangeLog = new ExchangeLog(this);
+    m_protocolPanel = new ProtocolPanel(m_exchangeLog, this);
     addDockWidget(Qt::BottomDockWidgetArea, m_protocolPanel);
     m_protocolPanel->hide();
 
@@ -226,6 +229,9 @@ void MainWindow::buildWidgets()
 
 void MainWindow::buildMenus()
 {
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->addAction(m_protocolPanel->exportAction());
+
     m_chatMenu = menuBar()->addMenu(tr("&Chat"));
     QAction *join = m_chatMenu->addAction(tr("&Join or Create Room…"), this, [this] {
         m_joinEdit->setFocus();
@@ -326,6 +332,7 @@ void MainWindow::attach(ChatClient *client)
     connect(client->messages(), &QAbstractItemModel::rowsInserted, this, &MainWindow::showEmptyState);
     connect(client->messages(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::showEmptyState);
     connect(client->api(), &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
+    connect(client->api(), &ApiClient::exchangeFinished, m_exchangeLog, &ExchangeLog::append);
     connect(client, &ChatClient::currentRoomChanged, this, &MainWindow::showRoom);
     connect(client, &ChatClient::roomStateChanged, this, [this] {
         m_olderLabel->setVisible(m_client->isLoadingOlder());
@@ -565,7 +572,6 @@ void MainWindow::joinRoomFromEdit()
 
 void MainWindow::showExchange(const Exchange &exchange)
 {
-    m_protocolPanel->record(exchange);
     m_exchangeLabel->setText(QStringLiteral("● ") + exchange.summary());
     QPalette palette = m_exchangeLabel->palette();
     palette.setColor(QPalette::WindowText, colourFor(exchange.outcome()));

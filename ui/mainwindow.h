@@ -7,6 +7,7 @@
 
 class ChatClient;
 class Composer;
+class ExchangeLog;
 class MessageListView;
 class PasswordDialog;
 class ProtocolPanel;
@@ -89,6 +90,7 @@ private:
     QPushButton *m_sendButton = nullptr;
     QLabel *m_exchangeLabel = nullptr;
     QLabel *m_connectionLabel = nullptr;
+    ExchangeLog *m_exchangeLog = nullptr;
     ProtocolPanel *m_protocolPanel = nullptr;
     QMenu *m_chatMenu = nullptr;
     QMenu *m_viewMenu = nullptr;

@@ -1,6 +1,7 @@
 #include "apiclient.h"
 
 #include "errortexts.h"
+#include "exchangecapture.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -70,13 +71,13 @@ QNetworkReply *ApiClient::get(const QString &path, const QUrlQuery &query, int t
 {
     const QNetworkRequest request = requestFor(path, query, timeoutMs);
     const QString shown = query.isEmpty() ? path : path + u'?' + query.toString(QUrl::FullyEncoded);
-    return track(m_network->get(request), "GET", shown, context, std::move(done));
+    return track(m_network->get(request), "GET", shown, {}, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::put(const QString &path, QObject *context, Callback done)
 {
     const QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
-    return track(m_network->put(request, QByteArray()), "PUT", path, context, std::move(done));
+    return track(m_network->put(request, QByteArray()), "PUT", path, {}, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::post(const QString &path, const QJsonObject &body,
@@ -87,20 +88,31 @@ QNetworkReply *ApiClient::post(const QString &path, const QJsonObject &body,
     if (!idempotencyKey.isEmpty())
         request.setRawHeader("Idempotency-Key", idempotencyKey);
     const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    return track(m_network->post(request, json), "POST", path, context, std::move(done));
+    return track(m_network->post(request, json), "POST", path, json, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::deleteResource(const QString &path, QObject *context, Callback done)
 {
     const QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
-    return track(m_network->deleteResource(request), "DELETE", path, context, std::move(done));
+    return track(m_network->deleteResource(request), "DELETE", path, {}, context,
+                 std::move(done));
 }
 
 QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
-                                const QString &shownPath, QObject *context, Callback done)
+                                const QString &shownPath, const QByteArray &requestBody,
+                                QObject *context, Callback done)
 {
     auto clock = std::make_shared<QElapsedTimer>();
     clock->start();
+    auto sent = std::make_shared<Exchange>();
+    sent->method = method;
+    sent->path = shownPath;
+    ExchangeCapture::captureRequest(*sent, *reply, requestBody);
+    // The headers' arrival splits the time into waiting for the server and receiving.
+    connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, clock, sent] {
+        if (sent->waitMs < 0 && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
+            sent->waitMs = clock->elapsed();
+    });
     QPointer<QObject> guard(context);
     // Never ignored: a certificate the window cannot trust ends the request, and the
     // person is told why rather than shown a bare "handshake failed".
@@ -111,20 +123,21 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
         reply->setProperty(certificateErrorsProperty, texts.join(QStringLiteral("; ")));
     });
     connect(reply, &QNetworkReply::finished, this,
-            [this, reply, method, shownPath, clock, guard, hasContext = context != nullptr,
+            [this, reply, method, shownPath, clock, sent, guard, hasContext = context != nullptr,
              generation = m_tokenGeneration, done = std::move(done)] {
         reply->deleteLater();
         ApiResult result;
+        result.exchange = *sent;
         Exchange &exchange = result.exchange;
-        exchange.method = method;
-        exchange.path = shownPath;
         exchange.elapsedMs = clock->elapsed();
         exchange.finishedAt = QDateTime::currentDateTime();
         exchange.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (exchange.status != 0) {
             exchange.reason = QString::fromLatin1(
                 reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray());
-            const QJsonDocument document = QJsonDocument::fromJson(reply->readAll());
+            const QByteArray body = reply->readAll();
+            ExchangeCapture::captureResponse(exchange, *reply, body);
+            const QJsonDocument document = QJsonDocument::fromJson(body);
             result.body = document.object();
             if (!result.succeeded()) {
                 result.serverMessage = result.errorField(QLatin1String("message"));

@@ -86,7 +86,7 @@ signals:
 private:
     QNetworkRequest requestFor(const QString &path, const QUrlQuery &query, int timeoutMs) const;
     QNetworkReply *track(QNetworkReply *reply, const QByteArray &method, const QString &shownPath,
-                         QObject *context, Callback done);
+                         const QByteArray &requestBody, QObject *context, Callback done);
     QUrl urlFor(const QString &path, const QUrlQuery &query = {}) const;
 
     QUrl m_baseUrl;

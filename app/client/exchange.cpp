@@ -29,6 +29,42 @@ QString Exchange::summary() const
         .arg(elapsedMs);
 }
 
+QByteArray Exchange::requestLine() const
+{
+    // The request target as sent: origin-form, path and query, already percent-encoded.
+    const QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
+    return method + ' ' + (target.isEmpty() ? path.toUtf8() : target) + ' ' + httpVersion;
+}
+
+QByteArray Exchange::statusLine() const
+{
+    if (status == 0)
+        return {};
+    const QString phrase = reason.isEmpty() ? standardReasonPhrase(status) : reason;
+    return httpVersion + ' ' + QByteArray::number(status) + ' ' + phrase.toLatin1();
+}
+
+namespace {
+QByteArray headerIn(const HttpHeaders &headers, QByteArrayView name)
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+} // namespace
+
+QByteArray Exchange::requestHeader(QByteArrayView name) const
+{
+    return headerIn(requestHeaders, name);
+}
+
+QByteArray Exchange::responseHeader(QByteArrayView name) const
+{
+    return headerIn(responseHeaders, name);
+}
+
 QString standardReasonPhrase(int status)
 {
     switch (status) {

@@ -16,6 +16,12 @@ QString &bundledTranslationsPath()
     return path;
 }
 
+QString &realExecutableDir()
+{
+    static QString path;
+    return path;
+}
+
 // ps shows the process's command line, which is still the loader's ("ld-linux-x86-64.so.2
 // --library-path ... --argv0 ..."). The kernel reads it from the block of NUL-terminated
 // strings the arguments were given in, which ends with ours: move ours to the block's
@@ -58,6 +64,7 @@ void BundledLoader::adoptRealExecutable(int argc, char *argv[])
     // The same qt.conf Qt would have read had it been started directly: relative paths
     // in it are relative to its own folder's Prefix.
     const QDir binaryDir = binary.absoluteDir();
+    realExecutableDir() = binaryDir.absolutePath();
     QSettings qtConf(binaryDir.filePath(QStringLiteral("qt.conf")), QSettings::IniFormat);
     qtConf.beginGroup(QStringLiteral("Paths"));
     const QDir prefix(binaryDir.absoluteFilePath(qtConf.value(QStringLiteral("Prefix"), QStringLiteral(".")).toString()));
@@ -69,6 +76,12 @@ void BundledLoader::adoptRealExecutable(int argc, char *argv[])
     // ps, top and pgrep show the command name, which would otherwise be the loader's.
     prctl(PR_SET_NAME, binary.fileName().toLocal8Bit().left(15).constData());
     showOwnCommandLine(argc, argv);
+}
+
+QString BundledLoader::executableDir()
+{
+    const QString &real = realExecutableDir();
+    return real.isEmpty() ? QCoreApplication::applicationDirPath() : real;
 }
 
 QString BundledLoader::qtTranslationsPath()

@@ -13,6 +13,10 @@ namespace BundledLoader {
 // Call first in main(), before any Q*Application exists.
 void adoptRealExecutable(int argc, char *argv[]);
 
+// The folder of the real chatapp binary: argv[0]'s when started through the loader,
+// otherwise QCoreApplication::applicationDirPath(). Needs the application object.
+QString executableDir();
+
 // Where Qt's own translations (qtbase_*.qm) are: the bundle's when started through the
 // loader, otherwise QLibraryInfo's.
 QString qtTranslationsPath();

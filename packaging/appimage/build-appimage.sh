@@ -165,10 +165,14 @@ for font in DejaVuSans.ttf DejaVuSans-Bold.ttf DejaVuSansMono.ttf; do
   install -D -m 644 "/usr/share/fonts/truetype/dejavu/$font" "$appdir/usr/share/fonts/dejavu/$font"
 done
 install -D -m 644 "$here/fonts.conf" "$appdir/usr/etc/fonts/fonts.conf"
+# Colour emoji for every machine: the window loads it itself (ui/emojifont.cpp) as the
+# fallback of its fonts, so it is kept out of fontconfig's folder above.
+emoji_font=/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+install -D -m 644 "$emoji_font" "$appdir/usr/share/chatapp/fonts/NotoColorEmoji.ttf"
 
 # The licences of what is bundled: each library's and font's Debian copyright file.
 declare -A packages=()
-for file in "${libraries[@]}" /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+for file in "${libraries[@]}" /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf "$emoji_font" \
             "${plugins[@]/#/$qt_plugins/}"; do
   real=$(readlink -f "$file")
   # dpkg knows some files by their /usr/lib path, others by /lib (merged /usr).

@@ -6,6 +6,7 @@
 #include "httpclient.h"
 #include "roomcontent.h"
 #include "ui/messagelistview.h"
+#include "ui/protocolpanel.h"
 #include "ui/translations.h"
 #include "windowdriver.h"
 
@@ -14,15 +15,21 @@
 #include <QApplication>
 #include <QDesktopServices>
 #include <QDir>
+#include <QFile>
 #include <QDockWidget>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTimer>
-#include <QTreeWidget>
+#include <QTreeView>
 
 namespace {
 constexpr int deliveryTimeoutMs = 10000;
@@ -46,6 +53,8 @@ private slots:
     void textTypedInOneWindowAppearsInTheOther();
     void statusBarShowsCreatedAfterSendAndOkAfterPoll();
     void protocolPanelListsExchanges();
+    void protocolPanelShowsTheSelectedExchangeWhole();
+    void exportActionWritesTheLogAsHar();
     void tooLongTextShowsServerErrorAndKeepsComposerText();
     void shiftEnterStartsNewLine();
     void outboxDeliversOnceAfterServerReturns();
@@ -266,30 +275,111 @@ void TestChatWindow::statusBarShowsCreatedAfterSendAndOkAfterPoll()
         deliveryTimeoutMs);
 }
 
+namespace {
+// The rows of the Protocol panel as "METHOD PATH → STATUS", top to bottom.
+QStringList protocolRows(const MainWindow &window)
+{
+    const QAbstractItemModel *model = window.findChild<QTreeView *>(QStringLiteral("protocolTable"))->model();
+    QStringList rows;
+    for (int row = 0; row < model->rowCount(); ++row)
+        rows.append(model->index(row, 1).data().toString() + u' ' + model->index(row, 2).data().toString()
+                    + QStringLiteral(" → ") + model->index(row, 3).data().toString());
+    return rows;
+}
+
+// Opens the Protocol panel as a person does, with F12.
+bool openProtocolPanel(MainWindow &window)
+{
+    auto *panel = window.findChild<QDockWidget *>(QStringLiteral("protocolPanel"));
+    if (!panel || panel->isVisible())
+        return false;
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window))
+        return false;
+    QTest::keyClick(&window, Qt::Key_F12);
+    return QTest::qWaitFor([panel] { return panel->isVisible(); });
+}
+} // namespace
+
 void TestChatWindow::protocolPanelListsExchanges()
 {
     const QString room = freshRoom();
     auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
-    auto *table = ana->findChild<QTreeWidget *>(QStringLiteral("protocolTable"));
-    QVERIFY(table);
-    auto *panel = ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"));
-    QVERIFY(!panel->isVisible());
-    ana->activateWindow();
-    QVERIFY(QTest::qWaitForWindowActive(ana.get()));
-    QTest::keyClick(ana.get(), Qt::Key_F12);
-    QTRY_VERIFY(panel->isVisible());
+    QVERIFY(openProtocolPanel(*ana));
 
     typeAndSend(*ana, QStringLiteral("watch the POST"));
-    const auto hasRow = [table](const QString &method, const QString &status) {
-        for (int i = 0; i < table->topLevelItemCount(); ++i) {
-            const QTreeWidgetItem *row = table->topLevelItem(i);
-            if (row->text(1) == method && row->text(3) == status)
-                return true;
-        }
-        return false;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(hasRow(QStringLiteral("POST"), QStringLiteral("201 Created")), deliveryTimeoutMs);
-    QVERIFY(hasRow(QStringLiteral("GET"), QStringLiteral("200 OK")));
+    const QString send = QStringLiteral("POST /api/v1/rooms/%1/messages → 201 Created").arg(room);
+    QTRY_VERIFY_WITH_TIMEOUT(protocolRows(*ana).contains(send), deliveryTimeoutMs);
+    QVERIFY2(!protocolRows(*ana).filter(QStringLiteral("GET ")).filter(QStringLiteral("200 OK")).isEmpty(),
+             qPrintable(protocolRows(*ana).join(u'\n')));
+}
+
+void TestChatWindow::protocolPanelShowsTheSelectedExchangeWhole()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    QVERIFY(openProtocolPanel(*ana));
+    typeAndSend(*ana, QStringLiteral("show me the details"));
+    const QString send = QStringLiteral("POST /api/v1/rooms/%1/messages → 201 Created").arg(room);
+    QTRY_VERIFY_WITH_TIMEOUT(protocolRows(*ana).contains(send), deliveryTimeoutMs);
+
+    // With the keyboard: into the list, to its first row, then down to the send.
+    auto *table = ana->findChild<QTreeView *>(QStringLiteral("protocolTable"));
+    auto *details = ana->findChild<QPlainTextEdit *>(QStringLiteral("protocolDetails"));
+    QVERIFY(details);
+    QVERIFY(details->toPlainText().isEmpty());
+    table->setFocus();
+    QTest::keyClick(table, Qt::Key_Home);
+    const int sendRow = int(protocolRows(*ana).indexOf(send));
+    for (int row = 0; row < sendRow; ++row)
+        QTest::keyClick(table, Qt::Key_Down);
+    QCOMPARE(table->currentIndex().row(), sendRow);
+
+    const QString text = details->toPlainText();
+    const QStringList lines = text.split(u'\n');
+    QCOMPARE(lines.first(), QStringLiteral("POST /api/v1/rooms/%1/messages HTTP/1.1").arg(room));
+    QVERIFY2(!lines.filter(QRegularExpression(QStringLiteral("^Idempotency-Key: \\S+$"))).isEmpty(), qPrintable(text));
+    QVERIFY2(lines.contains(QStringLiteral(R"({"author":"ana","text":"show me the details"})")), qPrintable(text));
+    const qsizetype status = lines.indexOf(QStringLiteral("HTTP/1.1 201 Created"));
+    QVERIFY2(status > 0, qPrintable(text));
+    // The answer's body: the message as the server stored it.
+    QVERIFY2(!lines.mid(status).filter(QStringLiteral(R"("text":"show me the details")")).isEmpty(), qPrintable(text));
+}
+
+void TestChatWindow::exportActionWritesTheLogAsHar()
+{
+    const QString room = freshRoom();
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
+    typeAndSend(*ana, QStringLiteral("into the archive"));
+    const QString send = QStringLiteral("POST /api/v1/rooms/%1/messages → 201 Created").arg(room);
+    QTRY_VERIFY_WITH_TIMEOUT(protocolRows(*ana).contains(send), deliveryTimeoutMs);
+
+    // File is the first menu, and the export is in it.
+    const QList<QAction *> menus = ana->menuBar()->actions();
+    QVERIFY(!menus.isEmpty());
+    QCOMPARE(menus.first()->text(), QStringLiteral("&File"));
+    auto *exportAction = ana->findChild<QAction *>(QStringLiteral("exportProtocolAction"));
+    QVERIFY(exportAction);
+    QVERIFY(menus.first()->menu()->actions().contains(exportAction));
+
+    // What the action does once the dialog has its file name.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("chatapp-protocol.har"));
+    auto *panel = ana->findChild<ProtocolPanel *>();
+    QString error;
+    // No event is handled between the two, so no exchange can slip in.
+    const qsizetype rows = protocolRows(*ana).size();
+    QVERIFY2(panel->exportTo(path, &error), qPrintable(error));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject log = QJsonDocument::fromJson(file.readAll()).object().value(QLatin1String("log")).toObject();
+    QCOMPARE(log.value(QLatin1String("version")).toString(), QStringLiteral("1.2"));
+    QStringList urls;
+    for (const QJsonValue &entry : log.value(QLatin1String("entries")).toArray())
+        urls.append(entry.toObject().value(QLatin1String("request")).toObject().value(QLatin1String("url")).toString());
+    QCOMPARE(urls.size(), rows);
+    QVERIFY2(urls.contains(m_server.url(QStringLiteral("/api/v1/rooms/%1/messages").arg(room)).toString()),
+             qPrintable(urls.join(u'\n')));
 }
 
 void TestChatWindow::tooLongTextShowsServerErrorAndKeepsComposerText()

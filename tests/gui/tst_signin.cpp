@@ -25,7 +25,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QTreeWidget>
+#include <QTreeView>
 
 namespace {
 constexpr int deliveryTimeoutMs = 10000;
@@ -106,15 +106,20 @@ bool pollAnswered(const QStringList &shown, const QString &room)
                 .isEmpty();
 }
 
+// Every cell of the Protocol panel, and what it shows of each exchange when selected.
 QStringList protocolPanelText(const MainWindow &window)
 {
-    QStringList cells;
-    auto *table = window.findChild<QTreeWidget *>(QStringLiteral("protocolTable"));
-    for (int row = 0; row < table->topLevelItemCount(); ++row) {
-        for (int column = 0; column < table->columnCount(); ++column)
-            cells.append(table->topLevelItem(row)->text(column));
+    QStringList texts;
+    auto *table = window.findChild<QTreeView *>(QStringLiteral("protocolTable"));
+    auto *details = window.findChild<QPlainTextEdit *>(QStringLiteral("protocolDetails"));
+    const QAbstractItemModel *model = table->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        for (int column = 0; column < model->columnCount(); ++column)
+            texts.append(model->index(row, column).data().toString());
+        table->setCurrentIndex(model->index(row, 0));
+        texts.append(details->toPlainText());
     }
-    return cells;
+    return texts;
 }
 
 QAction *actionOf(const MainWindow &window, const char *name)
@@ -288,7 +293,13 @@ void TestSignIn::firstUnauthorizedAsksOnceThenWrongAndRightPassword()
     QVERIFY(!QSettings(QStringLiteral("ChatApp"), QStringLiteral("chatapp")).contains(tokenKey(m_server)));
 
     verifyNoSecretIn(shown, "the status bar");
-    verifyNoSecretIn(protocolPanelText(*ana), "the Protocol panel");
+    const QStringList panel = protocolPanelText(*ana);
+    verifyNoSecretIn(panel, "the Protocol panel");
+    // The sign-in's answer and every request after it carry the token.
+    const QByteArray token = apiClientOf(*ana)->token();
+    QVERIFY(!token.isEmpty());
+    QVERIFY2(!panel.join(u'\n').contains(QString::fromLatin1(token)), "the token in the Protocol panel");
+    QVERIFY2(panel.join(u'\n').contains(QStringLiteral("Authorization: Bearer ")), qPrintable(panel.join(u'\n')));
 }
 
 void TestSignIn::cancelThenSignInDeliversAQueuedMessageOnce()

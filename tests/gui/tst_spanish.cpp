@@ -58,7 +58,10 @@ void TestSpanish::windowStringsAreSpanish()
     QStringList menus;
     for (const QAction *action : ana->menuBar()->actions())
         menus.append(action->text());
-    QCOMPARE(menus, (QStringList{QStringLiteral("&Chat"), QStringLiteral("&Ver"), QStringLiteral("A&yuda")}));
+    QCOMPARE(menus, (QStringList{QStringLiteral("&Archivo"), QStringLiteral("&Chat"), QStringLiteral("&Ver"),
+                                 QStringLiteral("A&yuda")}));
+    QCOMPARE(ana->findChild<QAction *>(QStringLiteral("exportProtocolAction"))->text(),
+             QStringLiteral("&Exportar registro de protocolo…"));
     QCOMPARE(ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->windowTitle(),
              QStringLiteral("Protocolo"));
     QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("Aún no hay mensajes en #vacia")), 10000);

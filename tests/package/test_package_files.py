@@ -74,7 +74,9 @@ def check_offset(packages):
     for required in ["AppRun", "chatapp.desktop", "chatapp.svg", ".DirIcon", "usr/bin/chatapp",
                      "usr/bin/qt.conf", "usr/lib/libQt6Core.so.6", "usr/lib/glibc/ld-linux-x86-64.so.2",
                      "usr/lib/glibc/libc.so.6", "usr/lib/glibc/libstdc++.so.6",
-                     "usr/plugins/platforms/libqxcb.so", "usr/plugins/sqldrivers/libqsqlite.so"]:
+                     "usr/plugins/platforms/libqxcb.so", "usr/plugins/sqldrivers/libqsqlite.so",
+                     # where EmojiFont::bundledPath() looks, from usr/bin/chatapp
+                     "usr/share/chatapp/fonts/NotoColorEmoji.ttf"]:
         expect(required in paths, "unsquashfs -o %s lists no %s (exit %d)"
                % (said, required, listing.returncode))
 
@@ -158,7 +160,8 @@ def main():
     def body():
         require("make package made the AppImage, its AppDir and both .debs", packages.require_all)
         check("the AppImage: ELF with AI\\x02 at byte 8", check_magic, packages)
-        check("the AppImage: --appimage-offset is where the ELF ends; unsquashfs lists the payload there",
+        check("the AppImage: --appimage-offset is where the ELF ends; unsquashfs lists the payload "
+              "there, the emoji font included",
               check_offset, packages)
         check("the AppImage: --appimage-extract gives the AppDir (diff -r)", check_extract_equals_appdir, packages)
         check("the AppDir: glibc and its loader on no RUNPATH; FreeType and fontconfig bundled",
