@@ -101,6 +101,7 @@ class Peers:
         self.bench = self.private_copy(build_dir / "bench" / "chatapp-bench", binaries)
         self.ceiling = self.private_copy(build_dir / "bench" / "ceiling" / "chatapp-ceiling", binaries)
         self.floor = self.private_copy(build_dir / "bench" / "chatapp-floor", binaries)
+        self.window = self.private_copy(build_dir / "bench" / "chatapp-window-bench", binaries)
 
     @staticmethod
     def private_copy(binary, folder):
@@ -430,6 +431,33 @@ def fixed_load_table():
                 "subscribers, CPU per SSE delivery ≤ 0.75 × nchan's and p99 ≤ 0.5 × nchan's.")
 
 
+def workload_window(peers, tables, p):
+    """The chat window's GUI thread, offscreen: CPU for one send (its pending row, then
+    the stored message in its place, each laid out and painted) in a room of 5,000
+    messages, beside the old window's whole-room re-render of the same room (done about
+    four times per send then; counted once here)."""
+    table = tables.setdefault("window", Grid(
+        ["figure", "ChatApp's window", "whole-room re-render (the window before issue 14)", "ratio", "target", "met"],
+        1, "`chatapp-window-bench 5000`: MessageModel and MessageListView as the window has them, 720×520, "
+        "QT_QPA_PLATFORM=offscreen, CPU time of the GUI thread (CLOCK_THREAD_CPUTIME_ID); median and 90th "
+        "percentile of the repeats. The peer turns the same room into HTML and gives it to a QTextBrowser, as "
+        "MessageRenderer and MessageView did."))
+    runs = []
+    for _ in range(p.get("window_repeats", 3)):
+        result = subprocess.run(pinned(SERVER_CPU, [str(peers.window), "5000", "40"]), capture_output=True,
+                                text=True, timeout=300, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+        lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+        if result.returncode != 0 or not lines:
+            raise RuntimeError(f"chatapp-window-bench failed: {result.stderr.strip()[-400:]}")
+        runs.append(json.loads(lines[-1]))
+    (send, send_cell), (peer, peer_cell) = (spread([r["send_cpu_ms_median"] for r in runs]),
+                                            spread([r["whole_room_render_cpu_ms_median"] for r in runs]))
+    table.add("CPU ms for one send, median", send_cell, peer_cell, ratio(send, peer), "< 5 ms", met(send, 5.0))
+    (send90, send90_cell), (peer90, peer90_cell) = (spread([r["send_cpu_ms_p90"] for r in runs]),
+                                                    spread([r["whole_room_render_cpu_ms_p90"] for r in runs]))
+    table.add("CPU ms for one send, 90th percentile", send90_cell, peer90_cell, ratio(send90, peer90), "–", "–")
+
+
 def met(value, limit):
     if value is None or limit is None:
         return "–"
@@ -639,6 +667,7 @@ SECTIONS = (  # (key, heading, workloads that fill it), in the order they appear
     ("fixed", "## Fixed load: server CPU per delivery, and latency", {"9"}),
     ("fanout_once", "## One message to many idle subscribers", {"10"}),
     ("main", "## Throughput, latency and memory by workload", {"1", "2", "3", "4", "5", "7"}),
+    ("window", "## The window: one send in a long room", {"11"}),
 )
 HAND_WRITTEN = ("\n## Where ChatApp stands", "\n## History of improvements")
 
@@ -717,7 +746,7 @@ def main():
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--only", help="comma-separated workload numbers, e.g. 1,2 (8 flood, 9 fixed load, "
-                                       "10 one message to many idle subscribers)")
+                                       "10 one message to many idle subscribers, 11 the window)")
     args = parser.parse_args()
     build_dir = Path(args.build_dir)
     started = time.monotonic()
@@ -730,12 +759,13 @@ def main():
         failures = {}
         workloads = {"1": workload_send_rate, "2": workload_fanout, "3": workload_many_rooms,
                      "4": workload_idle, "5": workload_longpoll, "7": workload_lab_polling,
-                     "8": workload_flood, "9": workload_fixed_load, "10": workload_fanout_once}
+                     "8": workload_flood, "9": workload_fixed_load, "10": workload_fanout_once,
+                     "11": workload_window}
         chosen = args.only.split(",") if args.only else list(workloads)
         for key in chosen:
             print(f"workload {key}: {workloads[key].__name__} (at {time.monotonic() - started:.0f} s)", flush=True)
             try:
-                if key in ("8", "9", "10"):
+                if key in ("8", "9", "10", "11"):
                     workloads[key](peers, tables, params)
                 else:
                     workloads[key](peers, table, params)

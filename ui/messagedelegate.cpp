@@ -4,6 +4,7 @@
 #include "client/messagemodel.h"
 #include "richtext.h"
 
+#include <QAbstractScrollArea>
 #include <QAbstractTextDocumentLayout>
 #include <QDesktopServices>
 #include <QLocale>
@@ -26,6 +27,15 @@ const QColor mutedColour(0x75, 0x75, 0x75);
 const QColor dividerColour(0xd3, 0x2f, 0x2f);
 const QColor ownBackground(0xe3, 0xf2, 0xfd);
 const QColor mentionBackground(0xff, 0xf4, 0xd6);
+
+// The width rows are laid out for: the view's, not option.rect's, which QListView sets
+// to other things while it lays out than when it paints.
+int rowWidth(const QStyleOptionViewItem &option)
+{
+    if (const auto *view = qobject_cast<const QAbstractScrollArea *>(option.widget))
+        return view->viewport()->width();
+    return option.rect.width();
+}
 
 QFont smallerFont(const QFont &font)
 {
@@ -83,7 +93,7 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     layout.document->setDefaultFont(option.font);
     layout.document->setDocumentMargin(0);
     layout.document->setHtml(plainTextToHtml(index.data(MessageModel::TextRole).toString()));
-    const int textWidth = std::max(40, option.rect.width() - textIndent - sideMargin);
+    const int textWidth = std::max(40, rowWidth(option) - textIndent - sideMargin);
     layout.document->setTextWidth(textWidth);
     const int textTop = option.rect.top() + layout.roomStart + layout.day + layout.divider + layout.header + 2;
     layout.text = QRect(option.rect.left() + textIndent, textTop, textWidth,
@@ -95,7 +105,7 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
-    const int width = option.rect.width();
+    const int width = rowWidth(option);
     if (width != m_heightsWidth) {
         m_heights.clear();
         m_heightsWidth = width;

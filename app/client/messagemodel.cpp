@@ -9,6 +9,8 @@
 #include <algorithm>
 
 namespace {
+constexpr qint64 groupGapSeconds = 5 * 60;
+
 QString dayText(const QDate &day)
 {
     const QDate today = QDate::currentDate();
@@ -112,7 +114,21 @@ bool MessageModel::startsDay(int row) const
         return false;
     if (row == 0)
         return true;
-    return m_messages.at(row - 1).timestamp.toLocalTime().date() != m_messages.at(row).timestamp.toLocalTime().date();
+    return m_days.at(row - 1) != m_days.at(row);
+}
+
+void MessageModel::insertStored(qsizetype at, const QList<Message> &messages)
+{
+    QList<QDate> days;
+    days.reserve(messages.size());
+    for (const Message &message : messages)
+        days.append(message.timestamp.toLocalTime().date());
+    m_messages.insert(at, messages.size(), Message());
+    m_days.insert(at, days.size(), QDate());
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        m_messages[at + i] = messages.at(i);
+        m_days[at + i] = days.at(i);
+    }
 }
 
 bool MessageModel::startsGroup(int row) const
@@ -122,8 +138,13 @@ bool MessageModel::startsGroup(int row) const
     // Under the "new messages" divider a reader needs to see who wrote.
     if (row < m_messages.size() && m_messages.at(row).id == m_firstUnreadId)
         return true;
-    if (row < m_messages.size())
-        return !continuesGroup(m_messages.at(row - 1), m_messages.at(row));
+    if (row < m_messages.size()) {
+        // A run: one author, one day (startsDay above), a few minutes apart. Such a
+        // message is shown without its own name, under the run's.
+        const Message &previous = m_messages.at(row - 1);
+        const Message &message = m_messages.at(row);
+        return previous.author != message.author || previous.timestamp.secsTo(message.timestamp) >= groupGapSeconds;
+    }
     return authorAt(row - 1) != authorAt(row);
 }
 
@@ -175,7 +196,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case StartsDayRole:
         return startsDay(row);
     case DayTextRole:
-        return stored ? dayText(message->timestamp.toLocalTime().date()) : QString();
+        return stored ? dayText(m_days.at(row)) : QString();
     case FirstUnreadRole:
         return stored && m_firstUnreadId != 0 && message->id == m_firstUnreadId;
     case RoomStartRole:
@@ -209,7 +230,9 @@ void MessageModel::showRoom(const RoomName &room, const Timeline &timeline, cons
 {
     beginResetModel();
     m_room = room;
-    m_messages = timeline.messages().values();
+    m_messages.clear();
+    m_days.clear();
+    insertStored(0, timeline.messages().values());
     m_pending = pending;
     m_firstUnreadId = firstUnreadId;
     endResetModel();
@@ -248,10 +271,7 @@ void MessageModel::addMessages(const QList<Message> &messages)
     if (allNewer || allOlder) {
         const int first = allNewer ? int(m_messages.size()) : 0;
         beginInsertRows({}, first, first + int(fresh.size()) - 1);
-        if (allNewer)
-            m_messages.append(fresh);
-        else
-            m_messages = fresh + m_messages;
+        insertStored(first, fresh);
         endInsertRows();
         headerMayHaveChanged(first + int(fresh.size()));
         return;
@@ -259,7 +279,7 @@ void MessageModel::addMessages(const QList<Message> &messages)
     for (const Message &message : fresh) {
         const int at = int(storedRowFor(message.id));
         beginInsertRows({}, at, at);
-        m_messages.insert(at, message);
+        insertStored(at, {message});
         endInsertRows();
         headerMayHaveChanged(at + 1);
     }

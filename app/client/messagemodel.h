@@ -69,10 +69,14 @@ private:
     bool startsGroup(int row) const;
     bool startsDay(int row) const;
     QString authorAt(int row) const;
+    void insertStored(qsizetype at, const QList<Message> &messages);
 
     RoomName m_room = RoomName::general();
     QString m_ownName;
     QList<Message> m_messages; // sorted by id
+    // The local day of each of m_messages: converting to local time asks the C library,
+    // which reads the time zone file each time, far too slow for every row of a layout.
+    QList<QDate> m_days;
     QList<OutgoingMessage> m_pending; // in the order typed
     MessageId m_firstUnreadId = 0;
 };

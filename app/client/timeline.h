@@ -22,7 +22,3 @@ public:
 private:
     QMap<MessageId, Message> m_messages;
 };
-
-// Whether `next` reads as part of the same run as `previous`: same author, same day,
-// a few minutes apart. Such a message is shown without its own name and time.
-bool continuesGroup(const Message &previous, const Message &next);
