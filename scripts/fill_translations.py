@@ -202,7 +202,7 @@ SPANISH = {
     "Change &Name…": "Cambiar de &nombre…",
     "Jump to &Latest Message": "Ir al ú&ltimo mensaje",
     "Sign in to read #%1 (Chat ▸ Sign In…).": "Inicie sesión para leer #%1 (Chat ▸ Iniciar sesión…).",
-    "#%1 cannot be read now: %2": "#%1 no se puede leer ahora: %2",
+    "The messages of #%1 appear here once %2 answers.": "Los mensajes de #%1 aparecerán aquí cuando %2 responda.",
     "Loading #%1…": "Cargando #%1…",
     "Sign In…": "Iniciar sesión…",
     "Connect to Another Server…": "Conectarse a otro servidor…",

@@ -699,10 +699,6 @@
             <translation>Sign in to read #%1 (Chat ▸ Sign In…).</translation>
         </message>
         <message>
-            <source>#%1 cannot be read now: %2</source>
-            <translation>#%1 cannot be read now: %2</translation>
-        </message>
-        <message>
             <source>Loading #%1…</source>
             <translation>Loading #%1…</translation>
         </message>
@@ -732,6 +728,10 @@
         <message>
             <source>“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.</source>
             <translation>“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.</translation>
+        </message>
+        <message>
+            <source>The messages of #%1 appear here once %2 answers.</source>
+            <translation>The messages of #%1 appear here once %2 answers.</translation>
         </message>
     </context>
     <context>

@@ -699,10 +699,6 @@
             <translation>Inicie sesión para leer #%1 (Chat ▸ Iniciar sesión…).</translation>
         </message>
         <message>
-            <source>#%1 cannot be read now: %2</source>
-            <translation>#%1 no se puede leer ahora: %2</translation>
-        </message>
-        <message>
             <source>Loading #%1…</source>
             <translation>Cargando #%1…</translation>
         </message>
@@ -732,6 +728,10 @@
         <message>
             <source>“%1” cannot be a name: use 1 to %2 characters, without line breaks or control characters.</source>
             <translation>«%1» no puede ser un nombre: use de 1 a %2 caracteres, sin saltos de línea ni caracteres de control.</translation>
+        </message>
+        <message>
+            <source>The messages of #%1 appear here once %2 answers.</source>
+            <translation>Los mensajes de #%1 aparecerán aquí cuando %2 responda.</translation>
         </message>
     </context>
     <context>

@@ -386,13 +386,14 @@ void MainWindow::showEmptyState()
         return;
     const QString room = m_client->currentRoom().value();
     const ChatClient::Status status = m_client->status();
+    // "Say hello" only to someone who can: the banner above says what is wrong otherwise.
     QString text;
-    if (m_client->isRoomLoaded())
-        text = tr("No messages in #%1 yet. Say hello!").arg(room);
-    else if (status.connection == ChatClient::Connection::SignInDeclined)
+    if (status.connection == ChatClient::Connection::SignInDeclined)
         text = tr("Sign in to read #%1 (Chat ▸ Sign In…).").arg(room);
     else if (status.alarming)
-        text = tr("#%1 cannot be read now: %2").arg(room, status.text);
+        text = tr("The messages of #%1 appear here once %2 answers.").arg(room, m_client->config().serverLabel);
+    else if (m_client->isRoomLoaded())
+        text = tr("No messages in #%1 yet. Say hello!").arg(room);
     else
         text = tr("Loading #%1…").arg(room);
     m_emptyState->setText(text);

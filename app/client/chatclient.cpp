@@ -100,8 +100,8 @@ void ChatClient::wire()
     });
     connect(m_directory, &Directory::roomRefused, this, [this](const QString &name, const ApiResult &result) {
         // A 401 is for the session to answer; once signed in, the poller finds the room
-        // missing and it is asked for again.
-        if (result.exchange.status != 401)
+        // missing and it is asked for again. No answer at all is the connection's status.
+        if (result.reachedServer() && result.exchange.status != 401)
             emit errorOccurred(result.errorMessage, result.serverMessage);
         // Most likely the server is away: the poller's back-off will find it again.
         if (name == m_room.value())

@@ -114,8 +114,10 @@ void TestServerChoice::wrongPortSaysSoAndOffersAnotherServer()
     QVERIFY2(bannerText->text().contains(QStringLiteral("Nothing answers at 127.0.0.1:%1").arg(deadPort)),
              qPrintable(bannerText->text()));
     QVERIFY(button->isVisible());
-    // Not the welcome of an empty room: nothing was read.
+    // Not the welcome of an empty room: nothing was read. Nor an error under the list:
+    // the banner says it, once.
     QVERIFY(!messageListText(window).contains(QStringLiteral("Say hello")));
+    QVERIFY(!window.findChild<QLabel *>(QStringLiteral("sendError"))->isVisible());
 
     const QString room = freshRoom();
     whenDialogOpens<QDialog>(this, [this, room](QDialog *dialog) {
@@ -145,6 +147,8 @@ void TestServerChoice::offlineShowsAboveTheMessagesInANarrowWindow()
     QVERIFY(m_server.stop());
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), deliveryTimeoutMs);
     QVERIFY(bannerText->text().startsWith(QStringLiteral("Offline")));
+    // The room was empty, but nobody can say hello to a server that is away.
+    QVERIFY(!messageListText(*ana).contains(QStringLiteral("Say hello")));
     // All of it can be read in a window this narrow: the label wraps instead of cutting.
     QVERIFY(bannerText->wordWrap());
     QTRY_VERIFY(bannerText->height() >= bannerText->heightForWidth(bannerText->width()));
