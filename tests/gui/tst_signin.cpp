@@ -317,6 +317,9 @@ void TestSignIn::cancelThenSignInDeliversAQueuedMessageOnce()
     QVERIFY(ana->isVisible());
     QVERIFY2(connectionText(*ana).contains(QStringLiteral("Not signed in")), qPrintable(connectionText(*ana)));
     QVERIFY(actionOf(*ana, "signInAction")->isEnabled());
+    // Nothing was read: the list says how to read it, not that the room is empty.
+    QVERIFY2(messageListText(*ana).contains(QStringLiteral("Sign in to read #") + room), qPrintable(messageListText(*ana)));
+    QVERIFY(!messageListText(*ana).contains(QStringLiteral("Say hello")));
 
     const QString text = QStringLiteral("typed before signing in");
     typeAndSend(*ana, text);
