@@ -4,6 +4,7 @@
 #include "client/history.h"
 #include "client/outbox.h"
 #include "client/poller.h"
+#include "client/roomactivitylink.h"
 #include "client/session.h"
 #include "composer.h"
 #include "core/messagedraft.h"
@@ -91,6 +92,11 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
     connect(m_outbox, &Outbox::refused, this, &MainWindow::onRefused);
     connect(m_outbox, &Outbox::deliveryDelayed, this, [this] { m_poller->retryNow(); });
     connect(m_directory, &Directory::roomsUpdated, this, &MainWindow::onRoomsUpdated);
+    // Room activity (issue 14): the rooms the poll reports changed update the list as a
+    // listing would (onRoomsUpdated only adds and moves on).
+    linkRoomActivity(m_poller, m_directory);
+    connect(m_poller, &Poller::roomsChanged, this,
+            [this](const QList<RoomOverview> &rooms) { onRoomsUpdated(rooms); });
     connect(m_directory, &Directory::membersUpdated, this,
             [this](const QString &room, const QStringList &names) {
         if (room != m_room)
@@ -365,6 +371,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
             return;
         }
     }
+    m_directory->leave(m_room, m_config.name); // sent by finishLeaving() as the app quits
     event->accept();
 }
 
@@ -372,6 +379,8 @@ void MainWindow::switchToRoom(const QString &room)
 {
     if (room.isEmpty())
         return;
+    if (room != m_room)
+        m_directory->leave(m_room, m_config.name); // off the old room's Online list now
     m_room = room;
     // Joining a room the window has not seen is a PUT: it creates the room or confirms it.
     if (m_roomOrder.contains(room))

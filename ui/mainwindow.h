@@ -51,6 +51,8 @@ public:
 
     QString currentRoom() const { return m_room; }
     void switchToRoom(const QString &room);
+    // After the event loop ended: lets the leave sent on close go out, for at most maxMs.
+    void finishLeaving(int maxMs) { m_directory->finishLeaving(maxMs); }
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -277,6 +277,13 @@ void Hub::sawMember(const RoomName &room, const QString &name)
         roomChanged(room.value());
 }
 
+void Hub::sawMemberAgain(const RoomName &room, const QString &name)
+{
+    RoomState &state = m_rooms[room.value()];
+    if (state.lastSeen.contains(name) && touchMember(state, name))
+        roomChanged(room.value());
+}
+
 void Hub::memberStreamOpened(const RoomName &room, const QString &name)
 {
     RoomState &state = m_rooms[room.value()];

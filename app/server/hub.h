@@ -121,6 +121,9 @@ public:
     void unfollowRooms(RoomFollower *follower);
 
     void sawMember(const RoomName &room, const QString &name);
+    // As sawMember, for a name seen before (a held poll answered): one that left since
+    // stays gone, or the poll its leaving woke would bring it back.
+    void sawMemberAgain(const RoomName &room, const QString &name);
     void memberStreamOpened(const RoomName &room, const QString &name);
     void memberStreamClosed(const RoomName &room, const QString &name);
     // The name said it left: off the online list now, not a minute later. A stream still

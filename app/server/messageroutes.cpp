@@ -140,7 +140,7 @@ void ChatServer::serveMessages(const ReplyPtr &reply, const RoomName &room, cons
                            if (!stillAdmitted(reply))
                                return; // signed out while it waited
                            if (!name.isEmpty())
-                               m_hub.sawMember(room, name);
+                               m_hub.sawMemberAgain(room, name);
                            answerPage(reply, room, page, since);
                        },
                        reply->session(), query.roomsSince.has_value());
