@@ -28,6 +28,7 @@ void Directory::setCurrentRoom(const QString &room)
 {
     m_currentRoom = room;
     ApiClient::cancel(m_membersRequest);
+    m_membersAgain = false; // the refresh below is for the new room
     refreshNow();
 }
 

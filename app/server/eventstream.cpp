@@ -52,15 +52,17 @@ const QByteArray &sharedFramesOf(const QList<Message> &news)
 // same tell; with thousands of them, building the frame once matters.
 QByteArray roomsFrameSince(Hub &hub, qint64 since, qint64 *seq)
 {
+    thread_local const Hub *lastHub = nullptr;
     thread_local qint64 lastSince = -1;
     thread_local qint64 lastCurrent = -1;
     thread_local qint64 lastSeq = 0;
     thread_local QByteArray lastFrame;
-    if (since != lastSince || hub.roomsSeq() != lastCurrent) {
+    if (&hub != lastHub || since != lastSince || hub.roomsSeq() != lastCurrent) {
         const RoomChanges changes = hub.roomChangesSince(since);
         lastFrame = changes.rooms.isEmpty()
             ? QByteArray()
             : "event: rooms\ndata: " + roomChangesJson(changes) + "\n\n";
+        lastHub = &hub;
         lastSince = since;
         lastCurrent = hub.roomsSeq();
         lastSeq = changes.seq;

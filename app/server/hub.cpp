@@ -82,8 +82,9 @@ RoomChanges Hub::roomChangesSince(qint64 since) const
     answer.seq = changes.seq;
     answer.rooms.reserve(changes.rooms.size());
     for (const QString &room : changes.rooms) {
-        const auto state = m_rooms.constFind(room); // every stamped room is there
-        answer.rooms.append({room, state->lastId, onlineCount(*state)});
+        const auto state = m_rooms.constFind(room);
+        if (state != m_rooms.cend()) // always, as rooms are never removed; but cheap to be sure
+            answer.rooms.append({room, state->lastId, onlineCount(*state)});
     }
     return answer;
 }
