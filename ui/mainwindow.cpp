@@ -371,6 +371,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
             return;
         }
     }
+    // The poller first: a poll after the leave would list the name again.
+    m_poller->stop();
     m_directory->leave(m_room, m_config.name); // sent by finishLeaving() as the app quits
     event->accept();
 }
@@ -379,8 +381,12 @@ void MainWindow::switchToRoom(const QString &room)
 {
     if (room.isEmpty())
         return;
-    if (room != m_room)
-        m_directory->leave(m_room, m_config.name); // off the old room's Online list now
+    if (room != m_room && !m_room.isEmpty()) {
+        // Off the old room's Online list now; the poller first, as a poll of the old room
+        // after the leave (while a new room is created) would list the name again.
+        m_poller->stop();
+        m_directory->leave(m_room, m_config.name);
+    }
     m_room = room;
     // Joining a room the window has not seen is a PUT: it creates the room or confirms it.
     if (m_roomOrder.contains(room))

@@ -128,11 +128,12 @@ void Directory::refreshMembers()
         m_membersRequest = m_api->get(apiPath({u"rooms", room, u"members"}), {},
                                       ApiClient::defaultTimeoutMs, this,
                                       [this, room](const ApiResult &result) {
+            // Answered: the reply lives on until deleted later, but a refresh asked for
+            // from now on must go out, not be taken for this one.
+            m_membersRequest = nullptr;
             pauseIfSignedOut(result);
-            if (std::exchange(m_membersAgain, false) && room == m_currentRoom) {
-                m_membersRequest = nullptr;
+            if (std::exchange(m_membersAgain, false) && room == m_currentRoom)
                 refreshMembers();
-            }
             if (!result.succeeded())
                 return;
             QStringList names;
