@@ -21,6 +21,8 @@ Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
 {
     connect(&m_keepAliveTimer, &QTimer::timeout, this, &Hub::keepFollowersAlive);
     m_keepAliveTimer.start(keepAliveMs);
+    m_roomWatchersTimer.setSingleShot(true);
+    connect(&m_roomWatchersTimer, &QTimer::timeout, this, &Hub::wakeRoomWatchers);
     m_roomsTellTimer.setSingleShot(true);
     connect(&m_roomsTellTimer, &QTimer::timeout, this, &Hub::tellRoomsFollowers);
 }
@@ -92,14 +94,25 @@ RoomChanges Hub::roomChangesSince(qint64 since) const
 void Hub::roomChanged(const QString &room)
 {
     m_activity.changed(room);
-    if (!m_roomWatchers.isEmpty()) {
-        // Taken whole: a wake may hold a new poll, which waits for the next change.
-        const QHash<quint64, QString> watchers = std::exchange(m_roomWatchers, {});
-        for (auto it = watchers.cbegin(); it != watchers.cend(); ++it)
-            releasePoll(it.value(), it.key());
+    if (!m_roomWatchers.isEmpty() && !m_roomWatchersTimer.isActive()) {
+        const qint64 sinceLast = m_sinceWatchersWoken.isValid() ? m_sinceWatchersWoken.elapsed()
+                                                                 : roomsEventIntervalMs;
+        if (sinceLast >= roomsEventIntervalMs)
+            wakeRoomWatchers();
+        else
+            m_roomWatchersTimer.start(int(roomsEventIntervalMs - sinceLast));
     }
     if (!m_roomsFollowers.isEmpty() && !m_roomsTellTimer.isActive())
         m_roomsTellTimer.start(roomsEventIntervalMs);
+}
+
+void Hub::wakeRoomWatchers()
+{
+    m_sinceWatchersWoken.start();
+    // Taken whole: a wake may hold a new poll, which waits for the next change.
+    const QHash<quint64, QString> watchers = std::exchange(m_roomWatchers, {});
+    for (auto it = watchers.cbegin(); it != watchers.cend(); ++it)
+        releasePoll(it.value(), it.key());
 }
 
 void Hub::tellRoomsFollowers()

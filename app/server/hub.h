@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QMap>
@@ -91,6 +92,9 @@ public:
     // The room activity sequence (RoomActivity): what a room list is as of, and what
     // changed since. At most maxChangedRooms a time, so that an answer stays bounded.
     static constexpr qsizetype maxChangedRooms = 100;
+    // Polls and streams that follow the room list are told of a change at once, then at
+    // most once per interval: every window follows every room, so a flood in one room
+    // would otherwise make each of them poll once a message.
     static constexpr int roomsEventIntervalMs = 250;
     qint64 roomsSeq() const { return m_activity.current(); }
     bool roomsChangedSince(qint64 since) const { return m_activity.changedSince(since); }
@@ -178,6 +182,7 @@ private:
     bool touchMember(RoomState &state, const QString &name);
     bool isOnline(const RoomState &state, const QString &name, const QDateTime &cutoff) const;
     void roomChanged(const QString &room);
+    void wakeRoomWatchers();
     void tellRoomsFollowers();
     template<typename Call>
     void forEachFollower(const QString &room, Call call);
@@ -201,6 +206,8 @@ private:
     // The held polls that asked for rooms_since (poll id -> its room): only these wake on
     // a change elsewhere, so a poll that did not ask costs nothing more.
     QHash<quint64, QString> m_roomWatchers;
+    QTimer m_roomWatchersTimer; // the next wake, when the last was too recent
+    QElapsedTimer m_sinceWatchersWoken;
     QSet<RoomFollower *> m_roomsFollowers;
     QTimer m_roomsTellTimer; // one for all, as m_keepAliveTimer
 };

@@ -1,6 +1,7 @@
 #include "server/hub.h"
 #include "server/metrics.h"
 
+#include <QElapsedTimer>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -88,6 +89,7 @@ private slots:
     void changedRoomsComeOldestFirstAHundredAtATime();
     void anyChangeWakesThePollsThatWatchRoomsAndNoOthers();
     void aNameThatLeftIsNotBroughtBackByItsOwnPoll();
+    void aFloodElsewhereWakesAWatcherAtMostOncePerInterval();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -368,10 +370,40 @@ void TestHub::anyChangeWakesThePollsThatWatchRoomsAndNoOthers()
     hub.leave(hall, QStringLiteral("nobody")); // nothing changed: no wake
     QCOMPARE(watcher, 1);
     hub.sawMember(hall, QStringLiteral("ana"));
-    QCOMPARE(watcher, 2);
+    // So soon after the last wake, it waits out the interval (a flood, below).
+    QCOMPARE(watcher, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(watcher, 2, 5 * Hub::roomsEventIntervalMs);
     hub.publish(message(lab, 1));
     QCOMPARE(plain, 1);
     QCOMPARE(watcher, 2); // released once only
+}
+
+void TestHub::aFloodElsewhereWakesAWatcherAtMostOncePerInterval()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const RoomName busy = *RoomName::parse(u"busy");
+    hub.addRoom(lab);
+    hub.addRoom(busy);
+    QTcpSocket socket;
+    int wakes = 0;
+    // As a window does: answered, it polls again at once.
+    std::function<void()> poll = [&] {
+        hub.holdPoll(lab, 0, 60000, &socket, [&] { ++wakes; poll(); }, {}, true);
+    };
+    poll();
+    QElapsedTimer clock;
+    clock.start();
+    MessageId id = 0;
+    while (clock.elapsed() < 3 * Hub::roomsEventIntervalMs) {
+        hub.publish(message(busy, ++id));
+        QTest::qWait(1);
+    }
+    // At once for the first, then once per interval: four here, not hundreds.
+    QVERIFY2(id > 50, qPrintable(QString::number(id)));
+    QVERIFY2(wakes >= 2 && wakes <= 5, qPrintable(QStringLiteral("%1 wakes for %2 messages").arg(wakes).arg(id)));
 }
 
 void TestHub::aNameThatLeftIsNotBroughtBackByItsOwnPoll()
