@@ -517,7 +517,7 @@ void TestChatWindow::screenshot()
     ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->show();
     ana->resize(1000, 700);
     QTRY_VERIFY_WITH_TIMEOUT(ana->findChild<QListWidget *>(QStringLiteral("memberList"))->count() >= 2,
-                             2 * Directory::refreshIntervalMs);
+                             deliveryTimeoutMs);
     QVERIFY(ana->grab().save(QDir(directory).filePath(QStringLiteral("screenshot-en.png"))));
 }
 
