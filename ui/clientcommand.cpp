@@ -104,5 +104,8 @@ int runClientCommand(int argc, char *argv[])
     }
     MainWindow window(*config, request.options);
     window.show();
-    return QApplication::exec();
+    const int status = QApplication::exec();
+    // Half a second at most: others see us leave at once, and quitting hardly waits.
+    window.finishLeaving(500);
+    return status;
 }

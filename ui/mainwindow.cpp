@@ -33,7 +33,12 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStringListModel>
+#include <QTimer>
 #include <QVBoxLayout>
+
+namespace {
+constexpr int leaveGraceMs = 500;
+}
 
 MainWindow::MainWindow(const ChatConfig &config, const LaunchOptions &options, QWidget *parent)
     : QMainWindow(parent), m_options(options)
@@ -305,7 +310,9 @@ void MainWindow::attach(ChatClient *client)
     delete oldMessageSelection;
     if (old) {
         old->disconnect(this);
-        old->deleteLater();
+        // Off the old server's Online list: its leave gets a moment before the client goes.
+        old->leaveCurrentRoom();
+        QTimer::singleShot(leaveGraceMs, old, &QObject::deleteLater);
     }
 
     delete m_passwordDialog;
@@ -463,6 +470,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
+    m_client->leaveCurrentRoom(); // sent by finishLeaving() as the app quits
     event->accept();
 }
 
@@ -606,4 +614,9 @@ void MainWindow::switchRoomBy(int step)
     const int row = std::max(0, rooms->rowOf(m_client->currentRoom()));
     const int next = ((row + step) % count + count) % count; // round the list, both ways
     m_client->openRoom(rooms->roomAt(next));
+}
+
+void MainWindow::finishLeaving(int maxMs)
+{
+    m_client->finishLeaving(maxMs);
 }

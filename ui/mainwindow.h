@@ -33,6 +33,8 @@ public:
     ChatClient *client() const { return m_client; }
     QString currentRoom() const;
     void switchToRoom(const QString &room);
+    // After the event loop ended: lets the leave sent on close go out, for at most maxMs.
+    void finishLeaving(int maxMs);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

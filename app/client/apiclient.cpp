@@ -61,7 +61,9 @@ QNetworkRequest ApiClient::requestFor(const QString &path, const QUrlQuery &quer
 QUrl ApiClient::urlFor(const QString &path, const QUrlQuery &query) const
 {
     QUrl url = m_baseUrl;
-    url.setPath(path);
+    // Tolerant, not decoded: a segment that may hold '/' (a member's name) comes
+    // percent-encoded, and must reach the server so, not encoded twice.
+    url.setPath(path, QUrl::TolerantMode);
     url.setQuery(query);
     return url;
 }
@@ -126,6 +128,10 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
             [this, reply, method, shownPath, clock, sent, guard, hasContext = context != nullptr,
              generation = m_tokenGeneration, done = std::move(done)] {
         reply->deleteLater();
+        // The window gave up on it (a poll for a room the user left, or one restarted to
+        // ask for more): not news, even if its head had come (its body then reads empty).
+        if (reply->property(cancelledProperty).toBool())
+            return;
         ApiResult result;
         result.exchange = *sent;
         Exchange &exchange = result.exchange;
@@ -150,9 +156,6 @@ QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,
             result.retryAfterSeconds = reply->rawHeader("Retry-After").trimmed().toInt();
             result.credentialsReplaced = exchange.status == 401 && generation != m_tokenGeneration;
         } else {
-            // The window gave up on it (a poll for a room the user left): not news.
-            if (reply->property(cancelledProperty).toBool())
-                return;
             const QString certificateErrors = reply->property(certificateErrorsProperty).toString();
             if (!certificateErrors.isEmpty()) {
                 exchange.reason = tr("certificate not trusted");

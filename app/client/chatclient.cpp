@@ -7,6 +7,7 @@
 #include "messagemodel.h"
 #include "outbox.h"
 #include "poller.h"
+#include "roomactivitylink.h"
 #include "roomlistmodel.h"
 #include "session.h"
 
@@ -88,6 +89,9 @@ void ChatClient::wire()
     connect(m_outbox, &Outbox::deliveryDelayed, this, [this] { m_poller->retryNow(); });
 
     connect(m_directory, &Directory::roomsUpdated, this, &ChatClient::onRoomsUpdated);
+    // Rooms that changed come with the poll, within a second, not with the next listing.
+    linkRoomActivity(m_poller, m_directory);
+    connect(m_poller, &Poller::roomsChanged, this, [this](const QList<RoomOverview> &rooms) { onRoomsUpdated(rooms); });
     connect(m_directory, &Directory::membersUpdated, this, &ChatClient::onMembers);
     connect(m_directory, &Directory::roomCreated, this, [this](const QString &name) {
         const auto room = roomNamed(name);
@@ -127,6 +131,9 @@ void ChatClient::start()
 
 void ChatClient::openRoom(const RoomName &room)
 {
+    if (room != m_room && m_started)
+        leaveCurrentRoom();
+    m_started = true;
     m_room = room;
     RoomState &state = m_states[room.value()];
     // News fetched for a room not open here may not reach its newest page: the room is
@@ -145,6 +152,18 @@ void ChatClient::openRoom(const RoomName &room)
     markRead();
     emit currentRoomChanged(room);
     emit roomStateChanged();
+}
+
+void ChatClient::leaveCurrentRoom()
+{
+    // The poller first: a poll of the room after the leave would list the name again.
+    m_poller->stop();
+    m_directory->leave(m_room.value(), m_config.name);
+}
+
+void ChatClient::finishLeaving(int maxMs)
+{
+    m_directory->finishLeaving(maxMs);
 }
 
 void ChatClient::follow(const RoomName &room)
@@ -332,6 +351,7 @@ void ChatClient::setName(const QString &name)
 {
     if (name.isEmpty() || name == m_config.name)
         return;
+    leaveCurrentRoom();
     m_config.name = name;
     rememberName(name);
     m_poller->setMemberName(name);

@@ -87,6 +87,10 @@ public:
     void declineSignIn();
     void askSignInAgain();
     void signOut();
+    // Off the current room's Online list at once (the window closes, or talks elsewhere).
+    void leaveCurrentRoom();
+    // After the event loop ended: lets the leave go out, for at most `maxMs`.
+    void finishLeaving(int maxMs);
 
 signals:
     void currentRoomChanged(const RoomName &room);
@@ -132,6 +136,7 @@ private:
     RoomName m_room;
     QHash<QString, RoomState> m_states; // by room name
     bool m_reading = true;
+    bool m_started = false; // a room was opened: switching leaves it
 
     bool m_online = true;
     bool m_everAnswered = false;

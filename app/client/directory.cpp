@@ -2,6 +2,7 @@
 
 #include "apiclient.h"
 
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QNetworkReply>
 #include <QUrl>
@@ -27,6 +28,7 @@ void Directory::setCurrentRoom(const QString &room)
 {
     m_currentRoom = room;
     ApiClient::cancel(m_membersRequest);
+    m_membersAgain = false; // the refresh below is for the new room
     refreshNow();
 }
 
@@ -56,6 +58,7 @@ void Directory::refreshRooms(WhenBusy whenBusy)
     m_listing = true;
     m_listed.clear();
     m_listedPages = 0;
+    m_listedSeq.reset();
     requestRoomPage({});
 }
 
@@ -73,15 +76,14 @@ void Directory::roomPageArrived(const ApiResult &result)
         finishListing(false);
         return;
     }
+    // The first page's: a room changed while later pages came is then news, not missed.
+    if (m_listedPages == 1 && result.body.contains(QLatin1String("rooms_seq")))
+        m_listedSeq = result.body.value(QLatin1String("rooms_seq")).toInteger();
     const QJsonArray array = result.body.value(QLatin1String("rooms")).toArray();
     for (const QJsonValue &value : array) {
         if (m_listed.size() >= maxListedRooms)
             break;
-        const QJsonObject object = value.toObject();
-        m_listed.append({object.value(QLatin1String("name")).toString(),
-                         object.value(QLatin1String("message_count")).toInteger(),
-                         object.value(QLatin1String("last_id")).toInteger(),
-                         object.value(QLatin1String("online")).toInt()});
+        m_listed.append(roomOverviewFrom(value.toObject()));
     }
     // Followed only on the server asked and only to the room list, since the token goes
     // with every request; an empty page could not move a cursor on, only loop.
@@ -100,12 +102,23 @@ void Directory::finishListing(bool complete)
     m_listing = false;
     const bool again = std::exchange(m_listingAgain, false);
     if (complete) {
+        m_timer.setInterval(m_listedSeq ? refreshIntervalMs : refreshIntervalWithoutSeqMs);
         emit roomsUpdated(std::exchange(m_listed, {}));
+        if (m_listedSeq)
+            emit roomsBaseline(*m_listedSeq);
         if (again)
             refreshRooms(WhenBusy::Queue);
     } else {
         m_listed.clear(); // part of a list would show rooms as gone; the next refresh retries
     }
+}
+
+void Directory::refreshMembersAgain()
+{
+    if (m_membersRequest)
+        m_membersAgain = true;
+    else
+        refreshMembers();
 }
 
 void Directory::refreshMembers()
@@ -115,7 +128,12 @@ void Directory::refreshMembers()
         m_membersRequest = m_api->get(apiPath({u"rooms", room, u"members"}), {},
                                       ApiClient::defaultTimeoutMs, this,
                                       [this, room](const ApiResult &result) {
+            // Answered: the reply lives on until deleted later, but a refresh asked for
+            // from now on must go out, not be taken for this one.
+            m_membersRequest = nullptr;
             pauseIfSignedOut(result);
+            if (std::exchange(m_membersAgain, false) && room == m_currentRoom)
+                refreshMembers();
             if (!result.succeeded())
                 return;
             QStringList names;
@@ -125,6 +143,52 @@ void Directory::refreshMembers()
             emit membersUpdated(room, names);
         });
     }
+}
+
+void Directory::roomsChanged(const QList<RoomOverview> &rooms, qint64)
+{
+    for (const RoomOverview &room : rooms) {
+        if (room.name == m_currentRoom) {
+            refreshMembersAgain();
+            return;
+        }
+    }
+}
+
+void Directory::joined(const QString &room)
+{
+    if (room == m_currentRoom)
+        refreshMembersAgain();
+}
+
+void Directory::leave(const QString &room, const QString &name)
+{
+    if (room.isEmpty() || name.isEmpty())
+        return;
+    // Best effort: a name that is not gone now still drops off after the online window.
+    m_leaving.removeAll(nullptr);
+    // Encoded: a name may hold '/', '?' or spaces, which room names cannot.
+    const QString segment = QString::fromLatin1(QUrl::toPercentEncoding(name));
+    m_leaving.append(m_api->deleteResource(apiPath({u"rooms", room, u"members", segment}), this,
+                                           [](const ApiResult &) {}));
+}
+
+void Directory::finishLeaving(int maxMs)
+{
+    m_leaving.removeAll(nullptr);
+    if (m_leaving.isEmpty())
+        return;
+    QEventLoop loop;
+    for (const QPointer<QNetworkReply> &reply : std::as_const(m_leaving))
+        connect(reply, &QNetworkReply::finished, &loop, [this, &loop] {
+            // The reply is deleted after its finished signal, so count those still running.
+            const bool allDone = std::all_of(m_leaving.cbegin(), m_leaving.cend(),
+                                             [](const QPointer<QNetworkReply> &r) { return !r || r->isFinished(); });
+            if (allDone)
+                loop.quit();
+        });
+    QTimer::singleShot(maxMs, &loop, &QEventLoop::quit);
+    loop.exec();
 }
 
 void Directory::createRoom(const QString &room)

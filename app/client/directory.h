@@ -2,6 +2,7 @@
 
 #include "apiclient.h"
 #include "core/message.h"
+#include "roomoverview.h"
 
 #include <QObject>
 #include <QPointer>
@@ -10,24 +11,23 @@
 
 class QNetworkReply;
 
-struct RoomOverview
-{
-    QString name;
-    qint64 messageCount = 0;
-    MessageId lastId = 0;
-    int online = 0;
-};
-
-// The rooms on the server and who is online in the current one, refreshed every few
-// seconds: cheap next to the long poll, and enough for unread counts because message ids
-// in a room have no gaps. The server lists rooms a page at a time; a refresh follows the
-// pages one request after another and reports the whole list once it has it.
+// The rooms on the server and who is online in the current one. The whole list is taken
+// at start and then rarely; news of rooms comes between through the poller (rooms_since,
+// whose baseline is the list's rooms_seq), and the members are asked for again when the
+// poller says the current room changed. The server lists rooms a page at a time; a
+// listing follows the pages one request after another and reports the whole list once
+// it has it.
 class Directory : public QObject
 {
     Q_OBJECT
 
 public:
-    static constexpr int refreshIntervalMs = 10000;
+    // The safety net: news of rooms comes with the poll, but a name that falls silent is
+    // dropped by the server only when it next looks at the room, which no poll is told of;
+    // a poll in trouble may miss a change. A server too old to give rooms_seq has no other
+    // news of rooms, so it is refreshed as often as before.
+    static constexpr int refreshIntervalMs = 60000;
+    static constexpr int refreshIntervalWithoutSeqMs = 10000;
     // Past this many rooms a refresh stops following pages and reports what it has, so a
     // server whose pages never end cannot keep the window asking for ever.
     static constexpr qsizetype maxListedRooms = 5000;
@@ -44,9 +44,21 @@ public:
     void refreshNow();
     // PUT: creates the room (201) or confirms it (200), then refreshes.
     void createRoom(const QString &room);
+    // The poller's news: rooms changed after the baseline. Only the members are this
+    // class's to follow up (when the current room is among them).
+    void roomsChanged(const QList<RoomOverview> &rooms, qint64 roomsSeq);
+    // The poller's first answer in `room`: the server counts the name there now.
+    void joined(const QString &room);
+    // DELETE .../members/{name}: off the room's online list now, not in a minute.
+    void leave(const QString &room, const QString &name);
+    // Quitting: gives the leave()s under way up to `maxMs` to go out, so that others see
+    // the name gone at once, without holding the quit up for long.
+    void finishLeaving(int maxMs);
 
 signals:
     void roomsUpdated(const QList<RoomOverview> &rooms);
+    // The rooms_seq of the last whole listing: changes after it are news (Poller).
+    void roomsBaseline(qint64 roomsSeq);
     void membersUpdated(const QString &room, const QStringList &names);
     void roomCreated(const QString &room);
     void roomRefused(const QString &room, const ApiResult &result);
@@ -60,6 +72,9 @@ private:
     void roomPageArrived(const ApiResult &result);
     void finishListing(bool complete);
     void refreshMembers();
+    // As refreshMembers(), but one under way is followed by another: it may have been
+    // answered before the change that asks for this one.
+    void refreshMembersAgain();
 
     ApiClient *m_api;
     QString m_currentRoom;
@@ -70,4 +85,7 @@ private:
     bool m_listingAgain = false; // and another was asked for meanwhile
     QList<RoomOverview> m_listed; // the rooms of the pages so far
     int m_listedPages = 0;
+    std::optional<qint64> m_listedSeq; // the first page's rooms_seq
+    bool m_membersAgain = false;
+    QList<QPointer<QNetworkReply>> m_leaving;
 };

@@ -3,6 +3,7 @@
 #include "apiclient.h"
 #include "history.h"
 
+#include <QJsonArray>
 #include <QNetworkReply>
 
 Poller::Poller(ApiClient *api, const QString &memberName, std::optional<int> intervalMs,
@@ -18,6 +19,7 @@ void Poller::follow(const QString &room, std::optional<MessageId> after)
     stop();
     m_room = room;
     m_after = after;
+    m_joined = false;
     schedule(0);
 }
 
@@ -35,6 +37,16 @@ void Poller::retryNow()
     schedule(0);
 }
 
+void Poller::setRoomsSince(qint64 roomsSeq)
+{
+    m_roomsSince = roomsSeq;
+    // A poll held without it would hide other rooms' news until it ends, up to `wait`.
+    if (m_inFlight && !m_inFlightAsksRooms) {
+        stop();
+        schedule(0);
+    }
+}
+
 void Poller::schedule(int delayMs)
 {
     m_timer.start(delayMs);
@@ -45,18 +57,23 @@ void Poller::poll()
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("limit"), QString::number(pageLimit));
     const bool initial = !m_after.has_value();
+    // The first poll in a room is answered at once, not held: its answer says the name
+    // is counted there (joined), and catches up at once on a room seen before. Nor is one
+    // held while offline: a server just back would say so only when a message came or
+    // the wait ran out, and the window would say Offline until then.
+    const bool held = m_after && isLongPolling() && m_joined && m_online;
     if (m_after) {
         query.addQueryItem(QStringLiteral("after"), QString::number(*m_after));
-        // Not while offline: a held poll to a server just back would say so only when
-        // a message came or the wait ran out, and the window would say Offline until then.
-        if (isLongPolling() && m_online)
+        if (held)
             query.addQueryItem(QStringLiteral("wait"), QString::number(longPollWaitSeconds));
     }
     if (!m_memberName.isEmpty())
         query.addQueryItem(QStringLiteral("name"), m_memberName);
+    m_inFlightAsksRooms = m_roomsSince.has_value();
+    if (m_roomsSince)
+        query.addQueryItem(QStringLiteral("rooms_since"), QString::number(*m_roomsSince));
     // A held poll is answered within `wait`; the margin covers a slow network.
-    const int timeoutMs = (isLongPolling() ? longPollWaitSeconds * 1000 : 0)
-                        + ApiClient::defaultTimeoutMs;
+    const int timeoutMs = (held ? longPollWaitSeconds * 1000 : 0) + ApiClient::defaultTimeoutMs;
     const QString room = m_room;
     m_inFlight = m_api->get(apiPath({u"rooms", room, u"messages"}), query, timeoutMs, this,
                             [this, room, initial](const ApiResult &result) {
@@ -102,10 +119,33 @@ void Poller::poll()
         if (initial)
             newest = std::max(newest, lastId);
         m_after = newest;
+        const bool first = !std::exchange(m_joined, true);
         emit messagesArrived(room, messages, lastId, initial);
+        if (room != m_room)
+            return; // a receiver switched rooms: that follow() polls now
+        if (first)
+            emit joined(room);
+        if (result.body.contains(QLatin1String("rooms_seq")))
+            takeRoomChanges(result.body);
+        if (room != m_room)
+            return;
         const bool moreWaiting = lastId > newest;
         schedule(moreWaiting || isLongPolling() ? 0 : *m_intervalMs);
     });
+}
+
+void Poller::takeRoomChanges(const QJsonObject &body)
+{
+    const qint64 seq = body.value(QLatin1String("rooms_seq")).toInteger();
+    const QJsonArray array = body.value(QLatin1String("rooms")).toArray();
+    m_roomsSince = seq;
+    if (array.isEmpty())
+        return;
+    QList<RoomOverview> rooms;
+    rooms.reserve(array.size());
+    for (const QJsonValue &value : array)
+        rooms.append(roomOverviewFrom(value.toObject()));
+    emit roomsChanged(rooms, seq);
 }
 
 void Poller::setOnline(bool online)

@@ -2,6 +2,7 @@
 
 #include "backoff.h"
 #include "core/message.h"
+#include "roomoverview.h"
 
 #include <QObject>
 #include <QPointer>
@@ -34,6 +35,10 @@ public:
     // Polls at once instead of waiting out a back-off, e.g. when a send just got through.
     // After a 401 the poller waits for this call (the window signed in) before polling again.
     void retryNow();
+    // The room list's rooms_seq (Directory::roomsBaseline): from now on each poll also
+    // asks for the rooms changed since, and a held poll is answered as soon as any room
+    // changes, so other rooms' news arrives within a second rather than at a refresh.
+    void setRoomsSince(qint64 roomsSeq);
 
     // Counted online under this name from the next poll on.
     void setMemberName(const QString &name) { m_memberName = name; }
@@ -53,17 +58,26 @@ signals:
     // was reset or restored from a backup. What is held of the room is another copy's;
     // the poller starts over with the room's newest page (messagesArrived, `initial`).
     void roomReset(const QString &room);
+    // Rooms changed after the baseline (oldest change first): new rooms, new messages,
+    // someone came or went. The same objects as the room list, for those rooms only.
+    void roomsChanged(const QList<RoomOverview> &rooms, qint64 roomsSeq);
+    // The first answer since follow(room): the server counts the member name there now.
+    void joined(const QString &room);
 
 private:
     void poll();
     void schedule(int delayMs);
     void setOnline(bool online);
+    void takeRoomChanges(const QJsonObject &body);
 
     ApiClient *m_api;
     QString m_memberName;
     std::optional<int> m_intervalMs;
     QString m_room;
     std::optional<MessageId> m_after;
+    std::optional<qint64> m_roomsSince;
+    bool m_inFlightAsksRooms = false;
+    bool m_joined = false; // an answer came since follow()
     QTimer m_timer;
     QPointer<QNetworkReply> m_inFlight;
     Backoff m_backoff;

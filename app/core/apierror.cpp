@@ -1,5 +1,7 @@
 #include "apierror.h"
 
+#include "messagedraft.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -40,6 +42,15 @@ ApiError invalidRoom(const QString &name)
             QStringLiteral("'%1' is not a room name: use 1 to 64 of a-z, 0-9, '_' and '-', "
                            "starting with a letter or digit.")
                 .arg(name.left(80))};
+}
+
+ApiError invalidName(const QString &name)
+{
+    return {400, QStringLiteral("invalid_name"),
+            QStringLiteral("'%1' is not a name: use 1 to %2 characters with no control, invisible "
+                           "or direction-changing characters.")
+                .arg(name.left(80))
+                .arg(Limits::maxAuthorCharacters)};
 }
 
 ApiError invalidQuery(const QString &parameter, const QString &why)

@@ -20,6 +20,7 @@ ApiError invalidJson(const QString &detail);
 ApiError missingField(const QString &field);
 ApiError invalidField(const QString &field, const QString &why);
 ApiError invalidRoom(const QString &name);
+ApiError invalidName(const QString &name);
 ApiError invalidQuery(const QString &parameter, const QString &why);
 ApiError invalidHeader(const QString &header, const QString &why);
 ApiError notFound(const QString &path);

@@ -65,6 +65,16 @@ std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query)
                                             .arg(Limits::maxWaitSeconds));
         parsed.waitSeconds = int(*wait);
     }
+    if (query.hasQueryItem(QStringLiteral("rooms_since"))) {
+        // Below 2^53: what any JSON reader, JavaScript's included, holds exactly.
+        constexpr qint64 maxExactJsonInteger = (qint64(1) << 53) - 1;
+        const auto since = parseBoundedInteger(value(QStringLiteral("rooms_since")), 0, maxExactJsonInteger);
+        if (!since)
+            return Errors::invalidQuery(QStringLiteral("rooms_since"),
+                                        QStringLiteral("must be a rooms_seq the server gave "
+                                                       "(an integer from 0 to 2^53 - 1)"));
+        parsed.roomsSince = *since;
+    }
     if (query.hasQueryItem(QStringLiteral("name"))) {
         const auto name = normalisedPersonName(value(QStringLiteral("name")));
         if (!name)

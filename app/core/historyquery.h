@@ -22,6 +22,8 @@ struct HistoryQuery
     int limit = Limits::defaultPageSize;
     int waitSeconds = 0;
     QString name; // empty: the reader did not say who they are
+    // The reader also wants the rooms changed after this room activity sequence number.
+    std::optional<qint64> roomsSince;
 };
 
 std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query);

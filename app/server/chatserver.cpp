@@ -65,6 +65,7 @@ const ChatServer::RouteTable &ChatServer::routes()
         t.add("api/v1/rooms/{room}", Method::Get, &ChatServer::getRoom);
         t.add("api/v1/rooms/{room}", Method::Put, &ChatServer::putRoom);
         t.add("api/v1/rooms/{room}/members", Method::Get, &ChatServer::listMembers);
+        t.add("api/v1/rooms/{room}/members/{name}", Method::Delete, &ChatServer::leaveRoom);
         t.add("api/v1/rooms/{room}/messages", Method::Get, &ChatServer::getMessages);
         t.add("api/v1/rooms/{room}/messages", Method::Post, &ChatServer::postMessage);
         t.add("api/v1/rooms/{room}/messages/{id}", Method::Get, &ChatServer::getMessage);

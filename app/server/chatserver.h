@@ -94,6 +94,7 @@ private:
     void putRoom(const QHttpServerRequest &request, const PathArguments &args,
                  const ReplyPtr &reply);
     void listMembers(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    void leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     // Messages (messageroutes.cpp)
     void postMessage(const QHttpServerRequest &request, const PathArguments &args,
                      const ReplyPtr &reply);
@@ -110,9 +111,12 @@ private:
     // Starts a stream after `cursor`; with `reset`, first tells the reader its cursor was
     // one the room never reached (the reset event of docs/api.md).
     void openStream(const ReplyPtr &reply, const RoomName &room, MessageId cursor,
-                    const QString &memberName, const std::optional<ApiError> &reset = std::nullopt);
-    // Answers with the messages `request` selects, once they are read.
-    void answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request);
+                    const QString &memberName, std::optional<qint64> roomsSince,
+                    const std::optional<ApiError> &reset = std::nullopt);
+    // Answers with the messages `request` selects, once they are read; with `roomsSince`,
+    // also the rooms changed after it.
+    void answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request,
+                    std::optional<qint64> roomsSince = std::nullopt);
     // The room named in the path, if it is valid and exists; otherwise answers the
     // 400 or 404 itself.
     std::optional<RoomName> existingRoom(const PathArguments &args, const ReplyPtr &reply);

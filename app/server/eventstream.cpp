@@ -1,5 +1,7 @@
 #include "eventstream.h"
 
+#include "roomjson.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -46,16 +48,40 @@ const QByteArray &sharedFramesOf(const QList<Message> &news)
     }
     return lastFrames;
 }
+// Every follower of the room list that is up to date asks for the same changes at the
+// same tell; with thousands of them, building the frame once matters.
+QByteArray roomsFrameSince(Hub &hub, qint64 since, qint64 *seq)
+{
+    thread_local const Hub *lastHub = nullptr;
+    thread_local qint64 lastSince = -1;
+    thread_local qint64 lastCurrent = -1;
+    thread_local qint64 lastSeq = 0;
+    thread_local QByteArray lastFrame;
+    if (&hub != lastHub || since != lastSince || hub.roomsSeq() != lastCurrent) {
+        const RoomChanges changes = hub.roomChangesSince(since);
+        lastFrame = changes.rooms.isEmpty()
+            ? QByteArray()
+            : "event: rooms\ndata: " + roomChangesJson(changes) + "\n\n";
+        lastHub = &hub;
+        lastSince = since;
+        lastCurrent = hub.roomsSeq();
+        lastSeq = changes.seq;
+    }
+    *seq = lastSeq;
+    return lastFrame;
+}
 } // namespace
 
 EventStream::EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor,
-                         QString memberName, Hub &hub, qint64 maxUnsentBytes, QObject *parent)
+                         QString memberName, std::optional<qint64> roomsSince, Hub &hub,
+                         qint64 maxUnsentBytes, QObject *parent)
     : QObject(parent)
     , m_maxUnsentBytes(maxUnsentBytes)
     , m_reply(std::move(reply))
     , m_room(std::move(room))
     , m_cursor(cursor)
     , m_memberName(std::move(memberName))
+    , m_roomsSince(roomsSince)
     , m_hub(hub)
 {
 }
@@ -85,6 +111,10 @@ void EventStream::start(const std::optional<ApiError> &reset)
     m_hub.follow(m_room, this);
     if (!m_memberName.isEmpty())
         m_hub.memberStreamOpened(m_room, m_memberName);
+    if (m_roomsSince) {
+        m_hub.followRooms(this);
+        roomsChanged(); // what changed before it connected, at once
+    }
     pump();
 }
 
@@ -100,6 +130,7 @@ void EventStream::close()
         return;
     m_closed = true;
     m_hub.unfollow(m_room, this);
+    m_hub.unfollowRooms(this);
     if (!m_memberName.isEmpty())
         m_hub.memberStreamClosed(m_room, m_memberName);
     m_reply->endStream();
@@ -141,6 +172,22 @@ void EventStream::keepAlive()
 {
     if (!m_closed)
         m_reply->writeToStream(": keep-alive\n\n");
+}
+
+void EventStream::roomsChanged()
+{
+    // A page of changes an event; more than a page (a burst of new rooms) is caught up at
+    // once, a bounded number of rooms being all there is to send.
+    while (!m_closed && m_roomsSince && readerKeepsUp()) {
+        qint64 seq = 0;
+        const QByteArray frame = roomsFrameSince(m_hub, *m_roomsSince, &seq);
+        m_roomsSince = seq;
+        if (frame.isEmpty())
+            return;
+        m_reply->writeToStream(frame);
+        if (seq >= m_hub.roomsSeq())
+            return;
+    }
 }
 
 bool EventStream::readerKeepsUp()

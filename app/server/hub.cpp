@@ -21,6 +21,10 @@ Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
 {
     connect(&m_keepAliveTimer, &QTimer::timeout, this, &Hub::keepFollowersAlive);
     m_keepAliveTimer.start(keepAliveMs);
+    m_roomWatchersTimer.setSingleShot(true);
+    connect(&m_roomWatchersTimer, &QTimer::timeout, this, &Hub::wakeRoomWatchers);
+    m_roomsTellTimer.setSingleShot(true);
+    connect(&m_roomsTellTimer, &QTimer::timeout, this, &Hub::tellRoomsFollowers);
 }
 
 void Hub::loadRooms(const QList<RoomRecord> &rooms)
@@ -39,8 +43,10 @@ bool Hub::hasRoom(const RoomName &room) const
 
 void Hub::addRoom(const RoomName &room)
 {
-    if (!m_rooms.contains(room.value()))
+    if (!m_rooms.contains(room.value())) {
         m_rooms.insert(room.value(), RoomState());
+        roomChanged(room.value());
+    }
 }
 
 MessageId Hub::lastId(const RoomName &room) const
@@ -71,6 +77,64 @@ RoomPage Hub::roomsAfter(const std::optional<RoomName> &after, qsizetype limit) 
     return page;
 }
 
+RoomChanges Hub::roomChangesSince(qint64 since) const
+{
+    const RoomActivity::Changes changes = m_activity.since(since, maxChangedRooms);
+    RoomChanges answer;
+    answer.seq = changes.seq;
+    answer.rooms.reserve(changes.rooms.size());
+    for (const QString &room : changes.rooms) {
+        const auto state = m_rooms.constFind(room);
+        if (state != m_rooms.cend()) // always, as rooms are never removed; but cheap to be sure
+            answer.rooms.append({room, state->lastId, onlineCount(*state)});
+    }
+    return answer;
+}
+
+void Hub::roomChanged(const QString &room)
+{
+    m_activity.changed(room);
+    if (!m_roomWatchers.isEmpty() && !m_roomWatchersTimer.isActive()) {
+        const qint64 sinceLast = m_sinceWatchersWoken.isValid() ? m_sinceWatchersWoken.elapsed()
+                                                                 : roomsEventIntervalMs;
+        if (sinceLast >= roomsEventIntervalMs)
+            wakeRoomWatchers();
+        else
+            m_roomWatchersTimer.start(int(roomsEventIntervalMs - sinceLast));
+    }
+    if (!m_roomsFollowers.isEmpty() && !m_roomsTellTimer.isActive())
+        m_roomsTellTimer.start(roomsEventIntervalMs);
+}
+
+void Hub::wakeRoomWatchers()
+{
+    m_sinceWatchersWoken.start();
+    // Taken whole: a wake may hold a new poll, which waits for the next change.
+    const QHash<quint64, QString> watchers = std::exchange(m_roomWatchers, {});
+    for (auto it = watchers.cbegin(); it != watchers.cend(); ++it)
+        releasePoll(it.value(), it.key());
+}
+
+void Hub::tellRoomsFollowers()
+{
+    // A follower may unfollow (itself or another) while being called; iterate over a copy.
+    const QSet<RoomFollower *> followers = m_roomsFollowers;
+    for (RoomFollower *follower : followers) {
+        if (m_roomsFollowers.contains(follower))
+            follower->roomsChanged();
+    }
+}
+
+void Hub::followRooms(RoomFollower *follower)
+{
+    m_roomsFollowers.insert(follower);
+}
+
+void Hub::unfollowRooms(RoomFollower *follower)
+{
+    m_roomsFollowers.remove(follower);
+}
+
 void Hub::publish(const Message &message)
 {
     RoomState &state = m_rooms[message.room];
@@ -88,6 +152,8 @@ void Hub::publish(const Message &message)
     const QList<quint64> waiting = state.polls.keys();
     for (quint64 pollId : waiting)
         releasePoll(message.room, pollId);
+
+    roomChanged(message.room);
 
     if (!listed)
         m_roomsWithNews.append(message.room);
@@ -169,7 +235,7 @@ void Hub::read(const RoomName &room, const PageRequest &request, QObject *contex
 }
 
 void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
-                   std::function<void()> wake, const QByteArray &session)
+                   std::function<void()> wake, const QByteArray &session, bool watchRooms)
 {
     const quint64 pollId = m_nextPollId++;
     const QString name = room.value();
@@ -177,8 +243,12 @@ void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSoc
     poll.after = after;
     poll.wake = std::move(wake);
     poll.session = session;
+    poll.watchesRooms = watchRooms;
+    if (watchRooms)
+        m_roomWatchers.insert(pollId, name);
     poll.disconnection = connect(socket, &QTcpSocket::disconnected, this, [this, name, pollId] {
         auto state = m_rooms.find(name);
+        m_roomWatchers.remove(pollId);
         if (state != m_rooms.end() && state->polls.remove(pollId))
             m_metrics.pollReleased();
     });
@@ -196,6 +266,8 @@ void Hub::releasePoll(const QString &room, quint64 pollId)
         return;
     HeldPoll held = std::move(*poll);
     state->polls.erase(poll);
+    if (held.watchesRooms)
+        m_roomWatchers.remove(pollId);
     disconnect(held.disconnection);
     m_metrics.pollReleased();
     held.wake();
@@ -215,14 +287,25 @@ void Hub::unfollow(const RoomName &room, RoomFollower *follower)
 
 void Hub::sawMember(const RoomName &room, const QString &name)
 {
-    touchMember(m_rooms[room.value()], name);
+    if (touchMember(m_rooms[room.value()], name))
+        roomChanged(room.value());
+}
+
+void Hub::sawMemberAgain(const RoomName &room, const QString &name)
+{
+    RoomState &state = m_rooms[room.value()];
+    if (state.lastSeen.contains(name) && touchMember(state, name))
+        roomChanged(room.value());
 }
 
 void Hub::memberStreamOpened(const RoomName &room, const QString &name)
 {
     RoomState &state = m_rooms[room.value()];
+    // Counted after the look, or the stream would make the name look online already.
+    const bool wasOnline = isOnline(state, name, m_now().addMSecs(-onlineWindowMs));
     ++state.openStreamsByName[name];
-    touchMember(state, name);
+    if (touchMember(state, name) || !wasOnline)
+        roomChanged(room.value());
 }
 
 void Hub::memberStreamClosed(const RoomName &room, const QString &name)
@@ -230,12 +313,35 @@ void Hub::memberStreamClosed(const RoomName &room, const QString &name)
     RoomState &state = m_rooms[room.value()];
     if (--state.openStreamsByName[name] <= 0)
         state.openStreamsByName.remove(name);
+    // A name that left (leave()) stays gone; any other is seen once more on the way out.
+    if (!state.lastSeen.contains(name))
+        return;
     touchMember(state, name);
+    roomChanged(room.value()); // its last_seen moved, and with a stream it may be gone soon
 }
 
-void Hub::touchMember(RoomState &state, const QString &name)
+void Hub::leave(const RoomName &room, const QString &name)
+{
+    RoomState &state = m_rooms[room.value()];
+    if (!state.lastSeen.remove(name))
+        return;
+    if (const auto turn = state.seenTurn.constFind(name); turn != state.seenTurn.cend()) {
+        state.seenOrder.erase(*turn);
+        state.seenTurn.erase(turn);
+    }
+    roomChanged(room.value());
+}
+
+bool Hub::isOnline(const RoomState &state, const QString &name, const QDateTime &cutoff) const
+{
+    const auto seen = state.lastSeen.constFind(name);
+    return seen != state.lastSeen.cend() && (*seen >= cutoff || state.openStreamsByName.contains(name));
+}
+
+bool Hub::touchMember(RoomState &state, const QString &name)
 {
     const QDateTime now = m_now();
+    bool changed = !isOnline(state, name, now.addMSecs(-onlineWindowMs));
     if (const auto turn = state.seenTurn.constFind(name); turn != state.seenTurn.cend())
         state.seenOrder.erase(*turn);
     const quint64 turn = m_nextSeenTurn++;
@@ -255,8 +361,9 @@ void Hub::touchMember(RoomState &state, const QString &name)
         state.seenTurn.remove(forgotten);
         // A name with a stream open stays online until it closes, which sees it again.
         if (!state.openStreamsByName.contains(forgotten))
-            state.lastSeen.remove(forgotten);
+            changed = state.lastSeen.remove(forgotten) || changed;
     }
+    return changed;
 }
 
 QList<Member> Hub::members(const RoomName &room) const

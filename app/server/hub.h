@@ -2,10 +2,12 @@
 
 #include "core/message.h"
 #include "core/roomname.h"
+#include "roomactivity.h"
 #include "storage/storage.h"
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QMap>
@@ -36,6 +38,9 @@ public:
     virtual QByteArray session() const { return {}; }
     // That session was revoked: what it held must end.
     virtual void sessionEnded() { close(); }
+    // Rooms changed (followRooms): told at most every Hub::roomsEventIntervalMs, so that a
+    // flood in one room costs a follower of the room list a few writes, not one a message.
+    virtual void roomsChanged() {}
 };
 
 struct RoomSummary
@@ -43,6 +48,13 @@ struct RoomSummary
     QString name;
     MessageId lastId = 0;
     qsizetype online = 0;
+};
+
+// The rooms changed after a cursor, oldest change first, and the cursor to go on from.
+struct RoomChanges
+{
+    QList<RoomSummary> rooms;
+    qint64 seq = 0;
 };
 
 // One page of the room list, in name order.
@@ -77,6 +89,17 @@ public:
     // in O(log rooms + limit): anyone may create rooms, and every window lists them.
     RoomPage roomsAfter(const std::optional<RoomName> &after, qsizetype limit) const;
 
+    // The room activity sequence (RoomActivity): what a room list is as of, and what
+    // changed since. At most maxChangedRooms a time, so that an answer stays bounded.
+    static constexpr qsizetype maxChangedRooms = 100;
+    // Polls and streams that follow the room list are told of a change at once, then at
+    // most once per interval: every window follows every room, so a flood in one room
+    // would otherwise make each of them poll once a message.
+    static constexpr int roomsEventIntervalMs = 250;
+    qint64 roomsSeq() const { return m_activity.current(); }
+    bool roomsChangedSince(qint64 since) const { return m_activity.changedSince(since); }
+    RoomChanges roomChangesSince(qint64 since) const;
+
     // Called once per stored message, in id order within each room. Held polls wake at
     // once; followers are told on the next turn of the event loop, of everything
     // published until then, so that a busy room costs one write per follower per turn
@@ -90,16 +113,26 @@ public:
 
     // Holds a long poll until the room has a message newer than `after`, the timeout
     // passes, its `session` ends, or the server shuts down; then calls `wake` once. If
-    // `socket` disconnects first, `wake` is dropped.
+    // `socket` disconnects first, `wake` is dropped. With `watchRooms` it also wakes when
+    // any room changes (the poll asked for rooms_since).
     void holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
-                  std::function<void()> wake, const QByteArray &session = {});
+                  std::function<void()> wake, const QByteArray &session = {},
+                  bool watchRooms = false);
 
     void follow(const RoomName &room, RoomFollower *follower);
     void unfollow(const RoomName &room, RoomFollower *follower);
+    void followRooms(RoomFollower *follower);
+    void unfollowRooms(RoomFollower *follower);
 
     void sawMember(const RoomName &room, const QString &name);
+    // As sawMember, for a name seen before (a held poll answered): one that left since
+    // stays gone, or the poll its leaving woke would bring it back.
+    void sawMemberAgain(const RoomName &room, const QString &name);
     void memberStreamOpened(const RoomName &room, const QString &name);
     void memberStreamClosed(const RoomName &room, const QString &name);
+    // The name said it left: off the online list now, not a minute later. A stream still
+    // open under it no longer counts; the name's next poll or stream brings it back.
+    void leave(const RoomName &room, const QString &name);
     QList<Member> members(const RoomName &room) const;
     // Names a room remembers at most (besides those with a stream open): beyond it the
     // one seen longest ago is forgotten, so distinct `name=` values cannot grow the
@@ -123,6 +156,7 @@ private:
         std::function<void()> wake;
         QByteArray session;
         QMetaObject::Connection disconnection;
+        bool watchesRooms = false;
     };
 
     struct RoomState
@@ -144,7 +178,12 @@ private:
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
     qsizetype onlineCount(const RoomState &state) const;
-    void touchMember(RoomState &state, const QString &name);
+    // True when the online set changed: the name was not online, or others were forgotten.
+    bool touchMember(RoomState &state, const QString &name);
+    bool isOnline(const RoomState &state, const QString &name, const QDateTime &cutoff) const;
+    void roomChanged(const QString &room);
+    void wakeRoomWatchers();
+    void tellRoomsFollowers();
     template<typename Call>
     void forEachFollower(const QString &room, Call call);
     void keepFollowersAlive();
@@ -163,4 +202,12 @@ private:
     // One timer for all streams: a timer each would cost every open and close a walk
     // through Qt's list of timers, thousands long.
     QTimer m_keepAliveTimer;
+    RoomActivity m_activity;
+    // The held polls that asked for rooms_since (poll id -> its room): only these wake on
+    // a change elsewhere, so a poll that did not ask costs nothing more.
+    QHash<quint64, QString> m_roomWatchers;
+    QTimer m_roomWatchersTimer; // the next wake, when the last was too recent
+    QElapsedTimer m_sinceWatchersWoken;
+    QSet<RoomFollower *> m_roomsFollowers;
+    QTimer m_roomsTellTimer; // one for all, as m_keepAliveTimer
 };

@@ -2,6 +2,7 @@
 
 #include "core/historyquery.h"
 #include "eventstream.h"
+#include "roomjson.h"
 
 namespace {
 constexpr qsizetype maxIdempotencyKeyLength = 128;
@@ -130,21 +131,22 @@ void ChatServer::serveMessages(const ReplyPtr &reply, const RoomName &room, cons
     // Only a reader catching up (after=, no before=) is waiting for news: a request
     // without a cursor asks for the room as it is now, so it is answered at once. So is
     // a HEAD: holding it would only delay a head that no message follows.
-    const bool nothingNewer = query.after && !query.before && m_hub.lastId(room) <= *query.after;
+    const bool nothingNewer = query.after && !query.before && m_hub.lastId(room) <= *query.after
+        && !(query.roomsSince && m_hub.roomsChangedSince(*query.roomsSince));
     if (query.waitSeconds > 0 && nothingNewer && !m_shuttingDown && reply->socket()
         && !reply->headOnly()) {
         m_hub.holdPoll(room, *query.after, query.waitSeconds * 1000, reply->socket(),
-                       [this, reply, room, page, name = query.name] {
+                       [this, reply, room, page, name = query.name, since = query.roomsSince] {
                            if (!stillAdmitted(reply))
                                return; // signed out while it waited
                            if (!name.isEmpty())
-                               m_hub.sawMember(room, name);
-                           answerPage(reply, room, page);
+                               m_hub.sawMemberAgain(room, name);
+                           answerPage(reply, room, page, since);
                        },
-                       reply->session());
+                       reply->session(), query.roomsSince.has_value());
         return;
     }
-    answerPage(reply, room, page);
+    answerPage(reply, room, page, query.roomsSince);
 }
 
 // The hub has not reached a cursor. Mostly a read from the store has just given it out,
@@ -192,16 +194,23 @@ void ChatServer::getMessage(const QHttpServerRequest &, const PathArguments &arg
                });
 }
 
-void ChatServer::answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request)
+void ChatServer::answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request,
+                            std::optional<qint64> roomsSince)
 {
     beginStorageCall();
-    m_hub.read(room, request, this, [this, reply, room](const Page &page) {
+    m_hub.read(room, request, this, [this, reply, room, roomsSince](const Page &page) {
         if (!page.ok) {
             reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
         } else {
             // A read can see a commit whose answer the hub has not had yet.
             const MessageId newest = page.messages.isEmpty() ? 0 : page.messages.last().id;
-            reply->sendJson(200, pageJson(page.messages, std::max(newest, m_hub.lastId(room))));
+            QByteArray json = pageJson(page.messages, std::max(newest, m_hub.lastId(room)));
+            if (roomsSince) {
+                // Taken now, not when the poll came: a change while the page was read counts.
+                json.chop(1); // the page's closing brace; the rooms object's fields follow
+                json += ',' + roomChangesJson(m_hub.roomChangesSince(*roomsSince)).mid(1);
+            }
+            reply->sendJson(200, json);
         }
         endStorageCall();
     });
@@ -243,29 +252,31 @@ void ChatServer::streamEvents(const QHttpServerRequest &request, const PathArgum
         // As for a poll (newestStoredId), but an EventSource cannot read an error: a cursor
         // from another copy of the room gets a reset event, and the stream goes on from
         // the room's newest message.
-        newestStoredId(*room, [this, reply, room = *room, cursor, name = query.name](
-                                  std::optional<MessageId> newest) {
+        newestStoredId(*room, [this, reply, room = *room, cursor, name = query.name,
+                               since = query.roomsSince](std::optional<MessageId> newest) {
             if (!newest || m_shuttingDown) {
                 reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
                 return;
             }
             const MessageId lastId = std::max(*newest, m_hub.lastId(room));
             if (cursor <= lastId)
-                openStream(reply, room, cursor, name);
+                openStream(reply, room, cursor, name, since);
             else
-                openStream(reply, room, lastId, name, Errors::cursorBeyondLastId(room.value(), cursor, lastId));
+                openStream(reply, room, lastId, name, since,
+                           Errors::cursorBeyondLastId(room.value(), cursor, lastId));
         });
         return;
     }
-    openStream(reply, *room, cursor, query.name);
+    openStream(reply, *room, cursor, query.name, query.roomsSince);
 }
 
 void ChatServer::openStream(const ReplyPtr &reply, const RoomName &room, MessageId cursor,
-                            const QString &memberName, const std::optional<ApiError> &reset)
+                            const QString &memberName, std::optional<qint64> roomsSince,
+                            const std::optional<ApiError> &reset)
 {
     if (!stillAdmitted(reply))
         return; // signed out while the store was asked for the room's newest id
-    auto *stream = new EventStream(reply, room, cursor, memberName, m_hub,
+    auto *stream = new EventStream(reply, room, cursor, memberName, roomsSince, m_hub,
                                    qint64(m_limits.streamBacklogKiB) * 1024, this);
     stream->start(reset);
 }

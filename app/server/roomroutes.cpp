@@ -1,22 +1,14 @@
 #include "chatserver.h"
 
 #include "core/roomlistquery.h"
+#include "roomjson.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 namespace {
-QJsonObject roomObject(const RoomSummary &room)
-{
-    return {
-        {QStringLiteral("name"), room.name},
-        {QStringLiteral("message_count"), room.lastId}, // ids are gapless and never deleted
-        {QStringLiteral("last_id"), room.lastId},
-        {QStringLiteral("online"), room.online},
-    };
-}
-
 QByteArray compact(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -57,7 +49,8 @@ void ChatServer::listRooms(const QHttpServerRequest &request, const PathArgument
     QJsonArray rooms;
     for (const RoomSummary &room : page.rooms)
         rooms.append(roomObject(room));
-    QJsonObject answer{{QStringLiteral("rooms"), rooms}};
+    // The baseline for rooms_since: what changes after this page was taken is news.
+    QJsonObject answer{{QStringLiteral("rooms"), rooms}, {QStringLiteral("rooms_seq"), m_hub.roomsSeq()}};
     if (!page.more) {
         reply->sendJson(200, compact(answer));
         return;
@@ -119,4 +112,20 @@ void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &ar
     }
     reply->sendJson(200, compact({{QStringLiteral("room"), room->value()},
                                   {QStringLiteral("members"), members}}));
+}
+
+void ChatServer::leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+{
+    const auto room = existingRoom(args, reply);
+    if (!room)
+        return;
+    // Trusted as `name=` is: anyone may say they are anyone (docs/security.md).
+    const QString given = QUrl::fromPercentEncoding(args.name.toUtf8());
+    const auto name = normalisedPersonName(given);
+    if (!name) {
+        reply->sendError(Errors::invalidName(given));
+        return;
+    }
+    m_hub.leave(*room, *name);
+    reply->sendNoContent();
 }

@@ -25,6 +25,8 @@ Router::Match Router::match(Method method, const QString &path) const
                 arguments.room = actual;
             else if (expected == u"{id}")
                 arguments.id = actual;
+            else if (expected == u"{name}")
+                arguments.name = actual;
             else
                 matches = expected == actual;
         }

@@ -17,6 +17,7 @@ public:
     {
         QString room;
         QString id;
+        QString name; // still percent-encoded, as the path was
     };
     struct Match
     {
@@ -37,7 +38,7 @@ public:
 private:
     struct Route
     {
-        QStringList segments; // "{room}" and "{id}" capture
+        QStringList segments; // "{room}", "{id}" and "{name}" capture
         Method method;
     };
     QList<Route> m_routes;

@@ -60,6 +60,11 @@ void expectSameDraft(const std::variant<MessageDraft, ApiError> &again, const Me
 
 } // namespace
 
+void checkPersonName(const QString &name)
+{
+    checkField(name, Limits::maxAuthorCharacters, false);
+}
+
 void invariantFailed(const char *condition, const char *file, int line, const QString &detail)
 {
     std::fprintf(stderr, "\n==fuzz_requests== broken invariant at %s:%d: %s\n    %s\n", file, line,
@@ -121,6 +126,9 @@ void checkHistoryQuery(const HistoryQuery &query)
                QString::number(query.limit));
     FUZZ_CHECK(query.waitSeconds >= 0 && query.waitSeconds <= Limits::maxWaitSeconds,
                QString::number(query.waitSeconds));
+    // A rooms_seq goes back to clients in JSON: below 2^53, exact in any reader.
+    FUZZ_CHECK(!query.roomsSince || (*query.roomsSince >= 0 && *query.roomsSince < (qint64(1) << 53)),
+               QString::number(query.roomsSince.value_or(-1)));
     if (!query.name.isEmpty()) {
         checkField(query.name, Limits::maxAuthorCharacters, false);
         // The members list sends the name to clients in JSON.
@@ -140,6 +148,8 @@ void checkHistoryQuery(const HistoryQuery &query)
     items << "wait=" + QByteArray::number(query.waitSeconds);
     if (!query.name.isEmpty())
         items << "name=" + query.name.toUtf8().toPercentEncoding();
+    if (query.roomsSince)
+        items << "rooms_since=" + QByteArray::number(*query.roomsSince);
     const QByteArray target = "/api/v1/rooms/general/messages?" + items.join('&');
     const auto again = parseHistoryQuery(requestQuery(requestUrl(target)));
     const auto *parsed = std::get_if<HistoryQuery>(&again);
@@ -148,6 +158,7 @@ void checkHistoryQuery(const HistoryQuery &query)
     FUZZ_CHECK(parsed->after == query.after && parsed->before == query.before, shown);
     FUZZ_CHECK(parsed->limit == query.limit && parsed->waitSeconds == query.waitSeconds, shown);
     FUZZ_CHECK(parsed->name == query.name, shown + u' ' + quoted(parsed->name));
+    FUZZ_CHECK(parsed->roomsSince == query.roomsSince, shown);
 }
 
 void checkRoomListQuery(const RoomListQuery &query)

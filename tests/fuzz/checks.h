@@ -25,6 +25,9 @@ void checkError(const ApiError &error);
 // Within the documented limits, and sent again as JSON or as a form, it decodes to itself.
 void checkDraft(const MessageDraft &draft);
 
+// Within the rules of `author` (a `name=`, or the name in a DELETE of a member).
+void checkPersonName(const QString &name);
+
 // Within the documented ranges, and written back into a query, it parses to itself.
 void checkHistoryQuery(const HistoryQuery &query);
 

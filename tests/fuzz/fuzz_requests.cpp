@@ -38,6 +38,8 @@ QString pathOf(const RoutePattern &route, const Router::Arguments &arguments)
             segment = arguments.room;
         else if (segment == u"{id}")
             segment = arguments.id;
+        else if (segment == u"{name}")
+            segment = arguments.name;
     }
     return u'/' + segments.join(u'/');
 }
@@ -91,6 +93,15 @@ void decodePath(const FuzzRequest &request)
         const auto id = parseMessageId(match.arguments.id);
         checkMessageId(match.arguments.id, id);
         checkError(id ? Errors::messageNotFound(room->value(), *id) : Errors::notFound(path));
+    }
+    if (pattern.contains(QLatin1String("{name}"))) {
+        // As leaveRoom decodes it: a name, held to the rules of `name=`, or a 400.
+        const QString given = QUrl::fromPercentEncoding(match.arguments.name.toUtf8());
+        const auto name = normalisedPersonName(given);
+        if (name)
+            checkPersonName(*name);
+        else
+            checkError(Errors::invalidName(given));
     }
 }
 

@@ -1,6 +1,7 @@
 #include "server/hub.h"
 #include "server/metrics.h"
 
+#include <QElapsedTimer>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -84,6 +85,11 @@ private slots:
     void aFullRoomForgetsTheNameSeenLongestAgo();
     void aNameWithAStreamOpenOutlivesTheWindow();
     void roomPagesGoInNameOrderFromTheCursor();
+    void everyChangeAListShowsMovesTheRoomsSequence();
+    void changedRoomsComeOldestFirstAHundredAtATime();
+    void anyChangeWakesThePollsThatWatchRoomsAndNoOthers();
+    void aNameThatLeftIsNotBroughtBackByItsOwnPoll();
+    void aFloodElsewhereWakesAWatcherAtMostOncePerInterval();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -271,6 +277,150 @@ QStringList names(const QList<Member> &members)
     return list;
 }
 } // namespace
+
+namespace {
+QStringList changedNames(const RoomChanges &changes)
+{
+    QStringList names;
+    for (const RoomSummary &room : changes.rooms)
+        names.append(room.name);
+    return names;
+}
+} // namespace
+
+void TestHub::everyChangeAListShowsMovesTheRoomsSequence()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    QDateTime now = QDateTime::fromString(QStringLiteral("2026-01-01T00:00:00Z"), Qt::ISODate);
+    hub.setClock([&now] { return now; });
+    const RoomName lab = *RoomName::parse(u"lab");
+    // Above any earlier process's numbers: it starts at the time in microseconds.
+    QVERIFY(hub.roomsSeq() >= RoomActivity::startOfProcess() - 60LL * 1000 * 1000);
+
+    const auto moves = [&hub](auto change) {
+        const qint64 before = hub.roomsSeq();
+        change();
+        return hub.roomsSeq() > before;
+    };
+    QVERIFY(moves([&] { hub.addRoom(lab); }));
+    QVERIFY(!moves([&] { hub.addRoom(lab); })); // it exists: nothing a list shows changed
+    QVERIFY(moves([&] { hub.publish(message(lab, 1)); }));
+    QVERIFY(moves([&] { hub.sawMember(lab, QStringLiteral("ana")); }));
+    QVERIFY(!moves([&] { hub.sawMember(lab, QStringLiteral("ana")); })); // still online
+    QVERIFY(moves([&] { hub.leave(lab, QStringLiteral("ana")); }));
+    QVERIFY(!moves([&] { hub.leave(lab, QStringLiteral("ana")); }));
+    QVERIFY(moves([&] { hub.memberStreamOpened(lab, QStringLiteral("bo")); }));
+    QVERIFY(moves([&] { hub.memberStreamClosed(lab, QStringLiteral("bo")); }));
+    hub.sawMember(lab, QStringLiteral("cy"));
+    now = now.addMSecs(Hub::onlineWindowMs + 1);
+    // bo and cy are forgotten when the hub next looks: a change, though dan was new anyway.
+    QVERIFY(moves([&] { hub.sawMember(lab, QStringLiteral("dan")); }));
+    QCOMPARE(hub.roomChangesSince(hub.roomsSeq() - 1).rooms.first().online, 1);
+}
+
+void TestHub::changedRoomsComeOldestFirstAHundredAtATime()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const qint64 start = hub.roomsSeq();
+    QStringList made;
+    for (int i = 0; i < Hub::maxChangedRooms + 20; ++i) {
+        made.append(QStringLiteral("r%1").arg(i, 3, 10, QLatin1Char('0')));
+        hub.addRoom(*RoomName::parse(made.last()));
+    }
+    const RoomName first = *RoomName::parse(made.first());
+    hub.publish(message(first, 1)); // changed again: listed once, at its last change
+    made.append(made.takeFirst());
+
+    const RoomChanges page1 = hub.roomChangesSince(start);
+    QCOMPARE(changedNames(page1), made.mid(0, Hub::maxChangedRooms));
+    QVERIFY(page1.seq < hub.roomsSeq());
+    const RoomChanges page2 = hub.roomChangesSince(page1.seq);
+    QCOMPARE(changedNames(page2), made.mid(Hub::maxChangedRooms));
+    QCOMPARE(page2.seq, hub.roomsSeq());
+    QCOMPARE(page2.rooms.last().lastId, MessageId(1));
+    QVERIFY(hub.roomChangesSince(page2.seq).rooms.isEmpty());
+    QVERIFY(!hub.roomsChangedSince(page2.seq));
+    // From another process: one before (below the start) or a clock set back (above now).
+    QCOMPARE(changedNames(hub.roomChangesSince(0)), changedNames(page1));
+    QCOMPARE(changedNames(hub.roomChangesSince(hub.roomsSeq() + 1000)), changedNames(page1));
+}
+
+void TestHub::anyChangeWakesThePollsThatWatchRoomsAndNoOthers()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const RoomName hall = *RoomName::parse(u"hall");
+    hub.addRoom(lab);
+    hub.addRoom(hall);
+    QTcpSocket socket;
+    int watcher = 0;
+    int plain = 0;
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { ++watcher; }, {}, true);
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { ++plain; });
+    hub.publish(message(hall, 1));
+    QCOMPARE(watcher, 1);
+    QCOMPARE(plain, 0);
+    hub.holdPoll(lab, 0, 60000, &socket, [&] { ++watcher; }, {}, true);
+    hub.leave(hall, QStringLiteral("nobody")); // nothing changed: no wake
+    QCOMPARE(watcher, 1);
+    hub.sawMember(hall, QStringLiteral("ana"));
+    // So soon after the last wake, it waits out the interval (a flood, below).
+    QCOMPARE(watcher, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(watcher, 2, 5 * Hub::roomsEventIntervalMs);
+    hub.publish(message(lab, 1));
+    QCOMPARE(plain, 1);
+    QCOMPARE(watcher, 2); // released once only
+}
+
+void TestHub::aFloodElsewhereWakesAWatcherAtMostOncePerInterval()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const RoomName busy = *RoomName::parse(u"busy");
+    hub.addRoom(lab);
+    hub.addRoom(busy);
+    QTcpSocket socket;
+    int wakes = 0;
+    // As a window does: answered, it polls again at once.
+    std::function<void()> poll = [&] {
+        hub.holdPoll(lab, 0, 60000, &socket, [&] { ++wakes; poll(); }, {}, true);
+    };
+    poll();
+    QElapsedTimer clock;
+    clock.start();
+    MessageId id = 0;
+    while (clock.elapsed() < 3 * Hub::roomsEventIntervalMs) {
+        hub.publish(message(busy, ++id));
+        QTest::qWait(1);
+    }
+    // At once for the first, then once per interval: four here, not hundreds.
+    QVERIFY2(id > 50, qPrintable(QString::number(id)));
+    QVERIFY2(wakes >= 2 && wakes <= 5, qPrintable(QStringLiteral("%1 wakes for %2 messages").arg(wakes).arg(id)));
+}
+
+void TestHub::aNameThatLeftIsNotBroughtBackByItsOwnPoll()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    hub.sawMember(lab, QStringLiteral("ana"));
+    hub.sawMember(lab, QStringLiteral("bo"));
+    hub.leave(lab, QStringLiteral("ana"));
+    // The poll ana held when she left is answered (her leaving woke it) and sees her again.
+    hub.sawMemberAgain(lab, QStringLiteral("ana"));
+    hub.sawMemberAgain(lab, QStringLiteral("bo"));
+    QCOMPARE(names(hub.members(lab)), QStringList{QStringLiteral("bo")});
+}
 
 void TestHub::aNameNotSeenForTheWindowIsForgotten()
 {
