@@ -4,6 +4,7 @@
 // composer, press Enter, read the message list and the status bar.
 
 #include "client/apiclient.h"
+#include "clientconfig.h"
 #include "serverprocess.h"
 #include "ui/mainwindow.h"
 
@@ -18,12 +19,7 @@
 inline std::unique_ptr<MainWindow> openChatWindow(const ServerProcess &server, const QString &name,
                                                   const QString &room, const QString &password = {})
 {
-    ChatConfig config;
-    config.serverUrl = server.baseUrl();
-    config.serverUrl.setPath(QString());
-    config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(server.port());
-    config.name = name;
-    config.room = *RoomName::parse(room);
+    ChatConfig config = clientConfigFor(server, name, room);
     config.password = password;
     auto window = std::make_unique<MainWindow>(config);
     window->resize(900, 640);

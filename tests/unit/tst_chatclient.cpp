@@ -6,6 +6,7 @@
 #include "client/chatclient.h"
 #include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
+#include "clientconfig.h"
 #include "httpclient.h"
 #include "roomcontent.h"
 #include "serverprocess.h"
@@ -87,13 +88,7 @@ void TestChatClient::init()
 
 std::unique_ptr<ChatClient> TestChatClient::openClient(const QString &name, const QString &room)
 {
-    ChatConfig config;
-    config.serverUrl = m_server.baseUrl();
-    config.serverUrl.setPath(QString());
-    config.serverLabel = QStringLiteral("127.0.0.1:%1").arg(m_server.port());
-    config.name = name;
-    config.room = *RoomName::parse(room);
-    auto client = std::make_unique<ChatClient>(config);
+    auto client = std::make_unique<ChatClient>(clientConfigFor(m_server, name, room));
     client->start();
     return client;
 }
