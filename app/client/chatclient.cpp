@@ -21,12 +21,6 @@ QString rememberedTokenKey(const QUrl &server)
     const QString authority = server.authority();
     return server.scheme() == u"https" ? QStringLiteral("https+") + authority : authority;
 }
-
-// A room the server named: the client never trusts a name it did not check.
-std::optional<RoomName> roomNamed(const QString &name)
-{
-    return RoomName::parse(name);
-}
 } // namespace
 
 ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
@@ -62,15 +56,14 @@ void ChatClient::wire()
         emit statusChanged();
     });
     connect(m_poller, &Poller::messagesArrived, this, &ChatClient::onMessages);
-    connect(m_poller, &Poller::roomReset, this, [this](const QString &name) {
+    connect(m_poller, &Poller::roomReset, this, [this](const RoomName &room) {
         // What is held of the room is another copy's: ids will be given again.
-        RoomState &state = m_states[name];
+        RoomState &state = m_states[room];
         state = RoomState();
         state.known = true;
-        if (name == m_room.value())
-            m_messageModel->showRoom(m_room, state.timeline, m_outbox->pendingIn(name), 0);
-        if (const auto room = roomNamed(name))
-            showUnread(*room);
+        if (room == m_room)
+            m_messageModel->showRoom(m_room, state.timeline, m_outbox->pendingIn(room), 0);
+        showUnread(room);
         emit roomStateChanged();
     });
     connect(m_poller, &Poller::onlineChanged, this, &ChatClient::setOnline);
@@ -93,22 +86,19 @@ void ChatClient::wire()
     linkRoomActivity(m_poller, m_directory);
     connect(m_poller, &Poller::roomsChanged, this, [this](const QList<RoomOverview> &rooms) { onRoomsUpdated(rooms); });
     connect(m_directory, &Directory::membersUpdated, this, &ChatClient::onMembers);
-    connect(m_directory, &Directory::roomCreated, this, [this](const QString &name) {
-        const auto room = roomNamed(name);
-        if (!room)
-            return;
-        m_states[name].known = true;
-        m_roomList->addRoom(*room);
-        if (*room == m_room)
-            follow(*room);
+    connect(m_directory, &Directory::roomCreated, this, [this](const RoomName &room) {
+        m_states[room].known = true;
+        m_roomList->addRoom(room);
+        if (room == m_room)
+            follow(room);
     });
-    connect(m_directory, &Directory::roomRefused, this, [this](const QString &name, const ApiResult &result) {
+    connect(m_directory, &Directory::roomRefused, this, [this](const RoomName &room, const ApiResult &result) {
         // A 401 is for the session to answer; once signed in, the poller finds the room
         // missing and it is asked for again. No answer at all is the connection's status.
         if (result.reachedServer() && result.exchange.status != 401)
             emit errorOccurred(result.errorMessage, result.serverMessage);
         // Most likely the server is away: the poller's back-off will find it again.
-        if (name == m_room.value())
+        if (room == m_room)
             follow(m_room);
     });
 
@@ -135,20 +125,20 @@ void ChatClient::openRoom(const RoomName &room)
         leaveCurrentRoom();
     m_started = true;
     m_room = room;
-    RoomState &state = m_states[room.value()];
+    RoomState &state = m_states[room];
     // News fetched for a room not open here may not reach its newest page: the room is
     // read again from its newest page rather than shown with a gap.
     if (!state.loaded)
         state.timeline = Timeline();
     const MessageId firstUnread = state.lastKnownId > state.lastReadId ? state.lastReadId + 1 : 0;
     m_roomList->addRoom(room);
-    m_messageModel->showRoom(room, state.timeline, m_outbox->pendingIn(room.value()), firstUnread);
+    m_messageModel->showRoom(room, state.timeline, m_outbox->pendingIn(room), firstUnread);
     m_members->setStringList({});
     // Opening a room that is not known yet is a PUT: it creates the room or confirms it.
     if (state.known)
         follow(room);
     else
-        m_directory->createRoom(room.value());
+        m_directory->createRoom(room);
     markRead();
     emit currentRoomChanged(room);
     emit roomStateChanged();
@@ -158,7 +148,7 @@ void ChatClient::leaveCurrentRoom()
 {
     // The poller first: a poll of the room after the leave would list the name again.
     m_poller->stop();
-    m_directory->leave(m_room.value(), m_config.name);
+    m_directory->leave(m_room, m_config.name);
 }
 
 void ChatClient::finishLeaving(int maxMs)
@@ -168,16 +158,16 @@ void ChatClient::finishLeaving(int maxMs)
 
 void ChatClient::follow(const RoomName &room)
 {
-    const RoomState &state = m_states[room.value()];
-    m_poller->follow(room.value(), state.loaded ? std::optional<MessageId>(state.timeline.newestId()) : std::nullopt);
-    m_directory->setCurrentRoom(room.value());
+    const RoomState &state = m_states[room];
+    m_poller->follow(room, state.loaded ? std::optional<MessageId>(state.timeline.newestId()) : std::nullopt);
+    m_directory->setCurrentRoom(room);
 }
 
 void ChatClient::send(const QString &text)
 {
     if (text.trimmed().isEmpty())
         return;
-    m_outbox->enqueue(m_room.value(), m_config.name, text);
+    m_outbox->enqueue(m_room, m_config.name, text);
 }
 
 void ChatClient::onDelivered(const OutgoingMessage &sent, const Message &stored)
@@ -185,7 +175,7 @@ void ChatClient::onDelivered(const OutgoingMessage &sent, const Message &stored)
     RoomState &state = m_states[sent.room];
     state.timeline.merge({stored});
     state.lastKnownId = std::max(state.lastKnownId, stored.id);
-    if (sent.room == m_room.value()) {
+    if (sent.room == m_room) {
         m_messageModel->addMessages({stored});
         // Whoever writes has read what came before.
         markRead();
@@ -194,15 +184,12 @@ void ChatClient::onDelivered(const OutgoingMessage &sent, const Message &stored)
 
 void ChatClient::showPending()
 {
-    m_messageModel->setPending(m_outbox->pendingIn(m_room.value()));
+    m_messageModel->setPending(m_outbox->pendingIn(m_room));
 }
 
-void ChatClient::onMessages(const QString &name, const QList<Message> &messages, MessageId lastId, bool initial)
+void ChatClient::onMessages(const RoomName &room, const QList<Message> &messages, MessageId lastId, bool initial)
 {
-    const auto room = roomNamed(name);
-    if (!room)
-        return;
-    RoomState &state = m_states[name];
+    RoomState &state = m_states[room];
     const bool wasLoaded = state.loaded;
     state.loaded = true;
     state.known = true;
@@ -215,16 +202,16 @@ void ChatClient::onMessages(const QString &name, const QList<Message> &messages,
             news.append(message);
     }
     state.timeline.merge(messages);
-    if (*room == m_room) {
+    if (room == m_room) {
         m_messageModel->addMessages(messages);
         if (m_reading || initial)
             markRead();
         else if (m_messageModel->firstUnreadId() == 0 && !news.isEmpty())
             m_messageModel->setFirstUnread(news.first().id);
     }
-    showUnread(*room);
+    showUnread(room);
     if (wasLoaded && !initial && !news.isEmpty())
-        emit newsArrived(*room, news);
+        emit newsArrived(room, news);
     if (initial)
         emit roomStateChanged();
 }
@@ -232,10 +219,8 @@ void ChatClient::onMessages(const QString &name, const QList<Message> &messages,
 void ChatClient::onRoomsUpdated(const QList<RoomOverview> &rooms)
 {
     for (const RoomOverview &summary : rooms) {
-        const auto room = roomNamed(summary.name);
-        if (!room)
-            continue;
-        RoomState &state = m_states[summary.name];
+        const RoomName &room = summary.name;
+        RoomState &state = m_states[room];
         // A room seen for the first time starts read: only what comes later is news.
         if (!state.known && !state.loaded) {
             state.known = true;
@@ -243,10 +228,10 @@ void ChatClient::onRoomsUpdated(const QList<RoomOverview> &rooms)
         }
         state.known = true;
         state.lastKnownId = std::max(state.lastKnownId, summary.lastId);
-        m_roomList->addRoom(*room);
-        if (*room != m_room && state.lastKnownId > std::max(state.lastReadId, state.timeline.newestId()))
-            fetchNews(*room);
-        showUnread(*room);
+        m_roomList->addRoom(room);
+        if (room != m_room && state.lastKnownId > std::max(state.lastReadId, state.timeline.newestId()))
+            fetchNews(room);
+        showUnread(room);
     }
     if (m_reading)
         markRead();
@@ -254,7 +239,7 @@ void ChatClient::onRoomsUpdated(const QList<RoomOverview> &rooms)
 
 void ChatClient::fetchNews(const RoomName &room)
 {
-    RoomState &state = m_states[room.value()];
+    RoomState &state = m_states[room];
     if (state.newsRequest)
         return;
     // One page, the newest: a flood in another room costs one request per update, and
@@ -270,7 +255,7 @@ void ChatClient::fetchNews(const RoomName &room)
                                    this, [this, room](const ApiResult &result) {
         if (!result.succeeded() || room == m_room)
             return;
-        RoomState &target = m_states[room.value()];
+        RoomState &target = m_states[room];
         target.lastKnownId = std::max(target.lastKnownId, result.body.value(QLatin1String("last_id")).toInteger());
         takeNews(room, messagesOfPage(result.body));
     });
@@ -278,7 +263,7 @@ void ChatClient::fetchNews(const RoomName &room)
 
 void ChatClient::takeNews(const RoomName &room, const QList<Message> &messages)
 {
-    RoomState &state = m_states[room.value()];
+    RoomState &state = m_states[room];
     QList<Message> news;
     for (const Message &message : messages) {
         if (message.id > state.lastReadId && message.author != m_config.name
@@ -291,9 +276,9 @@ void ChatClient::takeNews(const RoomName &room, const QList<Message> &messages)
         emit newsArrived(room, news);
 }
 
-void ChatClient::onMembers(const QString &room, const QStringList &names)
+void ChatClient::onMembers(const RoomName &room, const QStringList &names)
 {
-    if (room != m_room.value())
+    if (room != m_room)
         return;
     QStringList shown;
     for (const QString &name : names)
@@ -303,14 +288,14 @@ void ChatClient::onMembers(const QString &room, const QStringList &names)
 
 void ChatClient::markRead()
 {
-    RoomState &state = m_states[m_room.value()];
+    RoomState &state = m_states[m_room];
     state.lastReadId = std::max({state.lastReadId, state.timeline.newestId(), state.lastKnownId});
     showUnread(m_room);
 }
 
 void ChatClient::showUnread(const RoomName &room)
 {
-    const RoomState &state = m_states[room.value()];
+    const RoomState &state = m_states[room];
     const qint64 unread = std::max<qint64>(0, state.lastKnownId - state.lastReadId);
     int mentionCount = 0;
     const auto &held = state.timeline.messages();
@@ -330,15 +315,15 @@ void ChatClient::setReading(bool reading)
 
 void ChatClient::loadOlder()
 {
-    RoomState &state = m_states[m_room.value()];
+    RoomState &state = m_states[m_room];
     if (!state.loaded || state.loadingOlder || !state.timeline.hasOlder())
         return;
     state.loadingOlder = true;
     emit roomStateChanged();
     const RoomName room = m_room;
-    fetchOlderMessages(m_api, room.value(), state.timeline.oldestId(), Poller::pageLimit, this,
+    fetchOlderMessages(m_api, room, state.timeline.oldestId(), Poller::pageLimit, this,
                        [this, room](bool, const QList<Message> &older) {
-        RoomState &target = m_states[room.value()];
+        RoomState &target = m_states[room];
         target.loadingOlder = false;
         target.timeline.merge(older);
         if (room == m_room)
@@ -397,17 +382,17 @@ void ChatClient::signOut()
 
 bool ChatClient::isRoomLoaded() const
 {
-    return m_states.value(m_room.value()).loaded;
+    return m_states.value(m_room).loaded;
 }
 
 bool ChatClient::isLoadingOlder() const
 {
-    return m_states.value(m_room.value()).loadingOlder;
+    return m_states.value(m_room).loadingOlder;
 }
 
 bool ChatClient::hasOlder() const
 {
-    const auto it = m_states.constFind(m_room.value());
+    const auto it = m_states.constFind(m_room);
     return it != m_states.cend() && it->loaded && it->timeline.hasOlder();
 }
 

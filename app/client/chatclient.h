@@ -120,10 +120,10 @@ private:
 
     void wire();
     void follow(const RoomName &room);
-    void onMessages(const QString &room, const QList<Message> &messages, MessageId lastId, bool initial);
+    void onMessages(const RoomName &room, const QList<Message> &messages, MessageId lastId, bool initial);
     void onDelivered(const OutgoingMessage &sent, const Message &stored);
     void onRoomsUpdated(const QList<RoomOverview> &rooms);
-    void onMembers(const QString &room, const QStringList &names);
+    void onMembers(const RoomName &room, const QStringList &names);
     void takeNews(const RoomName &room, const QList<Message> &messages);
     // Messages of a room other than the current one that are newer than what is held.
     void fetchNews(const RoomName &room);
@@ -134,7 +134,7 @@ private:
 
     ChatConfig m_config;
     RoomName m_room;
-    QHash<QString, RoomState> m_states; // by room name
+    QHash<RoomName, RoomState> m_states;
     bool m_reading = true;
     bool m_started = false; // a room was opened: switching leaves it
 

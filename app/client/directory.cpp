@@ -24,7 +24,7 @@ void Directory::start()
     refreshNow();
 }
 
-void Directory::setCurrentRoom(const QString &room)
+void Directory::setCurrentRoom(const RoomName &room)
 {
     m_currentRoom = room;
     ApiClient::cancel(m_membersRequest);
@@ -83,7 +83,8 @@ void Directory::roomPageArrived(const ApiResult &result)
     for (const QJsonValue &value : array) {
         if (m_listed.size() >= maxListedRooms)
             break;
-        m_listed.append(roomOverviewFrom(value.toObject()));
+        if (const auto room = roomOverviewFrom(value.toObject()))
+            m_listed.append(*room);
     }
     // Followed only on the server asked and only to the room list, since the token goes
     // with every request; an empty page could not move a cursor on, only loop.
@@ -123,9 +124,9 @@ void Directory::refreshMembersAgain()
 
 void Directory::refreshMembers()
 {
-    if (!m_membersRequest && !m_currentRoom.isEmpty()) {
-        const QString room = m_currentRoom;
-        m_membersRequest = m_api->get(apiPath({u"rooms", room, u"members"}), {},
+    if (!m_membersRequest && m_currentRoom) {
+        const RoomName room = *m_currentRoom;
+        m_membersRequest = m_api->get(apiPath({u"rooms", room.value(), u"members"}), {},
                                       ApiClient::defaultTimeoutMs, this,
                                       [this, room](const ApiResult &result) {
             // Answered: the reply lives on until deleted later, but a refresh asked for
@@ -155,21 +156,21 @@ void Directory::roomsChanged(const QList<RoomOverview> &rooms, qint64)
     }
 }
 
-void Directory::joined(const QString &room)
+void Directory::joined(const RoomName &room)
 {
     if (room == m_currentRoom)
         refreshMembersAgain();
 }
 
-void Directory::leave(const QString &room, const QString &name)
+void Directory::leave(const RoomName &room, const QString &name)
 {
-    if (room.isEmpty() || name.isEmpty())
+    if (name.isEmpty())
         return;
     // Best effort: a name that is not gone now still drops off after the online window.
     m_leaving.removeAll(nullptr);
     // Encoded: a name may hold '/', '?' or spaces, which room names cannot.
     const QString segment = QString::fromLatin1(QUrl::toPercentEncoding(name));
-    m_leaving.append(m_api->deleteResource(apiPath({u"rooms", room, u"members", segment}), this,
+    m_leaving.append(m_api->deleteResource(apiPath({u"rooms", room.value(), u"members", segment}), this,
                                            [](const ApiResult &) {}));
 }
 
@@ -191,9 +192,9 @@ void Directory::finishLeaving(int maxMs)
     loop.exec();
 }
 
-void Directory::createRoom(const QString &room)
+void Directory::createRoom(const RoomName &room)
 {
-    m_api->put(apiPath({u"rooms", room}), this, [this, room](const ApiResult &result) {
+    m_api->put(apiPath({u"rooms", room.value()}), this, [this, room](const ApiResult &result) {
         if (result.succeeded()) {
             emit roomCreated(room);
             refreshNow();

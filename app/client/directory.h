@@ -37,20 +37,20 @@ public:
 
     explicit Directory(ApiClient *api, QObject *parent = nullptr);
 
-    void setCurrentRoom(const QString &room);
+    void setCurrentRoom(const RoomName &room);
     // Refreshes now and every refreshIntervalMs; also resumes after a 401 paused it.
     void start();
     // Asked for while a refresh of the rooms is under way, another one follows it.
     void refreshNow();
     // PUT: creates the room (201) or confirms it (200), then refreshes.
-    void createRoom(const QString &room);
+    void createRoom(const RoomName &room);
     // The poller's news: rooms changed after the baseline. Only the members are this
     // class's to follow up (when the current room is among them).
     void roomsChanged(const QList<RoomOverview> &rooms, qint64 roomsSeq);
     // The poller's first answer in `room`: the server counts the name there now.
-    void joined(const QString &room);
+    void joined(const RoomName &room);
     // DELETE .../members/{name}: off the room's online list now, not in a minute.
-    void leave(const QString &room, const QString &name);
+    void leave(const RoomName &room, const QString &name);
     // Quitting: gives the leave()s under way up to `maxMs` to go out, so that others see
     // the name gone at once, without holding the quit up for long.
     void finishLeaving(int maxMs);
@@ -59,9 +59,9 @@ signals:
     void roomsUpdated(const QList<RoomOverview> &rooms);
     // The rooms_seq of the last whole listing: changes after it are news (Poller).
     void roomsBaseline(qint64 roomsSeq);
-    void membersUpdated(const QString &room, const QStringList &names);
-    void roomCreated(const QString &room);
-    void roomRefused(const QString &room, const ApiResult &result);
+    void membersUpdated(const RoomName &room, const QStringList &names);
+    void roomCreated(const RoomName &room);
+    void roomRefused(const RoomName &room, const ApiResult &result);
 
 private:
     enum class WhenBusy { Skip, Queue };
@@ -77,7 +77,7 @@ private:
     void refreshMembersAgain();
 
     ApiClient *m_api;
-    QString m_currentRoom;
+    std::optional<RoomName> m_currentRoom;
     QTimer m_timer;
     QPointer<QNetworkReply> m_roomsRequest; // the page being asked for
     QPointer<QNetworkReply> m_membersRequest;

@@ -15,13 +15,13 @@ QList<Message> messagesOfPage(const QJsonObject &page)
     return messages;
 }
 
-void fetchOlderMessages(ApiClient *api, const QString &room, MessageId before, int limit,
+void fetchOlderMessages(ApiClient *api, const RoomName &room, MessageId before, int limit,
                         QObject *context, std::function<void(bool ok, const QList<Message> &)> done)
 {
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("before"), QString::number(before));
     query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
-    api->get(apiPath({u"rooms", room, u"messages"}), query, ApiClient::defaultTimeoutMs, context,
+    api->get(apiPath({u"rooms", room.value(), u"messages"}), query, ApiClient::defaultTimeoutMs, context,
              [done = std::move(done)](const ApiResult &result) {
         done(result.succeeded(), messagesOfPage(result.body));
     });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/message.h"
+#include "core/roomname.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -15,5 +16,5 @@ QList<Message> messagesOfPage(const QJsonObject &page);
 
 // GETs the page of `room` just before `before` (its newest `limit` older messages),
 // for the window's scroll-back.
-void fetchOlderMessages(ApiClient *api, const QString &room, MessageId before, int limit,
+void fetchOlderMessages(ApiClient *api, const RoomName &room, MessageId before, int limit,
                         QObject *context, std::function<void(bool ok, const QList<Message> &)> done);

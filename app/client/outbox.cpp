@@ -9,7 +9,7 @@ Outbox::Outbox(ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
     connect(&m_retryTimer, &QTimer::timeout, this, &Outbox::sendHead);
 }
 
-QString Outbox::enqueue(const QString &room, const QString &author, const QString &text)
+QString Outbox::enqueue(const RoomName &room, const QString &author, const QString &text)
 {
     OutgoingMessage message;
     message.localId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -24,7 +24,7 @@ QString Outbox::enqueue(const QString &room, const QString &author, const QStrin
     return message.localId;
 }
 
-QList<OutgoingMessage> Outbox::pendingIn(const QString &room) const
+QList<OutgoingMessage> Outbox::pendingIn(const RoomName &room) const
 {
     QList<OutgoingMessage> result;
     for (const OutgoingMessage &message : m_queue) {
@@ -59,7 +59,7 @@ void Outbox::sendHead()
     const OutgoingMessage head = m_queue.first();
     const QJsonObject body{{QStringLiteral("author"), head.author},
                            {QStringLiteral("text"), head.text}};
-    m_inFlight = m_api->post(apiPath({u"rooms", head.room, u"messages"}), body,
+    m_inFlight = m_api->post(apiPath({u"rooms", head.room.value(), u"messages"}), body,
                              head.idempotencyKey, this, [this](const ApiResult &result) {
         m_inFlight = nullptr;
         if (m_queue.isEmpty())

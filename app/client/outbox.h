@@ -3,6 +3,7 @@
 #include "apiclient.h"
 #include "backoff.h"
 #include "core/message.h"
+#include "core/roomname.h"
 
 #include <QObject>
 #include <QPointer>
@@ -12,7 +13,7 @@
 struct OutgoingMessage
 {
     QString localId;
-    QString room;
+    RoomName room = RoomName::general();
     QString author;
     QString text;
     QByteArray idempotencyKey; // fixed when queued, so every retry is the same send
@@ -34,8 +35,8 @@ public:
     explicit Outbox(ApiClient *api, QObject *parent = nullptr);
 
     // Returns the local id the signals below refer to.
-    QString enqueue(const QString &room, const QString &author, const QString &text);
-    QList<OutgoingMessage> pendingIn(const QString &room) const;
+    QString enqueue(const RoomName &room, const QString &author, const QString &text);
+    QList<OutgoingMessage> pendingIn(const RoomName &room) const;
     qsizetype size() const { return m_queue.size(); }
     // Tries the head of the queue now instead of when its back-off ends.
     void retryNow();

@@ -14,7 +14,7 @@ Poller::Poller(ApiClient *api, const QString &memberName, std::optional<int> int
     connect(&m_timer, &QTimer::timeout, this, &Poller::poll);
 }
 
-void Poller::follow(const QString &room, std::optional<MessageId> after)
+void Poller::follow(const RoomName &room, std::optional<MessageId> after)
 {
     stop();
     m_room = room;
@@ -32,7 +32,7 @@ void Poller::stop()
 
 void Poller::retryNow()
 {
-    if (m_room.isEmpty() || m_inFlight)
+    if (!m_room || m_inFlight)
         return;
     schedule(0);
 }
@@ -74,8 +74,10 @@ void Poller::poll()
         query.addQueryItem(QStringLiteral("rooms_since"), QString::number(*m_roomsSince));
     // A held poll is answered within `wait`; the margin covers a slow network.
     const int timeoutMs = (held ? longPollWaitSeconds * 1000 : 0) + ApiClient::defaultTimeoutMs;
-    const QString room = m_room;
-    m_inFlight = m_api->get(apiPath({u"rooms", room, u"messages"}), query, timeoutMs, this,
+    if (!m_room)
+        return;
+    const RoomName room = *m_room;
+    m_inFlight = m_api->get(apiPath({u"rooms", room.value(), u"messages"}), query, timeoutMs, this,
                             [this, room, initial](const ApiResult &result) {
         m_inFlight = nullptr;
         if (room != m_room)
@@ -144,7 +146,8 @@ void Poller::takeRoomChanges(const QJsonObject &body)
     QList<RoomOverview> rooms;
     rooms.reserve(array.size());
     for (const QJsonValue &value : array)
-        rooms.append(roomOverviewFrom(value.toObject()));
+        if (const auto room = roomOverviewFrom(value.toObject()))
+            rooms.append(*room);
     emit roomsChanged(rooms, seq);
 }
 

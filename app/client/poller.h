@@ -2,6 +2,7 @@
 
 #include "backoff.h"
 #include "core/message.h"
+#include "core/roomname.h"
 #include "roomoverview.h"
 
 #include <QObject>
@@ -30,7 +31,7 @@ public:
            QObject *parent = nullptr);
 
     // Starts following `room`. Without `after` the first poll fetches the newest page.
-    void follow(const QString &room, std::optional<MessageId> after = std::nullopt);
+    void follow(const RoomName &room, std::optional<MessageId> after = std::nullopt);
     void stop();
     // Polls at once instead of waiting out a back-off, e.g. when a send just got through.
     // After a 401 the poller waits for this call (the window signed in) before polling again.
@@ -42,27 +43,27 @@ public:
 
     // Counted online under this name from the next poll on.
     void setMemberName(const QString &name) { m_memberName = name; }
-    QString room() const { return m_room; }
+    std::optional<RoomName> room() const { return m_room; }
     bool isLongPolling() const { return !m_intervalMs; }
 
 signals:
     // `initial` is true for the first page of a room (the newest messages, not news).
-    void messagesArrived(const QString &room, const QList<Message> &messages, MessageId lastId,
+    void messagesArrived(const RoomName &room, const QList<Message> &messages, MessageId lastId,
                          bool initial);
     void onlineChanged(bool online);
     // No answer (or a 5xx): the next attempt is in `delayMs`.
     void retryScheduled(int delayMs, const QString &error);
     // The server has no such room (it was never created, or the store was reset).
-    void roomMissing(const QString &room);
+    void roomMissing(const RoomName &room);
     // The room's newest id is older than what was already seen of it: the server's store
     // was reset or restored from a backup. What is held of the room is another copy's;
     // the poller starts over with the room's newest page (messagesArrived, `initial`).
-    void roomReset(const QString &room);
+    void roomReset(const RoomName &room);
     // Rooms changed after the baseline (oldest change first): new rooms, new messages,
     // someone came or went. The same objects as the room list, for those rooms only.
     void roomsChanged(const QList<RoomOverview> &rooms, qint64 roomsSeq);
     // The first answer since follow(room): the server counts the member name there now.
-    void joined(const QString &room);
+    void joined(const RoomName &room);
 
 private:
     void poll();
@@ -73,7 +74,7 @@ private:
     ApiClient *m_api;
     QString m_memberName;
     std::optional<int> m_intervalMs;
-    QString m_room;
+    std::optional<RoomName> m_room; // none until follow()
     std::optional<MessageId> m_after;
     std::optional<qint64> m_roomsSince;
     bool m_inFlightAsksRooms = false;

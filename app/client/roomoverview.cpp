@@ -1,9 +1,11 @@
 #include "roomoverview.h"
 
-RoomOverview roomOverviewFrom(const QJsonObject &object)
+std::optional<RoomOverview> roomOverviewFrom(const QJsonObject &object)
 {
-    return {object.value(QLatin1String("name")).toString(),
-            object.value(QLatin1String("message_count")).toInteger(),
-            object.value(QLatin1String("last_id")).toInteger(),
-            object.value(QLatin1String("online")).toInt()};
+    const auto name = RoomName::parse(object.value(QLatin1String("name")).toString());
+    if (!name)
+        return std::nullopt;
+    return RoomOverview{*name, object.value(QLatin1String("message_count")).toInteger(),
+                        object.value(QLatin1String("last_id")).toInteger(),
+                        object.value(QLatin1String("online")).toInt()};
 }

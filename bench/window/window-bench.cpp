@@ -109,7 +109,7 @@ int main(int argc, char *argv[])
     const Figures send = measure(repeats, [&](int i) {
         OutgoingMessage pending;
         pending.localId = QStringLiteral("local-%1").arg(i);
-        pending.room = lab.value();
+        pending.room = lab;
         pending.author = QStringLiteral("ana");
         pending.text = QStringLiteral("a send of mine, number %1").arg(i);
         model.setPending({pending});

@@ -24,7 +24,7 @@ OutgoingMessage outgoing(const QString &localId, const QString &text)
 {
     OutgoingMessage made;
     made.localId = localId;
-    made.room = QStringLiteral("lab");
+    made.room = *RoomName::parse(u"lab");
     made.author = QStringLiteral("ana");
     made.text = text;
     return made;

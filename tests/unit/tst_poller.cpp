@@ -6,6 +6,7 @@
 #include "client/poller.h"
 #include "client/roomactivitylink.h"
 #include "httpclient.h"
+#include "roomargument.h"
 #include "serverprocess.h"
 
 #include <QNetworkAccessManager>
@@ -22,7 +23,7 @@ bool listsRoomAt(const QSignalSpy &changes, const QString &room, MessageId lastI
 {
     for (const QList<QVariant> &change : changes) {
         for (const RoomOverview &overview : change.first().value<QList<RoomOverview>>()) {
-            if (overview.name == room && overview.lastId == lastId)
+            if (overview.name.value() == room && overview.lastId == lastId)
                 return true;
         }
     }
@@ -32,7 +33,7 @@ bool listsRoomAt(const QSignalSpy &changes, const QString &room, MessageId lastI
 bool listsMember(const QSignalSpy &updates, const QString &room, const QString &name)
 {
     for (const QList<QVariant> &update : updates) {
-        if (update.at(0).toString() == room && update.at(1).toStringList().contains(name))
+        if (roomIn(update.at(0)) == room && update.at(1).toStringList().contains(name))
             return true;
     }
     return false;
@@ -47,8 +48,8 @@ struct Client
           changes(&poller, &Poller::roomsChanged), members(&directory, &Directory::membersUpdated)
     {
         linkRoomActivity(&poller, &directory);
-        poller.follow(room);
-        directory.setCurrentRoom(room);
+        poller.follow(*RoomName::parse(room));
+        directory.setCurrentRoom(*RoomName::parse(room));
         directory.start();
     }
 
@@ -105,14 +106,14 @@ void TestPoller::cursorFromAnotherCopyOfTheRoomStartsOver()
     QSignalSpy resets(&poller, &Poller::roomReset);
     QSignalSpy arrivals(&poller, &Poller::messagesArrived);
     QSignalSpy retries(&poller, &Poller::retryScheduled);
-    poller.follow(QStringLiteral("general"), MessageId(50));
+    poller.follow(RoomName::general(), MessageId(50));
 
     QTRY_COMPARE_WITH_TIMEOUT(arrivals.size(), 1, answerTimeoutMs);
     QCOMPARE(resets.size(), 1);
-    QCOMPARE(resets.first().first().toString(), QStringLiteral("general"));
+    QCOMPARE(roomIn(resets.first().first()), QStringLiteral("general"));
     QCOMPARE(retries.size(), 0);
     const QList<QVariant> &arrival = arrivals.first();
-    QCOMPARE(arrival.at(0).toString(), QStringLiteral("general"));
+    QCOMPARE(roomIn(arrival.at(0)), QStringLiteral("general"));
     const auto messages = arrival.at(1).value<QList<Message>>();
     QCOMPARE(messages.size(), 2);
     QCOMPARE(messages.first().text, QStringLiteral("uno"));
@@ -158,7 +159,7 @@ void TestPoller::leavingTakesTheNameOffAtOnce()
         QTRY_VERIFY_WITH_TIMEOUT(!watcher.baselines.isEmpty(), answerTimeoutMs);
         watcher.members.clear();
         leaver.poller.stop();
-        leaver.directory.leave(QStringLiteral("general"), name);
+        leaver.directory.leave(RoomName::general(), name);
         leaver.directory.finishLeaving(answerTimeoutMs);
     }
     // The watcher hears of it through its poll (the room changed), not a refresh.
