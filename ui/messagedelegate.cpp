@@ -202,10 +202,16 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     if (!layout.header && timestamp.isValid()) {
         // Each message keeps its own time, small, where the avatar would be: three
         // messages never read as one message of three lines.
-        painter->setFont(smallerFont(small));
+        const QFont gutterFont = smallerFont(small);
+        const QRect gutter(row.left(), layout.text.top(), textIndent - 6, QFontMetrics(font).height());
+        // "11:25 AM" does not fit beside the text in every font: the hours and minutes do,
+        // and the run's header above says the rest.
+        QString time = clockText(timestamp);
+        if (QFontMetrics(gutterFont).horizontalAdvance(time) > gutter.width())
+            time = timestamp.toLocalTime().time().toString(QStringLiteral("h:mm"));
+        painter->setFont(gutterFont);
         painter->setPen(mutedColour.lighter(130));
-        painter->drawText(QRect(row.left(), layout.text.top(), textIndent - 8, QFontMetrics(font).height()),
-                          Qt::AlignRight | Qt::AlignVCenter, clockText(timestamp));
+        painter->drawText(gutter, Qt::AlignRight | Qt::AlignVCenter, time);
     }
 
     const bool pending = layout.delivery > 0;
