@@ -195,6 +195,8 @@ SPANISH = {
     "Enter": "Intro",
     "New line in the message": "Nueva línea en el mensaje",
     "Shift+Enter": "Mayús+Intro",
+    # Notifications (issue 14).
+    "#%1 — %2": "#%1 — %2",
 }
 
 ENGLISH_PLURALS = {

@@ -659,6 +659,14 @@
         </message>
     </context>
     <context>
+        <name>NotificationPolicy</name>
+        <message>
+            <source>#%1 — %2</source>
+            <extracomment>A desktop notification's title: the room, then who wrote.</extracomment>
+            <translation>#%1 — %2</translation>
+        </message>
+    </context>
+    <context>
         <name>PasswordDialog</name>
         <message>
             <source>Sign in</source>
