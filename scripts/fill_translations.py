@@ -197,6 +197,7 @@ SPANISH = {
     "Shift+Enter": "Mayús+Intro",
     # Notifications (issue 14).
     "#%1 — %2": "#%1 — %2",
+    "Open": "Abrir",
 }
 
 ENGLISH_PLURALS = {

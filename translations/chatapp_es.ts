@@ -107,6 +107,14 @@
         </message>
     </context>
     <context>
+        <name>DesktopNotifier</name>
+        <message>
+            <source>Open</source>
+            <extracomment>The button of a desktop notification that opens the message's room.</extracomment>
+            <translation>Abrir</translation>
+        </message>
+    </context>
+    <context>
         <name>ErrorTexts</name>
         <message>
             <source>The message is longer than %1 characters.</source>
