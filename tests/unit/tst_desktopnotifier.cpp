@@ -1,17 +1,16 @@
-// DesktopNotifier against a real D-Bus: a private dbus-daemon started for the test, with a
-// fake notification server (org.freedesktop.Notifications) registered on it by the test,
-// which records each call as a desktop's server would receive it.
+// DesktopNotifier against a real D-Bus: a private dbus-daemon started for the test
+// (tests/common/privatebus.h), with a fake notification server registered on it by the
+// test, which records each call as a desktop's server would receive it.
 
 #include "client/desktopnotifier.h"
 #include "client/notificationfallback.h"
+#include "fakenotificationserver.h"
+#include "privatebus.h"
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
 #include <QElapsedTimer>
-#include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -20,62 +19,7 @@ namespace {
 const QString service = QStringLiteral("org.freedesktop.Notifications");
 const QString objectPath = QStringLiteral("/org/freedesktop/Notifications");
 constexpr int timeoutMs = 10000;
-
-// A bus of the test's own: no service directories, so that a notification daemon
-// installed on the machine is never started by the bus behind the fake's back.
-const char busConfig[] = "<busconfig>\n"
-                         "  <type>session</type>\n"
-                         "  <listen>unix:dir=%1</listen>\n"
-                         "  <auth>EXTERNAL</auth>\n"
-                         "  <policy context='default'>\n"
-                         "    <allow send_destination='*' eavesdrop='true'/>\n"
-                         "    <allow eavesdrop='true'/>\n"
-                         "    <allow own='*'/>\n"
-                         "  </policy>\n"
-                         "</busconfig>\n";
 } // namespace
-
-// What a desktop's notification server receives, and the signals it sends.
-class FakeNotificationServer : public QObject
-{
-    Q_OBJECT
-    Q_CLASSINFO("D-Bus Interface", "org.freedesktop.Notifications")
-
-public:
-    struct Call
-    {
-        QString appName;
-        uint replacesId = 0;
-        QString appIcon;
-        QString summary;
-        QString body;
-        QStringList actions;
-        QVariantMap hints;
-        int expireTimeout = 0;
-    };
-
-    QList<Call> calls;
-    QList<uint> closed;
-    QStringList capabilities{QStringLiteral("actions"), QStringLiteral("body"), QStringLiteral("body-markup")};
-
-public slots:
-    uint Notify(const QString &appName, uint replacesId, const QString &appIcon, const QString &summary,
-                const QString &body, const QStringList &actions, const QVariantMap &hints, int expireTimeout)
-    {
-        calls.append({appName, replacesId, appIcon, summary, body, actions, hints, expireTimeout});
-        // As the specification says: a replaced notification keeps its id.
-        return replacesId != 0 ? replacesId : ++m_lastId;
-    }
-    QStringList GetCapabilities() { return capabilities; }
-    void CloseNotification(uint id) { closed.append(id); }
-
-signals:
-    void ActionInvoked(uint id, const QString &actionKey);
-    void NotificationClosed(uint id, uint reason);
-
-private:
-    uint m_lastId = 41;
-};
 
 class RecordingFallback : public NotificationFallback
 {
@@ -118,43 +62,22 @@ private:
     void registerServer();
     std::unique_ptr<DesktopNotifier> makeNotifier();
 
-    QTemporaryDir m_dir;
-    QProcess m_daemon;
-    QString m_address;
+    PrivateBus m_bus;
     std::unique_ptr<FakeNotificationServer> m_server;
 };
 
 void TestDesktopNotifier::initTestCase()
 {
-    const QString daemon = QStandardPaths::findExecutable(QStringLiteral("dbus-daemon"));
-    QVERIFY2(!daemon.isEmpty(), "no dbus-daemon: scripts/install-deps.sh installs it (package dbus-daemon)");
-    QVERIFY(m_dir.isValid());
-    const QString config = m_dir.filePath(QStringLiteral("bus.conf"));
-    QFile file(config);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(QString::fromLatin1(busConfig).arg(m_dir.path()).toUtf8());
-    file.close();
-
-    m_daemon.start(daemon, {QStringLiteral("--config-file=") + config, QStringLiteral("--print-address"),
-                            QStringLiteral("--nofork")});
-    QVERIFY2(m_daemon.waitForStarted(timeoutMs), qPrintable(m_daemon.errorString()));
-    QSignalSpy printed(&m_daemon, &QProcess::readyReadStandardOutput);
-    QTRY_VERIFY_WITH_TIMEOUT(m_daemon.canReadLine() || (printed.wait(100), m_daemon.canReadLine()), timeoutMs);
-    m_address = QString::fromUtf8(m_daemon.readLine()).trimmed();
-    QVERIFY2(m_address.startsWith(QStringLiteral("unix:")), qPrintable(m_address));
-
-    QVERIFY(QDBusConnection::connectToBus(m_address, QStringLiteral("server")).isConnected());
-    QVERIFY(QDBusConnection::connectToBus(m_address, QStringLiteral("notifier")).isConnected());
+    QVERIFY2(m_bus.start(), qPrintable(m_bus.error()));
+    QVERIFY(QDBusConnection::connectToBus(m_bus.address(), QStringLiteral("server")).isConnected());
+    QVERIFY(QDBusConnection::connectToBus(m_bus.address(), QStringLiteral("notifier")).isConnected());
 }
 
 void TestDesktopNotifier::cleanupTestCase()
 {
     QDBusConnection::disconnectFromBus(QStringLiteral("server"));
     QDBusConnection::disconnectFromBus(QStringLiteral("notifier"));
-    if (m_daemon.state() != QProcess::NotRunning) {
-        m_daemon.kill(); // SIGKILL to the daemon's pid
-        QVERIFY(m_daemon.waitForFinished(timeoutMs));
-    }
+    m_bus.stop();
 }
 
 void TestDesktopNotifier::init()
