@@ -630,6 +630,10 @@
             <source>Keyboard Shortcuts</source>
             <translation>Keyboard Shortcuts</translation>
         </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>&amp;Settings…</translation>
+        </message>
     </context>
     <context>
         <name>MessageRenderer</name>
@@ -757,6 +761,53 @@
         <message>
             <source>Too many wrong passwords from your address; try again in %1 s.</source>
             <translation>Too many wrong passwords from your address; try again in %1 s.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <source>Show &amp;desktop notifications</source>
+            <translation>Show &amp;desktop notifications</translation>
+        </message>
+        <message>
+            <source>Notify me when a message &amp;mentions me</source>
+            <translation>Notify me when a message &amp;mentions me</translation>
+        </message>
+        <message>
+            <source>&amp;Flash the taskbar entry when the window is in the background</source>
+            <translation>&amp;Flash the taskbar entry when the window is in the background</translation>
+        </message>
+        <message>
+            <source>Show the &amp;unread count in the window title</source>
+            <translation>Show the &amp;unread count in the window title</translation>
+        </message>
+        <message>
+            <source>&amp;Rooms on this server:</source>
+            <translation>&amp;Rooms on this server:</translation>
+        </message>
+        <message>
+            <source>Room</source>
+            <translation>Room</translation>
+        </message>
+        <message>
+            <source>Every message</source>
+            <translation>Every message</translation>
+        </message>
+        <message>
+            <source>Muted</source>
+            <translation>Muted</translation>
+        </message>
+        <message>
+            <source>A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.</source>
+            <translation>A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.</translation>
+        </message>
+        <message>
+            <source>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</source>
+            <translation>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</translation>
         </message>
     </context>
 </TS>

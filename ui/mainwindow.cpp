@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
 #include "client/apiclient.h"
+#include "client/desktopnotifier.h"
 #include "client/history.h"
+#include "client/notificationpolicy.h"
 #include "client/outbox.h"
 #include "client/poller.h"
 #include "client/session.h"
@@ -14,6 +16,8 @@
 #include "passworddialog.h"
 #include "placeholderfit.h"
 #include "protocolpanel.h"
+#include "settingsdialog.h"
+#include "traynotification.h"
 
 #include <QAction>
 #include <QApplication>
@@ -50,7 +54,9 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
       m_outbox(new Outbox(m_api, this)),
       m_directory(new Directory(m_api, this)),
       m_session(new Session(m_api, rememberedTokenKey(config.serverUrl), config.password, this)),
-      m_renderer(new MessageRenderer(config.name))
+      m_renderer(new MessageRenderer(config.name)),
+      m_notifier(new DesktopNotifier(this)),
+      m_notificationSettings(NotificationSettings::load(rememberedTokenKey(config.serverUrl)))
 {
     setObjectName(QStringLiteral("chatWindow"));
     m_api->setCaCertificates(config.caCertificates);
@@ -135,6 +141,13 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
         m_passwordDialog->clearPassword();
     });
     connect(m_passwordDialog, &QDialog::rejected, m_session, &Session::decline);
+    m_notifier->setFallback(new TrayNotification(QApplication::windowIcon()));
+    connect(m_notifier, &DesktopNotifier::activated, this, [this](const QString &room) {
+        switchToRoom(room);
+        setWindowState(windowState() & ~Qt::WindowMinimized);
+        raise();
+        activateWindow();
+    });
 
     switchToRoom(config.room);
     m_directory->start();
@@ -300,6 +313,19 @@ void MainWindow::buildMenus()
     m_signOutAction = m_chatMenu->addAction(tr("Sign &Out"), m_session, &Session::signOut);
     m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     m_chatMenu->addSeparator();
+    QAction *settings = m_chatMenu->addAction(tr("&Settings…"), this, [this] {
+        auto *dialog = new SettingsDialog(rememberedTokenKey(m_config.serverUrl), m_roomOrder, m_config.name, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog] { m_notificationSettings = dialog->settings(); showRooms(); });
+        dialog->open();
+    });
+    settings->setObjectName(QStringLiteral("settingsAction"));
+    // Ctrl+, as in most applications, besides the platform's own Preferences key if it has
+    // another; never twice, or Qt finds the shortcut ambiguous and triggers nothing.
+    QList<QKeySequence> settingsKeys = QKeySequence::keyBindings(QKeySequence::Preferences);
+    if (!settingsKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+        settingsKeys.prepend(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setShortcuts(settingsKeys);
     m_quitAction = m_chatMenu->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     m_quitAction->setShortcut(QKeySequence::Quit);
 
@@ -381,7 +407,7 @@ void MainWindow::switchToRoom(const QString &room)
     m_memberList->clear();
     m_membersLabel->setText(tr("Online"));
     m_roomTitle->setText(QStringLiteral("#") + room);
-    setWindowTitle(tr("#%1 — %2 at %3 — ChatApp").arg(room, m_config.name, m_config.serverLabel));
+    m_notifier->withdraw(room);
     m_errorLabel->hide();
     markRead();
     showRooms();
@@ -457,6 +483,13 @@ void MainWindow::onMessages(const QString &room, const QList<Message> &messages,
     state.loaded = true;
     state.lastKnownId = std::max(state.lastKnownId, lastId);
     const bool changed = state.timeline.merge(messages) > 0;
+    for (const Message &message : messages) {
+        const NotificationDecision decision = decideNotification(
+            message, {.ownName = m_config.name, .currentRoom = m_room, .windowActive = isActiveWindow(), .initialPage = initial},
+            m_notificationSettings);
+        if (decision.desktop)
+            m_notifier->show(decision.room, decision.title, decision.body);
+    }
     if (initial && state.lastReadId == 0)
         state.lastReadId = lastId;
     if (room == m_room && (isActiveWindow() || m_messageView->isAtBottom() || initial))
@@ -617,9 +650,11 @@ void MainWindow::showRooms()
     names.sort();
     const QSignalBlocker blocker(m_roomList);
     m_roomList->clear();
+    qint64 unreadTotal = 0;
     for (const QString &name : names) {
         const RoomState &state = m_rooms[name];
         const qint64 unread = name == m_room ? 0 : std::max<qint64>(0, state.lastKnownId - state.lastReadId);
+        unreadTotal += countsInUnreadTotal(name, m_notificationSettings) ? unread : 0;
         auto *item = new QListWidgetItem(unread > 0 ? tr("#%1  (%2)").arg(name).arg(unread)
                                                     : QStringLiteral("#") + name);
         item->setData(roomNameRole, name);
@@ -633,4 +668,5 @@ void MainWindow::showRooms()
         if (name == m_room)
             m_roomList->setCurrentItem(item);
     }
+    setWindowTitle(titleWithUnread(tr("#%1 — %2 at %3 — ChatApp").arg(m_room, m_config.name, m_config.serverLabel), unreadTotal));
 }

@@ -2,6 +2,7 @@
 
 #include "client/directory.h"
 #include "client/exchange.h"
+#include "client/notificationsettings.h"
 #include "client/timeline.h"
 #include "messageview.h"
 
@@ -14,6 +15,7 @@
 
 class ApiClient;
 class Composer;
+class DesktopNotifier;
 class MessageRenderer;
 class Outbox;
 class PasswordDialog;
@@ -108,6 +110,8 @@ private:
     Directory *m_directory;
     Session *m_session;
     MessageRenderer *m_renderer;
+    DesktopNotifier *m_notifier;
+    NotificationSettings m_notificationSettings;
     PasswordDialog *m_passwordDialog = nullptr;
 
     QListWidget *m_roomList = nullptr;

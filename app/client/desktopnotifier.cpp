@@ -34,6 +34,11 @@ QString escapedMarkup(QString text)
 }
 } // namespace
 
+DesktopNotifier::DesktopNotifier(QObject *parent)
+    : DesktopNotifier(QDBusConnection::sessionBus(), parent)
+{
+}
+
 DesktopNotifier::DesktopNotifier(const QDBusConnection &bus, QObject *parent)
     : QObject(parent), m_bus(bus)
 {

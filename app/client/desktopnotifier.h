@@ -28,7 +28,9 @@ public:
 
     static constexpr int defaultExpiry = -1; // the notification server's own timeout
 
-    // `bus` is normally QDBusConnection::sessionBus(); tests give one to a private bus.
+    // On the session bus, where the desktop's notification server is.
+    explicit DesktopNotifier(QObject *parent = nullptr);
+    // On `bus`: tests give one to a private bus.
     explicit DesktopNotifier(const QDBusConnection &bus, QObject *parent = nullptr);
 
     // Takes ownership; replaces any earlier fallback.
