@@ -6,6 +6,7 @@
 #include "client/notificationpolicy.h"
 #include "client/outbox.h"
 #include "client/poller.h"
+#include "client/roomwatch.h"
 #include "client/session.h"
 #include "composer.h"
 #include "core/messagedraft.h"
@@ -56,6 +57,7 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
       m_session(new Session(m_api, rememberedTokenKey(config.serverUrl), config.password, this)),
       m_renderer(new MessageRenderer(config.name)),
       m_notifier(new DesktopNotifier(this)),
+      m_roomWatch(new RoomWatch(m_api, this)),
       m_notificationSettings(NotificationSettings::load(rememberedTokenKey(config.serverUrl)))
 {
     setObjectName(QStringLiteral("chatWindow"));
@@ -148,6 +150,11 @@ MainWindow::MainWindow(const ChatConfig &config, QWidget *parent)
         raise();
         activateWindow();
     });
+    // The poller reads the room on screen; the others' news comes through the room list.
+    connect(m_directory, &Directory::roomsUpdated, this, [this](const QList<RoomOverview> &rooms) {
+        m_roomWatch->roomsListed(rooms, m_room, [this](const QString &room) { return mayNotify(room, m_notificationSettings); });
+    });
+    connect(m_roomWatch, &RoomWatch::messagesArrived, this, [this](const QString &, const QList<Message> &messages) { notifyAbout(messages, false); });
 
     switchToRoom(config.room);
     m_directory->start();
@@ -483,13 +490,7 @@ void MainWindow::onMessages(const QString &room, const QList<Message> &messages,
     state.loaded = true;
     state.lastKnownId = std::max(state.lastKnownId, lastId);
     const bool changed = state.timeline.merge(messages) > 0;
-    for (const Message &message : messages) {
-        const NotificationDecision decision = decideNotification(
-            message, {.ownName = m_config.name, .currentRoom = m_room, .windowActive = isActiveWindow(), .initialPage = initial},
-            m_notificationSettings);
-        if (decision.desktop)
-            m_notifier->show(decision.room, decision.title, decision.body);
-    }
+    notifyAbout(messages, initial);
     if (initial && state.lastReadId == 0)
         state.lastReadId = lastId;
     if (room == m_room && (isActiveWindow() || m_messageView->isAtBottom() || initial))
@@ -497,6 +498,17 @@ void MainWindow::onMessages(const QString &room, const QList<Message> &messages,
     if (changed || initial)
         render(initial ? MessageView::Placement::Bottom : MessageView::Placement::KeepReaderPlace);
     showRooms();
+}
+
+void MainWindow::notifyAbout(const QList<Message> &messages, bool initial)
+{
+    for (const Message &message : messages) {
+        const NotificationDecision decision = decideNotification(
+            message, {.ownName = m_config.name, .currentRoom = m_room, .windowActive = isActiveWindow(), .initialPage = initial},
+            m_notificationSettings);
+        if (decision.desktop)
+            m_notifier->show(decision.room, decision.title, decision.body);
+    }
 }
 
 void MainWindow::markRead()

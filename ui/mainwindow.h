@@ -19,6 +19,7 @@ class DesktopNotifier;
 class MessageRenderer;
 class Outbox;
 class PasswordDialog;
+class RoomWatch;
 class Poller;
 class ProtocolPanel;
 class QLabel;
@@ -92,6 +93,7 @@ private:
     void onRefused(const OutgoingMessage &message, const ApiResult &result);
     void onRoomsUpdated(const QList<RoomOverview> &rooms);
     void markRead();
+    void notifyAbout(const QList<Message> &messages, bool initial);
     void follow(const QString &room);
 
     ChatConfig m_config;
@@ -111,6 +113,7 @@ private:
     Session *m_session;
     MessageRenderer *m_renderer;
     DesktopNotifier *m_notifier;
+    RoomWatch *m_roomWatch;
     NotificationSettings m_notificationSettings;
     PasswordDialog *m_passwordDialog = nullptr;
 

@@ -54,6 +54,12 @@ NotificationDecision decideNotification(const Message &message, const Notificati
     return decision;
 }
 
+bool mayNotify(const QString &room, const NotificationSettings &settings)
+{
+    return (settings.desktopNotifications || settings.taskbarAlert)
+           && (settings.mentions || settings.level(room) == NotificationSettings::RoomLevel::Everything);
+}
+
 bool countsInUnreadTotal(const QString &room, const NotificationSettings &settings)
 {
     return settings.unreadInTitle && settings.level(room) != NotificationSettings::RoomLevel::Muted;

@@ -51,6 +51,11 @@ bool mentions(QStringView text, QStringView name);
 NotificationDecision decideNotification(const Message &message, const NotificationContext &context,
                                         const NotificationSettings &settings);
 
+// Whether any message of `room` could notify under `settings`: false when neither
+// notifications nor taskbar alerts are on, or when only an Everything room's messages
+// could and the room is not one. Rooms that cannot are not even read for news.
+bool mayNotify(const QString &room, const NotificationSettings &settings);
+
 // Whether the room's unread messages count in the window title's total: all rooms' do but
 // a muted one's (the point of muting), and none while the title total is off.
 bool countsInUnreadTotal(const QString &room, const NotificationSettings &settings);

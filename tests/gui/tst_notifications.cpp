@@ -38,6 +38,7 @@ private slots:
     void ctrlCommaOpensSettingsAndOkSavesThem();
     void cancelKeepsWhatWasSaved();
     void mentionInTheBackgroundNotifiesAndItsClickOpensTheRoom();
+    void mentionInAnotherRoomNotifies();
     void titleCountsUnreadButNotInMutedRooms();
 
 private:
@@ -175,6 +176,23 @@ void TestNotifications::mentionInTheBackgroundNotifiesAndItsClickOpensTheRoom()
     QTRY_COMPARE_WITH_TIMEOUT(ana->currentRoom(), lobby, timeoutMs);
     // Reading the room takes its notification away.
     QTRY_COMPARE_WITH_TIMEOUT(m_notifications.closed, QList<uint>{42}, timeoutMs);
+}
+
+void TestNotifications::mentionInAnotherRoomNotifies()
+{
+    const QString here = QStringLiteral("desk");
+    const QString there = QStringLiteral("corridor");
+    post(there, QStringLiteral("bo"), QStringLiteral("@ana history"));
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), here);
+    auto *rooms = ana->findChild<QListWidget *>(QStringLiteral("roomList"));
+    QTRY_COMPARE_WITH_TIMEOUT(rooms->findItems(QStringLiteral("#") + there, Qt::MatchStartsWith).size(), 1, timeoutMs);
+    // Only the poller's room is read as it happens; this one is read when the room list
+    // says it moved, even with the window in front, since it is not on screen.
+    post(there, QStringLiteral("bo"), QStringLiteral("@ana in the corridor"));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_notifications.calls.isEmpty(), 2 * Directory::refreshIntervalMs);
+    QCOMPARE(m_notifications.calls.size(), 1);
+    QCOMPARE(m_notifications.calls[0].summary, QStringLiteral("#corridor — bo"));
+    QCOMPARE(m_notifications.calls[0].body, QStringLiteral("@ana in the corridor"));
 }
 
 void TestNotifications::titleCountsUnreadButNotInMutedRooms()

@@ -60,6 +60,7 @@ private slots:
     void elisionNeverSplitsACharacter();
     void shortBodyIsKeptAsTyped();
 
+    void roomsMayNotifyOnlyWhenSomethingCould();
     void mutedRoomsStayOutOfTheUnreadTotal();
     void unreadTotalGoesInFrontOfTheTitle();
 };
@@ -272,6 +273,24 @@ void TestNotificationPolicy::elisionNeverSplitsACharacter()
 void TestNotificationPolicy::shortBodyIsKeptAsTyped()
 {
     QCOMPARE(elidedBody(QStringLiteral("two\nlines")), QStringLiteral("two\nlines"));
+}
+
+void TestNotificationPolicy::roomsMayNotifyOnlyWhenSomethingCould()
+{
+    NotificationSettings settings = everythingIn(QStringLiteral("lab"));
+    settings.setLevel(QStringLiteral("random"), NotificationSettings::RoomLevel::Muted);
+    // Mentions notify in every room, muted ones included.
+    QVERIFY(mayNotify(QStringLiteral("general"), settings));
+    QVERIFY(mayNotify(QStringLiteral("random"), settings));
+    settings.mentions = false;
+    QVERIFY(!mayNotify(QStringLiteral("general"), settings));
+    QVERIFY(mayNotify(QStringLiteral("lab"), settings));
+    settings.taskbarAlert = false;
+    QVERIFY(mayNotify(QStringLiteral("lab"), settings));
+    settings.desktopNotifications = false;
+    QVERIFY(!mayNotify(QStringLiteral("lab"), settings));
+    settings.taskbarAlert = true;
+    QVERIFY(mayNotify(QStringLiteral("lab"), settings));
 }
 
 void TestNotificationPolicy::mutedRoomsStayOutOfTheUnreadTotal()
