@@ -8,7 +8,6 @@
 #include "privatebus.h"
 
 #include <QDBusConnection>
-#include <QDBusConnectionInterface>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
