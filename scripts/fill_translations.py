@@ -231,6 +231,20 @@ SPANISH = {
     "Export Protocol Log": "Exportar registro de protocolo",
     "HTTP Archive (*.har);;All files (*)": "Archivo HTTP (*.har);;Todos los ficheros (*)",
     "Could not save %1: %2": "No se pudo guardar %1: %2",
+    # Notifications (issue 14).
+    "#%1 — %2": "#%1 — %2",
+    "Open": "Abrir",
+    "&Settings…": "C&onfiguración…",
+    "Settings": "Configuración",
+    "Show &desktop notifications": "Mostrar &notificaciones de escritorio",
+    "Notify me when a message &mentions me": "Avisarme cuando un mensaje me &mencione",
+    "&Flash the taskbar entry when the window is in the background": "Hacer &parpadear la entrada de la barra de tareas cuando la ventana esté en segundo plano",
+    "Show the &unread count in the window title": "Mostrar el número de mensajes sin &leer en el título de la ventana",
+    "&Rooms on this server:": "&Salas de este servidor:",
+    "Every message": "Todos los mensajes",
+    "Muted": "Silenciada",
+    "A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.": "Un mensaje le menciona cuando contiene su nombre, «%1», como palabra aparte, con o sin @, en mayúsculas o no.",
+    "Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.": "Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.",
 }
 
 ENGLISH_PLURALS = {

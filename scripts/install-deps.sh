@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ChatApp builds and tests with, only when one is missing,
 # so `make run` and `make test` work on a fresh machine and cost nothing on a ready one.
+# dbus-daemon: tst_desktopnotifier runs a private session bus (Qt6DBus's headers come with
+# qt6-base-dev).
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev
   libqt6sql6-sqlite qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools qt6-translations-l10n libqt6svg6 libgl-dev
   curl python3 xvfb xauth xdotool
+  dbus-daemon
   clang libclang-rt-14-dev openssl
   fonts-noto-color-emoji   # gui/tst_emojifont loads the font the AppImage bundles
 )

@@ -154,6 +154,14 @@
         </message>
     </context>
     <context>
+        <name>DesktopNotifier</name>
+        <message>
+            <source>Open</source>
+            <extracomment>The button of a desktop notification that opens the message's room.</extracomment>
+            <translation>Open</translation>
+        </message>
+    </context>
+    <context>
         <name>ErrorTexts</name>
         <message>
             <source>The message is longer than %1 characters.</source>
@@ -733,6 +741,10 @@
             <source>The messages of #%1 appear here once %2 answers.</source>
             <translation>The messages of #%1 appear here once %2 answers.</translation>
         </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>&amp;Settings…</translation>
+        </message>
     </context>
     <context>
         <name>MessageListView</name>
@@ -793,6 +805,14 @@
         <message>
             <source>%1, %2:</source>
             <translation>%1, %2:</translation>
+        </message>
+    </context>
+    <context>
+        <name>NotificationPolicy</name>
+        <message>
+            <source>#%1 — %2</source>
+            <extracomment>A desktop notification's title: the room, then who wrote.</extracomment>
+            <translation>#%1 — %2</translation>
         </message>
     </context>
     <context>
@@ -906,6 +926,53 @@
         <message>
             <source>Too many wrong passwords from your address; try again in %1 s.</source>
             <translation>Too many wrong passwords from your address; try again in %1 s.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <source>Show &amp;desktop notifications</source>
+            <translation>Show &amp;desktop notifications</translation>
+        </message>
+        <message>
+            <source>Notify me when a message &amp;mentions me</source>
+            <translation>Notify me when a message &amp;mentions me</translation>
+        </message>
+        <message>
+            <source>&amp;Flash the taskbar entry when the window is in the background</source>
+            <translation>&amp;Flash the taskbar entry when the window is in the background</translation>
+        </message>
+        <message>
+            <source>Show the &amp;unread count in the window title</source>
+            <translation>Show the &amp;unread count in the window title</translation>
+        </message>
+        <message>
+            <source>&amp;Rooms on this server:</source>
+            <translation>&amp;Rooms on this server:</translation>
+        </message>
+        <message>
+            <source>Room</source>
+            <translation>Room</translation>
+        </message>
+        <message>
+            <source>Every message</source>
+            <translation>Every message</translation>
+        </message>
+        <message>
+            <source>Muted</source>
+            <translation>Muted</translation>
+        </message>
+        <message>
+            <source>A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.</source>
+            <translation>A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.</translation>
+        </message>
+        <message>
+            <source>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</source>
+            <translation>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</translation>
         </message>
     </context>
 </TS>

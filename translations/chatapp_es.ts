@@ -154,6 +154,14 @@
         </message>
     </context>
     <context>
+        <name>DesktopNotifier</name>
+        <message>
+            <source>Open</source>
+            <extracomment>The button of a desktop notification that opens the message's room.</extracomment>
+            <translation>Abrir</translation>
+        </message>
+    </context>
+    <context>
         <name>ErrorTexts</name>
         <message>
             <source>The message is longer than %1 characters.</source>
@@ -733,6 +741,10 @@
             <source>The messages of #%1 appear here once %2 answers.</source>
             <translation>Los mensajes de #%1 aparecerán aquí cuando %2 responda.</translation>
         </message>
+        <message>
+            <source>&amp;Settings…</source>
+            <translation>C&amp;onfiguración…</translation>
+        </message>
     </context>
     <context>
         <name>MessageListView</name>
@@ -793,6 +805,14 @@
         <message>
             <source>%1, %2:</source>
             <translation>%1, %2:</translation>
+        </message>
+    </context>
+    <context>
+        <name>NotificationPolicy</name>
+        <message>
+            <source>#%1 — %2</source>
+            <extracomment>A desktop notification's title: the room, then who wrote.</extracomment>
+            <translation>#%1 — %2</translation>
         </message>
     </context>
     <context>
@@ -906,6 +926,53 @@
         <message>
             <source>Too many wrong passwords from your address; try again in %1 s.</source>
             <translation>Demasiadas contraseñas incorrectas desde su dirección; vuelva a intentarlo en %1 s.</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <translation>Configuración</translation>
+        </message>
+        <message>
+            <source>Show &amp;desktop notifications</source>
+            <translation>Mostrar &amp;notificaciones de escritorio</translation>
+        </message>
+        <message>
+            <source>Notify me when a message &amp;mentions me</source>
+            <translation>Avisarme cuando un mensaje me &amp;mencione</translation>
+        </message>
+        <message>
+            <source>&amp;Flash the taskbar entry when the window is in the background</source>
+            <translation>Hacer &amp;parpadear la entrada de la barra de tareas cuando la ventana esté en segundo plano</translation>
+        </message>
+        <message>
+            <source>Show the &amp;unread count in the window title</source>
+            <translation>Mostrar el número de mensajes sin &amp;leer en el título de la ventana</translation>
+        </message>
+        <message>
+            <source>&amp;Rooms on this server:</source>
+            <translation>&amp;Salas de este servidor:</translation>
+        </message>
+        <message>
+            <source>Room</source>
+            <translation>Sala</translation>
+        </message>
+        <message>
+            <source>Every message</source>
+            <translation>Todos los mensajes</translation>
+        </message>
+        <message>
+            <source>Muted</source>
+            <translation>Silenciada</translation>
+        </message>
+        <message>
+            <source>A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.</source>
+            <translation>Un mensaje le menciona cuando contiene su nombre, «%1», como palabra aparte, con o sin @, en mayúsculas o no.</translation>
+        </message>
+        <message>
+            <source>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</source>
+            <translation>Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.</translation>
         </message>
     </context>
 </TS>

@@ -2,8 +2,11 @@
 
 #include "client/apiclient.h"
 #include "client/chatclient.h"
+#include "client/desktopnotifier.h"
 #include "client/exchangelog.h"
 #include "client/messagemodel.h"
+#include "client/notificationpolicy.h"
+#include "client/notifications.h"
 #include "client/roomlistmodel.h"
 #include "client/session.h"
 #include "composer.h"
@@ -16,6 +19,8 @@
 #include "placeholderfit.h"
 #include "protocolpanel.h"
 #include "roomlistdelegate.h"
+#include "settingsdialog.h"
+#include "traynotification.h"
 
 #include <QAction>
 #include <QApplication>
@@ -44,6 +49,17 @@ MainWindow::MainWindow(const ChatConfig &config, const LaunchOptions &options, Q
     : QMainWindow(parent), m_options(options)
 {
     setObjectName(QStringLiteral("chatWindow"));
+    auto *notifier = new DesktopNotifier(this);
+    notifier->setFallback(new TrayNotification(QApplication::windowIcon()));
+    m_notifications = new Notifications(notifier, this);
+    connect(m_notifications, &Notifications::alertWanted, this, [this] { QApplication::alert(this); });
+    connect(m_notifications, &Notifications::roomActivated, this, [this](const RoomName &room) {
+        // A click on a notification: that room, in a window brought to the front.
+        m_client->openRoom(room);
+        setWindowState(windowState() & ~Qt::WindowMinimized);
+        raise();
+        activateWindow();
+    });
     buildWidgets();
     buildMenus();
     attach(new ChatClient(config, this));
@@ -266,6 +282,14 @@ void MainWindow::buildMenus()
     m_signOutAction = m_chatMenu->addAction(tr("Sign &Out"), this, [this] { m_client->signOut(); });
     m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
     m_chatMenu->addSeparator();
+    QAction *settings = m_chatMenu->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setObjectName(QStringLiteral("settingsAction"));
+    // Ctrl+, as in most applications, besides the platform's own Preferences key if it has
+    // another; never twice, or Qt finds the shortcut ambiguous and triggers nothing.
+    QList<QKeySequence> settingsKeys = QKeySequence::keyBindings(QKeySequence::Preferences);
+    if (!settingsKeys.contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)))
+        settingsKeys.prepend(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settings->setShortcuts(settingsKeys);
     QAction *quit = m_chatMenu->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -351,10 +375,9 @@ void MainWindow::attach(ChatClient *client)
     connect(client, &ChatClient::errorOccurred, this, &MainWindow::showError);
     connect(client, &ChatClient::unreadTotalChanged, this, &MainWindow::showTitle);
     connect(client, &ChatClient::nameChanged, this, &MainWindow::showTitle);
-    connect(client, &ChatClient::newsArrived, this, [this](const RoomName &, const QList<Message> &messages) {
-        onNews(messages);
-    });
 
+    m_notifications->attach(client);
+    m_notifications->setWindowActive(isActiveWindow());
     client->setReading(isActiveWindow() && m_messageView->isAtBottom());
     client->start();
     showStatus();
@@ -381,8 +404,7 @@ void MainWindow::showTitle()
     const qint64 unread = m_client->unreadTotal();
     const QString title = tr("#%1 — %2 at %3 — ChatApp")
                               .arg(m_client->currentRoom().value(), m_client->name(), m_client->config().serverLabel);
-    // The count first, where a taskbar that cuts the title off still shows it.
-    setWindowTitle(unread > 0 ? QStringLiteral("(%1) %2").arg(QLocale().toString(unread), title) : title);
+    setWindowTitle(titleWithUnread(title, m_notifications->settings().unreadInTitle ? unread : 0));
 }
 
 void MainWindow::showEmptyState()
@@ -476,8 +498,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::changeEvent(QEvent *event)
 {
-    if (event->type() == QEvent::ActivationChange)
+    if (event->type() == QEvent::ActivationChange) {
+        m_notifications->setWindowActive(isActiveWindow());
         updateReading();
+    }
     QMainWindow::changeEvent(event);
 }
 
@@ -549,11 +573,18 @@ void MainWindow::onRefused(const QString &text, const QString &message, const QS
     m_composer->moveCursor(QTextCursor::End);
 }
 
-void MainWindow::onNews(const QList<Message> &)
+void MainWindow::openSettings()
 {
-    // The taskbar entry asks for attention until the window is looked at.
-    if (!isActiveWindow())
-        QApplication::alert(this);
+    QStringList rooms;
+    for (int row = 0; row < m_client->rooms()->rowCount(); ++row)
+        rooms.append(m_client->rooms()->roomAt(row).value());
+    auto *dialog = new SettingsDialog(m_client->serverKey(), rooms, m_client->name(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_notifications->setSettings(dialog->settings());
+        showTitle();
+    });
+    dialog->open();
 }
 
 void MainWindow::showError(const QString &message, const QString &serverDetail)

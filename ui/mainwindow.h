@@ -9,6 +9,7 @@ class ChatClient;
 class Composer;
 class ExchangeLog;
 class MessageListView;
+class Notifications;
 class PasswordDialog;
 class ProtocolPanel;
 class QLabel;
@@ -59,7 +60,8 @@ private:
     void showSessionActions();
     void updateReading();
     void onRefused(const QString &text, const QString &message, const QString &serverDetail);
-    void onNews(const QList<Message> &messages);
+    // Chat > Settings: what notifies; saved by the dialog, applied here on OK.
+    void openSettings();
     // To the room `step` rows below the current one in the room list (above if negative).
     void switchRoomBy(int step);
     // Characters typed against the server's limit, shown as the limit comes near.
@@ -70,6 +72,7 @@ private:
 
     LaunchOptions m_options;
     ChatClient *m_client = nullptr;
+    Notifications *m_notifications = nullptr;
     PasswordDialog *m_passwordDialog = nullptr;
 
     QListView *m_roomList = nullptr;

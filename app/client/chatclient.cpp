@@ -4,6 +4,7 @@
 #include "chosenname.h"
 #include "directory.h"
 #include "history.h"
+#include "mention.h"
 #include "messagemodel.h"
 #include "outbox.h"
 #include "poller.h"
@@ -42,6 +43,11 @@ ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
 }
 
 ChatClient::~ChatClient() = default;
+
+QString ChatClient::serverKey() const
+{
+    return rememberedTokenKey(m_config.serverUrl);
+}
 
 void ChatClient::wire()
 {

@@ -56,6 +56,8 @@ public:
     ~ChatClient() override;
 
     const ChatConfig &config() const { return m_config; }
+    // The server as settings and remembered tokens name it: "HOST:PORT", "https+HOST:PORT".
+    QString serverKey() const;
     QString name() const { return m_config.name; }
     RoomName currentRoom() const { return m_room; }
     ApiClient *api() const { return m_api; }

@@ -1,5 +1,6 @@
 #include "messagemodel.h"
 
+#include "mention.h"
 #include "timeline.h"
 
 #include <QLocale>
@@ -53,26 +54,6 @@ QString clockText(const QDateTime &timestamp)
                                               : QLocale().toString(clock, QLocale::ShortFormat);
 }
 } // namespace
-
-bool mentions(const QString &text, const QString &name)
-{
-    if (name.isEmpty())
-        return false;
-    // A name is a word of its own when neither side continues it with a letter or digit:
-    // "@ana", "Ana," and "(ana)" call ana; "banana" and "anabel" do not.
-    qsizetype from = 0;
-    while (true) {
-        const qsizetype at = text.indexOf(name, from, Qt::CaseInsensitive);
-        if (at < 0)
-            return false;
-        const qsizetype end = at + name.size();
-        const bool openBefore = at == 0 || !text.at(at - 1).isLetterOrNumber();
-        const bool openAfter = end >= text.size() || !text.at(end).isLetterOrNumber();
-        if (openBefore && openAfter)
-            return true;
-        from = at + 1;
-    }
-}
 
 MessageModel::MessageModel(QObject *parent) : QAbstractListModel(parent) {}
 

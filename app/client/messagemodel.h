@@ -80,7 +80,3 @@ private:
     QList<OutgoingMessage> m_pending; // in the order typed
     MessageId m_firstUnreadId = 0;
 };
-
-// Whether `text` calls `name`: "@name" anywhere, or the name as a word of its own, in
-// any case ("Ana, look" calls ana; "banana" does not).
-bool mentions(const QString &text, const QString &name);
