@@ -2,6 +2,7 @@
 // by what a person sees: the message list, the composer and the status bar.
 
 #include "client/directory.h"
+#include "busyroom.h"
 #include "client/roomlistmodel.h"
 #include "httpclient.h"
 #include "roomcontent.h"
@@ -605,19 +606,19 @@ void TestChatWindow::screenshot()
     const QString directory = qEnvironmentVariable("CHATAPP_SCREENSHOT_DIR");
     if (directory.isEmpty())
         QSKIP("set CHATAPP_SCREENSHOT_DIR to save the README's screenshots (make screenshots)");
-    const QString room = QStringLiteral("lab");
-    auto bea = openChatWindow(m_server, QStringLiteral("bea"), room);
-    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
-    typeAndSend(*bea, QStringLiteral("Hi all! Is the server up for the lab?"));
-    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("server up")), deliveryTimeoutMs);
-    typeAndSend(*ana, QStringLiteral("Yes: chatapp --serve 0.0.0.0 3550 on the EC2 box."));
-    typeAndSend(*ana, QStringLiteral("Docs are at https://example.org/chatapp"));
-    typeAndSend(*bea, QStringLiteral("Great, I see 201 Created in my status bar!"));
-    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("status bar!")), deliveryTimeoutMs);
-    QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("sending")), deliveryTimeoutMs);
-    ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->show();
-    ana->resize(1000, 700);
-    QTRY_VERIFY_WITH_TIMEOUT(listModel(*ana, QStringLiteral("memberList"))->rowCount() >= 2, deliveryTimeoutMs);
+    const BusyRoomScript script{
+        QStringLiteral("ana"), QStringLiteral("lab"),
+        {{QStringLiteral("bea"), QStringLiteral("Hi all! Is the server up for the lab?")},
+         {QStringLiteral("ana"), QStringLiteral("Yes: chatapp --serve 0.0.0.0 3550 on the EC2 box.")},
+         {QStringLiteral("ana"), QStringLiteral("Docs are at https://example.org/chatapp")},
+         {QStringLiteral("carlos"), QStringLiteral("Great, I see 201 Created in my status bar!")},
+         {QStringLiteral("carlos"), QStringLiteral("And the long poll held for 25 s, then 200 OK.")},
+         {QStringLiteral("bea"), QStringLiteral("@ana which port did you open in the security group?")},
+         {QStringLiteral("ana"), QStringLiteral("3550, TCP, from the lab's range only.")}},
+        QStringLiteral("help"), QStringLiteral("project"),
+        {QStringLiteral("eli"), QStringLiteral("ana, can you review my PR?")}};
+    auto ana = stageBusyRoom(m_server, m_nam, script);
+    QVERIFY(ana);
     QVERIFY(ana->grab().save(QDir(directory).filePath(QStringLiteral("screenshot-en.png"))));
 }
 

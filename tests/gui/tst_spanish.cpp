@@ -4,9 +4,11 @@
 #include "placeholders.h"
 #include "ui/connectdialog.h"
 #include "ui/translations.h"
+#include "busyroom.h"
 #include "windowdriver.h"
 
 #include <QDir>
+#include <QNetworkAccessManager>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -25,6 +27,7 @@ private slots:
 
 private:
     ServerProcess m_server;
+    QNetworkAccessManager m_nam;
 };
 
 void TestSpanish::initTestCase()
@@ -89,19 +92,19 @@ void TestSpanish::screenshot()
     const QString directory = qEnvironmentVariable("CHATAPP_SCREENSHOT_DIR");
     if (directory.isEmpty())
         QSKIP("set CHATAPP_SCREENSHOT_DIR to save the README's screenshots (make screenshots)");
-    const QString room = QStringLiteral("laboratorio");
-    auto bea = openChatWindow(m_server, QStringLiteral("bea"), room);
-    auto ana = openChatWindow(m_server, QStringLiteral("ana"), room);
-    typeAndSend(*bea, QStringLiteral("¡Hola! ¿Está el servidor listo para la práctica?"));
-    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("práctica")), 10000);
-    typeAndSend(*ana, QStringLiteral("Sí: chatapp --serve 0.0.0.0 3550 en la máquina EC2."));
-    typeAndSend(*ana, QStringLiteral("Abre el panel de protocolo con F12 y mira los códigos."));
-    typeAndSend(*bea, QStringLiteral("Veo 201 Created en la barra de estado."));
-    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("barra de estado")), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(!messageListText(*ana).contains(QStringLiteral("enviando")), 10000);
-    ana->findChild<QDockWidget *>(QStringLiteral("protocolPanel"))->show();
-    ana->resize(1000, 700);
-    QTRY_VERIFY_WITH_TIMEOUT(listModel(*ana, QStringLiteral("memberList"))->rowCount() >= 2, 20000);
+    const BusyRoomScript script{
+        QStringLiteral("ana"), QStringLiteral("laboratorio"),
+        {{QStringLiteral("bea"), QStringLiteral("¡Hola! ¿Está el servidor listo para la práctica?")},
+         {QStringLiteral("ana"), QStringLiteral("Sí: chatapp --serve 0.0.0.0 3550 en la máquina EC2.")},
+         {QStringLiteral("ana"), QStringLiteral("La documentación está en https://example.org/chatapp")},
+         {QStringLiteral("carlos"), QStringLiteral("Veo 201 Created en la barra de estado.")},
+         {QStringLiteral("carlos"), QStringLiteral("Y el long poll esperó 25 s y luego 200 OK.")},
+         {QStringLiteral("bea"), QStringLiteral("@ana ¿qué puerto abriste en el grupo de seguridad?")},
+         {QStringLiteral("ana"), QStringLiteral("El 3550, TCP, solo desde la red del laboratorio.")}},
+        QStringLiteral("dudas"), QStringLiteral("proyecto"),
+        {QStringLiteral("eli"), QStringLiteral("ana, ¿puedes revisar mi cambio?")}};
+    auto ana = stageBusyRoom(m_server, m_nam, script);
+    QVERIFY(ana);
     QVERIFY(ana->grab().save(QDir(directory).filePath(QStringLiteral("screenshot-es.png"))));
 }
 
