@@ -1,37 +1,11 @@
 #include "sqliteconnection.h"
 
+#include "schemamigrations.h"
+
 #include <QSqlError>
 #include <QTimeZone>
 
 namespace {
-
-// Messages are keyed by (room, id) without a rowid, so a room's history is one
-// contiguous range of the primary key and paging is a range scan.
-const char *const schema[] = {
-    "CREATE TABLE IF NOT EXISTS rooms ("
-    " name TEXT PRIMARY KEY,"
-    " last_id INTEGER NOT NULL DEFAULT 0,"
-    " created_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS messages ("
-    " room TEXT NOT NULL,"
-    " id INTEGER NOT NULL,"
-    " author TEXT NOT NULL,"
-    " text TEXT NOT NULL,"
-    " ts_ms INTEGER NOT NULL,"
-    " PRIMARY KEY (room, id)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS idempotency_keys ("
-    " room TEXT NOT NULL,"
-    " key TEXT NOT NULL,"
-    " message_id INTEGER NOT NULL,"
-    " created_ms INTEGER NOT NULL,"
-    " PRIMARY KEY (room, key)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_ms)",
-    // Hashes of bearer tokens only: a copy of the database signs nobody in.
-    "CREATE TABLE IF NOT EXISTS sessions ("
-    " token_sha256 BLOB PRIMARY KEY,"
-    " password_tag BLOB NOT NULL,"
-    " created_ms INTEGER NOT NULL) WITHOUT ROWID",
-};
 
 // synchronous=FULL: in WAL mode NORMAL survives a process crash but not a power cut,
 // and a 201 promises the message survives both.
@@ -64,7 +38,7 @@ bool createChatAppSchema(QSqlDatabase &database, QString *error)
         *error = QStringLiteral("%1: %2").arg(mark, query.lastError().text());
         return false;
     }
-    return runAll(database, schema, error);
+    return migrateSchema(database, error);
 }
 
 QSqlDatabase openSqliteConnection(const QString &path, const QString &connectionName,
@@ -76,7 +50,7 @@ QSqlDatabase openSqliteConnection(const QString &path, const QString &connection
         *error = database.lastError().text();
         return database;
     }
-    if (!runAll(database, pragmas, error) || !runAll(database, schema, error))
+    if (!runAll(database, pragmas, error))
         database.close();
     return database;
 }

@@ -7,8 +7,8 @@
 #include <QString>
 
 // Opens a connection to the ChatApp database at `path`, in WAL mode with full
-// synchronous commits, and creates the schema if it is missing. A connection belongs
-// to the thread that opened it.
+// synchronous commits. The schema is start-up's to create or migrate (migrateSchema),
+// once, before any connection is opened. A connection belongs to the thread that opened it.
 QSqlDatabase openSqliteConnection(const QString &path, const QString &connectionName,
                                   QString *error);
 void closeSqliteConnection(const QString &connectionName);
@@ -17,7 +17,8 @@ void closeSqliteConnection(const QString &connectionName);
 // program's SQLite file is never taken for a chat.
 inline constexpr qint32 chatAppApplicationId = 0x43684170;
 
-// Creates the tables and marks the file as ChatApp's, in the caller's transaction.
+// Marks the file as ChatApp's and creates the tables of the current schema version, in
+// the caller's transaction.
 bool createChatAppSchema(QSqlDatabase &database, QString *error);
 
 // The columns every message query selects, in this order; messageFromRow reads them.

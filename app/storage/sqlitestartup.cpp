@@ -1,5 +1,6 @@
 #include "sqlitestartup.h"
 
+#include "schemamigrations.h"
 #include "sqliteconnection.h"
 
 #include "core/message.h"
@@ -65,6 +66,17 @@ bool vetSchema(QSqlDatabase &database, const QString &path, QString *error)
     if (!query.exec(QStringLiteral("PRAGMA application_id")) || !query.next())
         return unreadable(path, query, error);
     const qint32 applicationId = query.value(0).toInt();
+    QString versionError;
+    const int version = schemaVersion(database, &versionError);
+    if (version < 0)
+        return refuse(path, QStringLiteral("cannot be read as a database (%1)").arg(versionError), error);
+    if (version > chatAppSchemaVersion && applicationId == chatAppApplicationId) {
+        return refuse(path, QStringLiteral("was written by a newer ChatApp (schema version %1; this one knows "
+                                           "up to %2): run that version, or restore a backup made by this one")
+                                .arg(version)
+                                .arg(chatAppSchemaVersion),
+                      error);
+    }
     if (applicationId == chatAppApplicationId)
         return true;
     if (applicationId != 0) {

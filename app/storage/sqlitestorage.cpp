@@ -3,6 +3,7 @@
 #include "sqliteconnection.h"
 #include "sqlitereader.h"
 #include "sqlitesessions.h"
+#include "schemamigrations.h"
 #include "sqlitestartup.h"
 #include "sqlitewriter.h"
 
@@ -85,7 +86,7 @@ bool SqliteStorage::loadRooms(QString *error)
                 "INSERT OR IGNORE INTO rooms (name, last_id, created_ms) VALUES ('general', 0, ?)"));
             query.addBindValue(QDateTime::currentMSecsSinceEpoch());
             const bool began = database.transaction();
-            ok = began && query.exec() && repairRoomCounters(database, error)
+            ok = began && migrateSchema(database, error) && query.exec() && repairRoomCounters(database, error)
               && query.exec(QStringLiteral("PRAGMA application_id = %1").arg(chatAppApplicationId));
             if (ok && !database.commit()) {
                 ok = false;

@@ -202,6 +202,28 @@ def is_sanitized(pid):
         return "libasan" in maps.read()
 
 
+def refused_start(binary, data_dir, log_path):
+    """Starts the server on `data_dir`, which it must refuse (exit 1 without listening):
+    returns the end of what it said."""
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [binary, "--serve", HOST, "0", "--data-dir", data_dir, "--quiet"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
+    try:
+        try:
+            line = read_line(process.stdout, 10, "end of the server's output")
+        except Failure:
+            line = None  # the output ended: it exited without listening
+        check(line is None, "the server started instead (%r): %s" % (line, tail(log_path)))
+        code = process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+    check(code == 1, "the server exited with %d, not 1: %s" % (code, tail(log_path)))
+    return tail(log_path)
+
+
 def run_with_server(binary, extra_args, checks):
     """Runs `checks` against one server started with `extra_args` on a fresh data
     directory; returns how many failed, counting the server's death as one more."""

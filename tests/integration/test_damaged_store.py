@@ -25,14 +25,13 @@ import os
 import re
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, Failure, Server, bound_whole_file, check, read_line, run_checks, tail, wait_until)
+    HOST, Failure, Server, bound_whole_file, check, refused_start, run_checks, wait_until)
 
 WHOLE_FILE_SECONDS = 120
 JSON = {"Content-Type": "application/json"}
@@ -74,24 +73,7 @@ class Context:
 
     def refused_start(self, data_dir):
         """Starts the server on `data_dir`, which it must refuse: returns what it said."""
-        log_path = os.path.join(self.top, os.path.basename(data_dir) + "-refused.log")
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [self.binary, "--serve", HOST, "0", "--data-dir", data_dir, "--quiet"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
-        try:
-            try:
-                line = read_line(process.stdout, 10, "end of the server's output")
-            except Failure:
-                line = None  # the output ended: it exited without listening
-            check(line is None, "the server started instead (%r): %s" % (line, tail(log_path)))
-            code = process.wait(timeout=10)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=5)
-        check(code == 1, "the server exited with %d, not 1: %s" % (code, tail(log_path)))
-        return tail(log_path)
+        return refused_start(self.binary, data_dir, os.path.join(self.top, os.path.basename(data_dir) + "-refused.log"))
 
     def kill_all(self):
         for server in self.servers:

@@ -1,0 +1,95 @@
+#include "schemamigrations.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace {
+
+struct Migration
+{
+    int version;
+    const char *what; // for the log, and for whoever adds the next one
+    QList<const char *> statements;
+};
+
+// Messages are keyed by (room, id) without a rowid, so a room's history is one
+// contiguous range of the primary key and paging is a range scan.
+const Migration migrations[] = {
+    {1,
+     "the tables of ChatApp 0.1 (a file from before versioning may lack the later ones)",
+     {"CREATE TABLE IF NOT EXISTS rooms ("
+      " name TEXT PRIMARY KEY,"
+      " last_id INTEGER NOT NULL DEFAULT 0,"
+      " created_ms INTEGER NOT NULL)",
+      "CREATE TABLE IF NOT EXISTS messages ("
+      " room TEXT NOT NULL,"
+      " id INTEGER NOT NULL,"
+      " author TEXT NOT NULL,"
+      " text TEXT NOT NULL,"
+      " ts_ms INTEGER NOT NULL,"
+      " PRIMARY KEY (room, id)) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS idempotency_keys ("
+      " room TEXT NOT NULL,"
+      " key TEXT NOT NULL,"
+      " message_id INTEGER NOT NULL,"
+      " created_ms INTEGER NOT NULL,"
+      " PRIMARY KEY (room, key)) WITHOUT ROWID",
+      "CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_ms)",
+      // Hashes of bearer tokens only: a copy of the database signs nobody in.
+      "CREATE TABLE IF NOT EXISTS sessions ("
+      " token_sha256 BLOB PRIMARY KEY,"
+      " password_tag BLOB NOT NULL,"
+      " created_ms INTEGER NOT NULL) WITHOUT ROWID"}},
+};
+
+static_assert(std::size(migrations) == chatAppSchemaVersion, "one migration per schema version");
+
+} // namespace
+
+int schemaVersion(QSqlDatabase &database, QString *error)
+{
+    QSqlQuery query(database);
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next()) {
+        *error = QStringLiteral("cannot read the schema version: %1").arg(query.lastError().text());
+        return -1;
+    }
+    return query.value(0).toInt();
+}
+
+bool migrateSchema(QSqlDatabase &database, QString *error)
+{
+    const int found = schemaVersion(database, error);
+    if (found < 0)
+        return false;
+    if (found > chatAppSchemaVersion) {
+        *error = QStringLiteral("the database was written by a newer ChatApp (schema version %1; this one "
+                                "knows up to %2): run that version, or restore a backup made by this one")
+                     .arg(found)
+                     .arg(chatAppSchemaVersion);
+        return false;
+    }
+    QSqlQuery query(database);
+    for (const Migration &migration : migrations) {
+        if (migration.version <= found)
+            continue;
+        for (const char *statement : migration.statements) {
+            if (!query.exec(QString::fromLatin1(statement))) {
+                *error = QStringLiteral("cannot bring the database to schema version %1 (%2): %3")
+                             .arg(migration.version)
+                             .arg(QString::fromLatin1(migration.what), query.lastError().text());
+                return false;
+            }
+        }
+        // A pragma's value cannot be bound; the number is ours.
+        if (!query.exec(QStringLiteral("PRAGMA user_version = %1").arg(migration.version))) {
+            *error = QStringLiteral("cannot record schema version %1: %2")
+                         .arg(migration.version)
+                         .arg(query.lastError().text());
+            return false;
+        }
+        if (found > 0 || migration.version > 1)
+            qInfo("chatapp: database schema brought to version %d: %s", migration.version, migration.what);
+    }
+    return true;
+}
