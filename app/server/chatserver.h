@@ -95,6 +95,8 @@ private:
                  const ReplyPtr &reply);
     void listMembers(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     void leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    // Search (searchroutes.cpp)
+    void search(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
     // Messages (messageroutes.cpp)
     void postMessage(const QHttpServerRequest &request, const PathArguments &args,
                      const ReplyPtr &reply);

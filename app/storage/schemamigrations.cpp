@@ -41,6 +41,17 @@ const Migration migrations[] = {
       " token_sha256 BLOB PRIMARY KEY,"
       " password_tag BLOB NOT NULL,"
       " created_ms INTEGER NOT NULL) WITHOUT ROWID"}},
+    {2,
+     "full-text search: message_search, and messages.search_rowid joining it to messages",
+     // FTS5 rows need a rowid, and messages has none: search_rowid is each message's,
+     // given in the order messages are stored, so newer messages have greater ones.
+     {"ALTER TABLE messages ADD COLUMN search_rowid INTEGER",
+      "CREATE VIRTUAL TABLE message_search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')",
+      "UPDATE messages SET search_rowid = numbered.n"
+      " FROM (SELECT room, id, row_number() OVER (ORDER BY ts_ms, room, id) AS n FROM messages) AS numbered"
+      " WHERE messages.room = numbered.room AND messages.id = numbered.id",
+      "INSERT INTO message_search (rowid, text) SELECT search_rowid, text FROM messages",
+      "CREATE UNIQUE INDEX messages_by_search_rowid ON messages (search_rowid)"}},
 };
 
 static_assert(std::size(migrations) == chatAppSchemaVersion, "one migration per schema version");
@@ -57,7 +68,7 @@ int schemaVersion(QSqlDatabase &database, QString *error)
     return query.value(0).toInt();
 }
 
-bool migrateSchema(QSqlDatabase &database, QString *error)
+bool migrateSchema(QSqlDatabase &database, bool announce, QString *error)
 {
     const int found = schemaVersion(database, error);
     if (found < 0)
@@ -88,7 +99,7 @@ bool migrateSchema(QSqlDatabase &database, QString *error)
                          .arg(query.lastError().text());
             return false;
         }
-        if (found > 0 || migration.version > 1)
+        if (announce)
             qInfo("chatapp: database schema brought to version %d: %s", migration.version, migration.what);
     }
     return true;

@@ -38,7 +38,7 @@ bool createChatAppSchema(QSqlDatabase &database, QString *error)
         *error = QStringLiteral("%1: %2").arg(mark, query.lastError().text());
         return false;
     }
-    return migrateSchema(database, error);
+    return migrateSchema(database, false, error);
 }
 
 QSqlDatabase openSqliteConnection(const QString &path, const QString &connectionName,

@@ -63,6 +63,36 @@ Page SqliteReader::read(const RoomName &room, const PageRequest &request)
     return page;
 }
 
+SearchPage SqliteReader::search(const SearchQuery &request)
+{
+    SearchPage page;
+    QSqlQuery query(m_database);
+    // The newest first: the greater a message's search_rowid, the later it was stored.
+    query.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms, m.room, s.rowid"
+                                 " FROM message_search s JOIN messages m ON m.search_rowid = s.rowid"
+                                 " WHERE message_search MATCH ? AND s.rowid < ?%1"
+                                 " ORDER BY s.rowid DESC LIMIT ?")
+                      .arg(request.room ? QStringLiteral(" AND m.room = ?") : QString()));
+    query.addBindValue(fullTextMatch(request.text));
+    query.addBindValue(request.before.value_or(std::numeric_limits<qint64>::max()));
+    if (request.room)
+        query.addBindValue(request.room->value());
+    query.addBindValue(request.limit);
+    if (!query.exec()) {
+        noteFailure(QStringLiteral("searching"), query);
+        return page;
+    }
+    while (query.next())
+        page.hits.append({messageFromRow(query, query.value(4).toString()), query.value(5).toLongLong()});
+    if (query.lastError().isValid()) {
+        noteFailure(QStringLiteral("searching"), query);
+        page.hits.clear();
+        return page;
+    }
+    page.ok = true;
+    return page;
+}
+
 QString SqliteReader::readProblem()
 {
     // Both tables, each down one path of its tree: cheap enough for every health check.

@@ -20,6 +20,7 @@ public:
     QString openError() const { return m_openError; }
     void close();
     Page read(const RoomName &room, const PageRequest &request);
+    SearchPage search(const SearchQuery &query);
     // Why the store cannot read, from a small read now and the reads of the last minute;
     // empty when it can.
     QString readProblem();

@@ -86,7 +86,7 @@ bool SqliteStorage::loadRooms(QString *error)
                 "INSERT OR IGNORE INTO rooms (name, last_id, created_ms) VALUES ('general', 0, ?)"));
             query.addBindValue(QDateTime::currentMSecsSinceEpoch());
             const bool began = database.transaction();
-            ok = began && migrateSchema(database, error) && query.exec() && repairRoomCounters(database, error)
+            ok = began && migrateSchema(database, true, error) && query.exec() && repairRoomCounters(database, error)
               && query.exec(QStringLiteral("PRAGMA application_id = %1").arg(chatAppApplicationId));
             if (ok && !database.commit()) {
                 ok = false;
@@ -139,6 +139,18 @@ void SqliteStorage::read(const RoomName &room, const PageRequest &request, QObje
             if (context)
                 QMetaObject::invokeMethod(context.data(), [done, page] { done(page); },
                                           Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void SqliteStorage::search(const SearchQuery &query, QObject *context, std::function<void(const SearchPage &)> done)
+{
+    QMetaObject::invokeMethod(
+        m_reader.get(),
+        [reader = m_reader.get(), query, context = QPointer<QObject>(context), done = std::move(done)] {
+            SearchPage page = reader->search(query);
+            if (context)
+                QMetaObject::invokeMethod(context.data(), [done, page] { done(page); }, Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
 }

@@ -27,6 +27,7 @@ public:
                     std::function<void(RoomOutcome)> done) override;
     void read(const RoomName &room, const PageRequest &request, QObject *context,
               std::function<void(const Page &)> done) override;
+    void search(const SearchQuery &query, QObject *context, std::function<void(const SearchPage &)> done) override;
     void checkHealth(QObject *context, std::function<void(const StoreHealth &)> done) override;
     CommitStats commitStats() const override;
 

@@ -52,10 +52,13 @@ SqliteWriter::SqliteWriter(QString databasePath, QHash<QString, MessageId> lastI
 struct SqliteWriter::Statements
 {
     explicit Statements(const QSqlDatabase &database)
-        : insertMessage(database), rememberKey(database), findKey(database), updateLastId(database)
+        : insertMessage(database), indexMessage(database), rememberKey(database), findKey(database),
+          updateLastId(database)
     {
         prepared = insertMessage.prepare(QStringLiteral(
-                       "INSERT INTO messages (room, id, author, text, ts_ms) VALUES (?, ?, ?, ?, ?)"))
+                       "INSERT INTO messages (room, id, author, text, ts_ms, search_rowid) VALUES (?, ?, ?, ?, ?, ?)"))
+                // In the same transaction as the message: search never disagrees with history.
+                && indexMessage.prepare(QStringLiteral("INSERT INTO message_search (rowid, text) VALUES (?, ?)"))
                 // A key whose message is gone (a damaged or hand-edited store: findKey's join
                 // finds nothing) now names the message sent again in its place; a plain INSERT
                 // would fail on the old row and take the whole group commit down with it.
@@ -70,6 +73,7 @@ struct SqliteWriter::Statements
     }
 
     QSqlQuery insertMessage;
+    QSqlQuery indexMessage;
     QSqlQuery rememberKey;
     QSqlQuery findKey;
     QSqlQuery updateLastId;
@@ -90,6 +94,15 @@ void SqliteWriter::open()
         m_openError = QStringLiteral("the writer cannot prepare its statements: %1")
                           .arg(m_database.lastError().text());
         m_statements.reset();
+    }
+    if (m_statements) {
+        QSqlQuery newest(m_database);
+        if (newest.exec(QStringLiteral("SELECT coalesce(max(search_rowid), 0) FROM messages")) && newest.next()) {
+            m_nextSearchRowid = newest.value(0).toLongLong() + 1;
+        } else {
+            m_openError = QStringLiteral("the writer cannot read the search index: %1").arg(newest.lastError().text());
+            m_statements.reset();
+        }
     }
     m_sinceLastPurge.start();
     m_sinceLastCommit.start();
@@ -167,6 +180,7 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
 
     // Work on copies: if the commit fails, nothing of this batch may have happened.
     QHash<QString, MessageId> lastIds = m_lastIds;
+    m_batchSearchRowid = m_nextSearchRowid;
     QHash<QString, Message> keysInBatch;
     bool ok = true;
     for (size_t i = 0; ok && i < jobs.size(); ++i)
@@ -204,6 +218,7 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
     for (const Result &result : results)
         stored += result.appended.kind == AppendOutcome::Kind::Stored ? 1 : 0;
     m_lastIds = std::move(lastIds);
+    m_nextSearchRowid = m_batchSearchRowid;
     ++m_commits;
     m_messagesCommitted += stored;
     return results;
@@ -262,10 +277,17 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     insert.bindValue(2, message.author);
     insert.bindValue(3, message.text);
     insert.bindValue(4, message.timestamp.toMSecsSinceEpoch());
+    insert.bindValue(5, m_batchSearchRowid);
     if (!exec(insert)) {
         outcome.kind = AppendOutcome::Kind::RoomInconsistent;
         return failsOnlyThisRoom(job.room);
     }
+    QSqlQuery &index = m_statements->indexMessage;
+    index.bindValue(0, m_batchSearchRowid);
+    index.bindValue(1, message.text);
+    if (!exec(index))
+        return false;
+    ++m_batchSearchRowid;
     if (!job.idempotencyKey.isEmpty()) {
         QSqlQuery &remember = m_statements->rememberKey;
         remember.bindValue(0, room);

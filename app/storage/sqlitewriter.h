@@ -82,6 +82,9 @@ private:
     struct Statements;
     std::unique_ptr<Statements> m_statements;
     QHash<QString, MessageId> m_lastIds;
+    // The search_rowid of the next message stored (committed), and of the batch's next.
+    qint64 m_nextSearchRowid = 1;
+    qint64 m_batchSearchRowid = 1;
     QElapsedTimer m_sinceLastPurge;
     QString m_openError;
 

@@ -3,6 +3,7 @@
 #include "core/message.h"
 #include "core/messagedraft.h"
 #include "core/roomname.h"
+#include "core/searchquery.h"
 
 #include <QList>
 #include <QObject>
@@ -47,6 +48,20 @@ struct Page
     QList<Message> messages;
 };
 
+// One message a search found, and where the next page of results starts after it.
+struct SearchHit
+{
+    Message message;
+    qint64 cursor = 0;
+};
+
+// Newest first.
+struct SearchPage
+{
+    bool ok = false;
+    QList<SearchHit> hits;
+};
+
 // What is wrong with the store, for /healthz; all empty when nothing is.
 struct StoreHealth
 {
@@ -88,6 +103,9 @@ public:
                             std::function<void(RoomOutcome)> done) = 0;
     virtual void read(const RoomName &room, const PageRequest &request, QObject *context,
                       std::function<void(const Page &)> done) = 0;
+    // The messages holding every word of `query.text` (whole words, in any case and with
+    // or without accents), in one room or all, newest first, at most `query.limit`.
+    virtual void search(const SearchQuery &query, QObject *context, std::function<void(const SearchPage &)> done) = 0;
     // Whether the store reads and writes, for /healthz. Answered without a write of its
     // own: from a small read, and from what the recent reads and commits saw.
     virtual void checkHealth(QObject *context, std::function<void(const StoreHealth &)> done) = 0;

@@ -187,7 +187,7 @@ def a_chat_from_before_the_mark_is_served(context):
     with sqlite3.connect(context.database(data_dir)) as database:
         database.executescript(UNMARKED_SCHEMA)
         database.execute("INSERT INTO rooms VALUES ('lab', 2, 0)")
-        database.executemany("INSERT INTO messages VALUES ('lab', ?, 'ana', ?, 0)", [(1, "uno"), (2, "dos")])
+        database.executemany("INSERT INTO messages (room, id, author, text, ts_ms) VALUES ('lab', ?, 'ana', ?, 0)", [(1, "uno"), (2, "dos")])
     database.close()
     server = context.start(data_dir)
     texts = [m["text"] for m in server.get("/api/v1/rooms/lab/messages?after=0")["messages"]]
@@ -235,7 +235,7 @@ def one_rooms_collision_fails_only_its_sends(context):
         send_ok(server, "lab", "lab %d" % i)
     # Another program writes into the live database: lab's next ids are taken.
     with sqlite3.connect(context.database(data_dir), timeout=10) as database:
-        database.executemany("INSERT INTO messages VALUES ('lab', ?, 'intruder', 'x', 0)", [(4,), (5,), (6,)])
+        database.executemany("INSERT INTO messages (room, id, author, text, ts_ms) VALUES ('lab', ?, 'intruder', 'x', 0)", [(4,), (5,), (6,)])
     database.close()
 
     others = ("one", "two")
@@ -392,9 +392,9 @@ def pages_overwritten_make_reads_and_healthz_fail(context):
     marker = b"archive-marker"
     with sqlite3.connect(context.database(data_dir)) as database:
         database.execute("INSERT INTO rooms VALUES ('archive', 600, 0), ('lab', 60, 0)")
-        database.executemany("INSERT INTO messages VALUES ('archive', ?, 'ana', ?, 0)",
+        database.executemany("INSERT INTO messages (room, id, author, text, ts_ms) VALUES ('archive', ?, 'ana', ?, 0)",
                              [(i, "%s %d %s" % (marker.decode(), i, "x" * 300)) for i in range(1, 601)])
-        database.executemany("INSERT INTO messages VALUES ('lab', ?, 'ana', ?, 0)",
+        database.executemany("INSERT INTO messages (room, id, author, text, ts_ms) VALUES ('lab', ?, 'ana', ?, 0)",
                              [(i, "lab %d %s" % (i, "y" * 300)) for i in range(1, 61)])
     database.close()  # the last connection: the log is written back into chatapp.db
     path = context.database(data_dir)

@@ -28,7 +28,7 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 RELEASE_DATABASE = os.path.join(DATA, "chatapp-0.1.0.db")
 RELEASE_MESSAGES = os.path.join(DATA, "chatapp-0.1.0.json")
 # app/storage/schemamigrations.h, chatAppSchemaVersion.
-CURRENT_SCHEMA_VERSION = 1
+CURRENT_SCHEMA_VERSION = 2
 CHATAPP_APPLICATION_ID = 0x43684170
 UNTHROTTLED = ["--send-rate", "1000000", "--send-burst", "1000000"]
 JSON = {"Content-Type": "application/json"}
@@ -73,6 +73,12 @@ def the_release_chat_survives_the_upgrade(binary, top):
             check(served_now.get(room) == messages,
                   "room %s after the upgrade: %d messages, not the %d of 0.1.0, or changed"
                   % (room, len(served_now.get(room, [])), len(messages)))
+        # What the release stored is found by search, as history has it.
+        found = server.get("/api/v1/search?q=nandu")["results"]
+        check(found == [m for m in served_then["general"] if "ñandú" in m["text"]],
+              "search over the upgraded chat found %r" % found)
+        found = server.get("/api/v1/search?q=old&room=lab&limit=100")["results"]
+        check(len(found) == 30 and found[0]["text"] == "old-30.", "searching the old lab found %d" % len(found))
         # The same send again, with the key it had: the original, not a second copy.
         original = next(m for m in served_then["lab"] if m["author"] == "carlos")
         status, _, body = server.request(

@@ -21,6 +21,10 @@ public:
         reads.append(request);
         done(Page{true, {}});
     }
+    void search(const SearchQuery &, QObject *, std::function<void(const SearchPage &)> done) override
+    {
+        done(SearchPage{true, {}});
+    }
     void checkHealth(QObject *, std::function<void(const StoreHealth &)> done) override { done({}); }
     CommitStats commitStats() const override { return {}; }
     QList<QByteArray> loadSessions(const QByteArray &) override { return {}; }

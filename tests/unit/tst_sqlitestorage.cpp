@@ -357,7 +357,7 @@ void TestSqliteStorage::aCollisionFailsOnlyItsRoomNotItsCommits()
         intruder.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
         QVERIFY(intruder.open());
         QSqlQuery insert(intruder);
-        QVERIFY(insert.exec(QStringLiteral("INSERT INTO messages VALUES ('lab', 4, 'intruder', 'x', 0),"
+        QVERIFY(insert.exec(QStringLiteral("INSERT INTO messages (room, id, author, text, ts_ms) VALUES ('lab', 4, 'intruder', 'x', 0),"
                                            " ('lab', 5, 'intruder', 'y', 0)")));
     }
     QSqlDatabase::removeDatabase(QStringLiteral("intruder"));
