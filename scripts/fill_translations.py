@@ -245,9 +245,27 @@ SPANISH = {
     "Muted": "Silenciada",
     "A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.": "Un mensaje le menciona cuando contiene su nombre, «%1», como palabra aparte, con o sin @, en mayúsculas o no.",
     "Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.": "Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.",
+    "&Find Messages…": "&Buscar mensajes…",
+    "That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.": "Ese mensaje está en #%1 más atrás de lo que la ventana carga (%2 páginas); suba para leerlo.",
+    "Words to find; Enter searches.": "Palabras que buscar; Intro busca.",
+    "The search failed: %1": "La búsqueda falló: %1",
+    "Nothing holds “%1”.": "Ningún mensaje contiene «%1».",
+    "%n message(s) found; Enter on one shows it in its room.": [
+        "%n mensaje encontrado; Intro sobre él lo muestra en su sala.",
+        "%n mensajes encontrados; Intro sobre uno lo muestra en su sala."],
+    "Search": "Buscar",
+    "Search messages": "Buscar mensajes",
+    "Words to search for": "Palabras que buscar",
+    "Only this &room": "Solo esta &sala",
+    "Messages found": "Mensajes encontrados",
+    "&More Results": "&Más resultados",
+    "#%1 · %2: %3": "#%1 · %2: %3",
 }
 
 ENGLISH_PLURALS = {
+    "%n message(s) found; Enter on one shows it in its room.": [
+        "%n message found; Enter on it shows it in its room.",
+        "%n messages found; Enter on one shows it in its room."],
     "%n message(s) have not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?": [
         "%n message has not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?",
         "%n messages have not reached %1 yet and will be lost if you connect elsewhere. Connect anyway?"],

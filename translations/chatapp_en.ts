@@ -745,6 +745,14 @@
             <source>&amp;Settings…</source>
             <translation>&amp;Settings…</translation>
         </message>
+        <message>
+            <source>&amp;Find Messages…</source>
+            <translation>&amp;Find Messages…</translation>
+        </message>
+        <message>
+            <source>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</source>
+            <translation>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</translation>
+        </message>
     </context>
     <context>
         <name>MessageListView</name>
@@ -911,6 +919,60 @@
                 <numerusform>%n unread message</numerusform>
                 <numerusform>%n unread messages</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchPanel</name>
+        <message>
+            <source>Words to find; Enter searches.</source>
+            <translation>Words to find; Enter searches.</translation>
+        </message>
+        <message>
+            <source>The search failed: %1</source>
+            <translation>The search failed: %1</translation>
+        </message>
+        <message>
+            <source>Nothing holds “%1”.</source>
+            <translation>Nothing holds “%1”.</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n message(s) found; Enter on one shows it in its room.</source>
+            <translation>
+                <numerusform>%n message found; Enter on it shows it in its room.</numerusform>
+                <numerusform>%n messages found; Enter on one shows it in its room.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>Search messages</source>
+            <translation>Search messages</translation>
+        </message>
+        <message>
+            <source>Words to search for</source>
+            <translation>Words to search for</translation>
+        </message>
+        <message>
+            <source>Only this &amp;room</source>
+            <translation>Only this &amp;room</translation>
+        </message>
+        <message>
+            <source>Messages found</source>
+            <translation>Messages found</translation>
+        </message>
+        <message>
+            <source>&amp;More Results</source>
+            <translation>&amp;More Results</translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchResults</name>
+        <message>
+            <source>#%1 · %2: %3</source>
+            <extracomment>A search result: the room, who wrote, the text.</extracomment>
+            <translation>#%1 · %2: %3</translation>
         </message>
     </context>
     <context>

@@ -745,6 +745,14 @@
             <source>&amp;Settings…</source>
             <translation>C&amp;onfiguración…</translation>
         </message>
+        <message>
+            <source>&amp;Find Messages…</source>
+            <translation>&amp;Buscar mensajes…</translation>
+        </message>
+        <message>
+            <source>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</source>
+            <translation>Ese mensaje está en #%1 más atrás de lo que la ventana carga (%2 páginas); suba para leerlo.</translation>
+        </message>
     </context>
     <context>
         <name>MessageListView</name>
@@ -911,6 +919,60 @@
                 <numerusform>%n mensaje sin leer</numerusform>
                 <numerusform>%n mensajes sin leer</numerusform>
             </translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchPanel</name>
+        <message>
+            <source>Words to find; Enter searches.</source>
+            <translation>Palabras que buscar; Intro busca.</translation>
+        </message>
+        <message>
+            <source>The search failed: %1</source>
+            <translation>La búsqueda falló: %1</translation>
+        </message>
+        <message>
+            <source>Nothing holds “%1”.</source>
+            <translation>Ningún mensaje contiene «%1».</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n message(s) found; Enter on one shows it in its room.</source>
+            <translation>
+                <numerusform>%n mensaje encontrado; Intro sobre él lo muestra en su sala.</numerusform>
+                <numerusform>%n mensajes encontrados; Intro sobre uno lo muestra en su sala.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Search</source>
+            <translation>Buscar</translation>
+        </message>
+        <message>
+            <source>Search messages</source>
+            <translation>Buscar mensajes</translation>
+        </message>
+        <message>
+            <source>Words to search for</source>
+            <translation>Palabras que buscar</translation>
+        </message>
+        <message>
+            <source>Only this &amp;room</source>
+            <translation>Solo esta &amp;sala</translation>
+        </message>
+        <message>
+            <source>Messages found</source>
+            <translation>Mensajes encontrados</translation>
+        </message>
+        <message>
+            <source>&amp;More Results</source>
+            <translation>&amp;Más resultados</translation>
+        </message>
+    </context>
+    <context>
+        <name>SearchResults</name>
+        <message>
+            <source>#%1 · %2: %3</source>
+            <extracomment>A search result: the room, who wrote, the text.</extracomment>
+            <translation>#%1 · %2: %3</translation>
         </message>
     </context>
     <context>

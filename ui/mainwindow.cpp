@@ -19,6 +19,7 @@
 #include "placeholderfit.h"
 #include "protocolpanel.h"
 #include "roomlistdelegate.h"
+#include "searchpanel.h"
 #include "settingsdialog.h"
 #include "traynotification.h"
 
@@ -212,6 +213,15 @@ void MainWindow::buildWidgets()
     m_protocolPanel = new ProtocolPanel(m_exchangeLog, this);
     addDockWidget(Qt::BottomDockWidgetArea, m_protocolPanel);
     m_protocolPanel->hide();
+    m_searchPanel = new SearchPanel(this);
+    addDockWidget(Qt::RightDockWidgetArea, m_searchPanel);
+    m_searchPanel->hide();
+    connect(m_searchPanel, &SearchPanel::searchRequested, this,
+            [this](const QString &text, bool currentRoomOnly) { m_client->search(text, currentRoomOnly); });
+    connect(m_searchPanel, &SearchPanel::resultActivated, this, [this](const QString &room, qint64 id) {
+        if (const auto name = RoomName::parse(room))
+            m_client->showMessage(*name, id);
+    });
 
     setTabOrder(m_composer, m_sendButton);
     setTabOrder(m_sendButton, m_roomList);
@@ -294,6 +304,9 @@ void MainWindow::buildMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction *find = m_viewMenu->addAction(tr("&Find Messages…"), this, [this] { m_searchPanel->focusSearch(); });
+    find->setObjectName(QStringLiteral("findAction"));
+    find->setShortcut(QKeySequence::Find);
     QAction *latest = m_viewMenu->addAction(tr("Jump to &Latest Message"), this, [this] { m_messageView->scrollToLatest(); });
     latest->setObjectName(QStringLiteral("jumpToLatestAction"));
     // Wherever the focus is: the composer, where it usually is, has no use for it.
@@ -376,6 +389,16 @@ void MainWindow::attach(ChatClient *client)
     connect(client, &ChatClient::unreadTotalChanged, this, &MainWindow::showTitle);
     connect(client, &ChatClient::nameChanged, this, &MainWindow::showTitle);
 
+    m_searchPanel->setResults(client->searchResults());
+    connect(client, &ChatClient::messageShown, this, [this](int row) {
+        m_messageView->showRow(row);
+        updateReading();
+    });
+    connect(client, &ChatClient::messageOutOfReach, this, [this](const RoomName &room, MessageId) {
+        showError(tr("That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.")
+                      .arg(room.value())
+                      .arg(ChatClient::maxJumpPages));
+    });
     m_notifications->attach(client);
     m_notifications->setWindowActive(isActiveWindow());
     client->setReading(isActiveWindow() && m_messageView->isAtBottom());

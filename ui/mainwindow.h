@@ -12,6 +12,7 @@ class MessageListView;
 class Notifications;
 class PasswordDialog;
 class ProtocolPanel;
+class SearchPanel;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -97,6 +98,7 @@ private:
     QLabel *m_connectionLabel = nullptr;
     ExchangeLog *m_exchangeLog = nullptr;
     ProtocolPanel *m_protocolPanel = nullptr;
+    SearchPanel *m_searchPanel = nullptr;
     QMenu *m_chatMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
     QMenu *m_helpMenu = nullptr;

@@ -169,6 +169,21 @@ void MessageListView::keyPressEvent(QKeyEvent *event)
     QListView::keyPressEvent(event);
 }
 
+void MessageListView::showRow(int row)
+{
+    const QModelIndex index = model()->index(row, 0);
+    if (!index.isValid())
+        return;
+    // The rows just loaded are laid out first, or the place would be a guess.
+    executeDelayedItemsLayout();
+    setStuck(false);
+    m_adjusting = true;
+    scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_adjusting = false;
+    setStuck(isAtBottom());
+    selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+}
+
 QString MessageListView::linkAt(const QPoint &position) const
 {
     const QModelIndex index = indexAt(position);

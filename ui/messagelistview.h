@@ -22,6 +22,8 @@ public:
     // Messages added below since the reader left the bottom.
     int newBelow() const { return m_newBelow; }
     QString linkAt(const QPoint &position) const;
+    // Scrolls `row` to the middle and selects it: a message found elsewhere, in context.
+    void showRow(int row);
 
 signals:
     // Scrolled to the top, or the rows do not fill the view: older history is wanted.

@@ -10,6 +10,7 @@
 #include "poller.h"
 #include "roomactivitylink.h"
 #include "roomlistmodel.h"
+#include "searchresults.h"
 #include "session.h"
 
 #include <QNetworkReply>
@@ -35,7 +36,8 @@ ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
       m_directory(new Directory(m_api, this)),
       m_roomList(new RoomListModel(this)),
       m_messageModel(new MessageModel(this)),
-      m_members(new QStringListModel(this))
+      m_members(new QStringListModel(this)),
+      m_searchResults(new SearchResults(m_api, this))
 {
     m_api->setCaCertificates(config.caCertificates);
     m_messageModel->setOwnName(config.name);
@@ -218,8 +220,10 @@ void ChatClient::onMessages(const RoomName &room, const QList<Message> &messages
     showUnread(room);
     if (wasLoaded && !initial && !news.isEmpty())
         emit newsArrived(room, news);
-    if (initial)
+    if (initial) {
         emit roomStateChanged();
+        continueJump();
+    }
 }
 
 void ChatClient::onRoomsUpdated(const QList<RoomOverview> &rooms)
@@ -335,7 +339,49 @@ void ChatClient::loadOlder()
         if (room == m_room)
             m_messageModel->addMessages(older);
         emit roomStateChanged();
+        continueJump();
     });
+}
+
+void ChatClient::search(const QString &text, bool currentRoomOnly)
+{
+    m_searchResults->search(text, currentRoomOnly ? std::optional<RoomName>(m_room) : std::nullopt);
+}
+
+void ChatClient::showMessage(const RoomName &room, MessageId id)
+{
+    m_jump = Jump{room, id, 0};
+    if (room != m_room)
+        openRoom(room);
+    continueJump();
+}
+
+void ChatClient::continueJump()
+{
+    if (!m_jump)
+        return;
+    if (m_jump->room != m_room) {
+        m_jump.reset(); // the user went elsewhere meanwhile
+        return;
+    }
+    const RoomState &state = m_states[m_room];
+    if (!state.loaded || state.loadingOlder)
+        return; // called again when the page arrives
+    const int row = m_messageModel->rowOfMessage(m_jump->id);
+    if (row >= 0) {
+        m_jump.reset();
+        emit messageShown(row);
+        return;
+    }
+    const bool older = !state.timeline.isEmpty() && m_jump->id < state.timeline.oldestId();
+    if (older && state.timeline.hasOlder() && m_jump->pagesLoaded < maxJumpPages) {
+        ++m_jump->pagesLoaded;
+        loadOlder();
+        return;
+    }
+    const Jump missed = *m_jump;
+    m_jump.reset();
+    emit messageOutOfReach(missed.room, missed.id);
 }
 
 void ChatClient::setName(const QString &name)

@@ -17,6 +17,7 @@ class Poller;
 class QNetworkReply;
 class QStringListModel;
 class RoomListModel;
+class SearchResults;
 class Session;
 struct ApiResult;
 struct OutgoingMessage;
@@ -66,6 +67,8 @@ public:
     MessageModel *messages() const { return m_messageModel; }
     // Who is online in the current room; the user's own name is marked.
     QStringListModel *members() const { return m_members; }
+    // What the last search() found.
+    SearchResults *searchResults() const { return m_searchResults; }
 
     Status status() const;
     // The current room's newest page has arrived (until then, an empty list means nothing).
@@ -81,6 +84,12 @@ public:
     void openRoom(const RoomName &room);
     void send(const QString &text);
     void loadOlder();
+    // Searches every room, or only the current one (GET /api/v1/search).
+    void search(const QString &text, bool currentRoomOnly);
+    // Opens `room` and loads its history back to message `id`, a page at a time (at most
+    // maxJumpPages), then says where it is (messageShown) or that it is out of reach.
+    void showMessage(const RoomName &room, MessageId id);
+    static constexpr int maxJumpPages = 50;
     // Whether the user sees the newest messages of the current room (window active,
     // scrolled to the bottom): what arrives meanwhile is read, not news.
     void setReading(bool reading);
@@ -107,6 +116,9 @@ signals:
     void newsArrived(const RoomName &room, const QList<Message> &messages);
     void unreadTotalChanged(qint64 total);
     void nameChanged(const QString &name);
+    // The message showMessage() asked for is row `row` of messages().
+    void messageShown(int row);
+    void messageOutOfReach(const RoomName &room, MessageId id);
 
 private:
     struct RoomState
@@ -133,6 +145,8 @@ private:
     void showUnread(const RoomName &room);
     void showPending();
     void setOnline(bool online);
+    // Brings the message showMessage() wants closer: shows it, or loads an older page.
+    void continueJump();
 
     ChatConfig m_config;
     RoomName m_room;
@@ -154,4 +168,12 @@ private:
     RoomListModel *m_roomList;
     MessageModel *m_messageModel;
     QStringListModel *m_members;
+    SearchResults *m_searchResults;
+    struct Jump
+    {
+        RoomName room;
+        MessageId id = 0;
+        int pagesLoaded = 0;
+    };
+    std::optional<Jump> m_jump;
 };

@@ -226,6 +226,12 @@ qsizetype MessageModel::storedRowFor(MessageId id) const
     return at - m_messages.cbegin();
 }
 
+int MessageModel::rowOfMessage(MessageId id) const
+{
+    const qsizetype at = storedRowFor(id);
+    return at < m_messages.size() && m_messages.at(at).id == id ? int(at) : -1;
+}
+
 void MessageModel::headerMayHaveChanged(int row)
 {
     if (row >= 0 && row < rowCount())

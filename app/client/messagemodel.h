@@ -59,6 +59,8 @@ public:
     RoomName room() const { return m_room; }
     MessageId firstUnreadId() const { return m_firstUnreadId; }
     qsizetype storedCount() const { return m_messages.size(); }
+    // The row of stored message `id`, or -1 when it is not loaded.
+    int rowOfMessage(MessageId id) const;
     qsizetype pendingCount() const { return m_pending.size(); }
 
 private:

@@ -11,6 +11,8 @@
 #include "windowdriver.h"
 
 #include <QAbstractButton>
+#include <QApplication>
+#include <QLineEdit>
 #include <QDockWidget>
 #include <QNetworkAccessManager>
 #include <QScrollBar>
@@ -35,6 +37,7 @@ private slots:
     void newsBelowAReaderWhoScrolledUpIsCountedAndMarked();
     void ctrlEndFromTheComposerJumpsToTheNewest();
     void titleCountsWhatIsUnread();
+    void ctrlFFindsAMessageAndShowsItInContext();
 
 private:
     std::unique_ptr<MainWindow> openSeeded(const QString &name, int messages, QString *roomOut = nullptr);
@@ -64,7 +67,9 @@ std::unique_ptr<MainWindow> TestReadingPlace::openSeeded(const QString &name, in
     auto window = openChatWindow(m_server, name, room);
     if (!QTest::qWaitForWindowActive(window.get()))
         return nullptr;
-    if (!QTest::qWaitFor([&] { return messageViewOf(*window)->model()->rowCount() == messages; }, deliveryTimeoutMs))
+    // The first page: the newest hundred.
+    if (!QTest::qWaitFor([&] { return messageViewOf(*window)->model()->rowCount() == std::min(messages, 100); },
+                         deliveryTimeoutMs))
         return nullptr;
     if (roomOut)
         *roomOut = room;
@@ -144,6 +149,43 @@ void TestReadingPlace::titleCountsWhatIsUnread()
     QTRY_VERIFY_WITH_TIMEOUT(ana->windowTitle().startsWith(QStringLiteral("(3) ")), roomNewsTimeoutMs);
     ana->switchToRoom(side);
     QTRY_VERIFY(!ana->windowTitle().startsWith(u'('));
+}
+
+void TestReadingPlace::ctrlFFindsAMessageAndShowsItInContext()
+{
+    QString room;
+    auto ana = openSeeded(QStringLiteral("ana"), 180, &room);
+    QVERIFY(ana);
+    auto *view = qobject_cast<MessageListView *>(messageViewOf(*ana));
+    QTRY_VERIFY_WITH_TIMEOUT(view->isAtBottom(), deliveryTimeoutMs);
+
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F, Qt::ControlModifier);
+    auto *edit = ana->findChild<QLineEdit *>(QStringLiteral("searchEdit"));
+    QTRY_VERIFY(edit->hasFocus());
+    QTest::keyClicks(edit, QStringLiteral("old 5"));
+    // This room's only: the other tests' rooms hold an old-5. too.
+    ana->findChild<QAbstractButton *>(QStringLiteral("searchThisRoomOnly"))->click();
+    QTest::keyClick(edit, Qt::Key_Return);
+    auto *results = ana->findChild<QAbstractItemView *>(QStringLiteral("searchResults"));
+    QTRY_COMPARE_WITH_TIMEOUT(results->model()->rowCount(), 1, deliveryTimeoutMs);
+    QVERIFY(results->model()->index(0, 0).data().toString().contains(QStringLiteral("old-5.")));
+
+    // Enter on the result: the message, 175 back and beyond the first page, in view.
+    results->setFocus();
+    results->setCurrentIndex(results->model()->index(0, 0));
+    QTest::keyClick(results, Qt::Key_Return);
+    const auto rowOfFive = [view] {
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            if (view->model()->index(row, 0).data(MessageModel::TextRole).toString() == u"old-5.")
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfFive() >= 0, deliveryTimeoutMs);
+    const QModelIndex five = view->model()->index(rowOfFive(), 0);
+    QTRY_VERIFY(view->viewport()->rect().intersects(view->visualRect(five)));
+    QVERIFY(view->selectionModel()->isSelected(five));
+    QVERIFY(!view->isAtBottom());
 }
 
 QTEST_MAIN(TestReadingPlace)

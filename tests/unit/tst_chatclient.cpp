@@ -6,6 +6,7 @@
 #include "client/chatclient.h"
 #include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
+#include "client/searchresults.h"
 #include "clientconfig.h"
 #include "httpclient.h"
 #include "roomcontent.h"
@@ -57,6 +58,7 @@ private slots:
     void loadOlderPagesBackToTheStart();
     void nothingListeningSaysUnreachable();
     void changedNameIsUsedAndRemembered();
+    void searchPagesAndShowsAnOldMessageInItsRoom();
 
 private:
     std::unique_ptr<ChatClient> openClient(const QString &name, const QString &room);
@@ -231,6 +233,45 @@ void TestChatClient::changedNameIsUsedAndRemembered()
     QTRY_VERIFY_WITH_TIMEOUT(client->members()->stringList().contains(QStringLiteral("anita (you)")),
                              roomNewsTimeoutMs);
     QCOMPARE(chosenName(QString()), QStringLiteral("anita"));
+}
+
+void TestChatClient::searchPagesAndShowsAnOldMessageInItsRoom()
+{
+    const QString room = freshRoom();
+    // Words of this test only: the other tests' rooms are on the same server.
+    QVERIFY(seedRoom(m_nam, m_server, room, 250, QStringLiteral("seed"), QStringLiteral("archived-%1.")));
+    auto ana = openClient(QStringLiteral("ana"), freshRoom());
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded(), answerTimeoutMs);
+    SearchResults *results = ana->searchResults();
+    QAbstractItemModelTester tester(results, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy finished(results, &SearchResults::finished);
+
+    // Every room (ana is elsewhere), newest first, a page at a time.
+    ana->search(QStringLiteral("archived"), false);
+    QVERIFY(finished.wait(answerTimeoutMs));
+    QCOMPARE(results->rowCount(), 20);
+    QCOMPARE(results->index(0).data(SearchResults::TextRole).toString(), QStringLiteral("archived-250."));
+    QVERIFY(results->hasMore());
+    results->loadMore();
+    QVERIFY(finished.wait(answerTimeoutMs));
+    QCOMPARE(results->rowCount(), 40);
+    QCOMPARE(results->index(39).data(SearchResults::TextRole).toString(), QStringLiteral("archived-211."));
+
+    ana->search(QStringLiteral("ARCHIVED 10"), false);
+    QVERIFY(finished.wait(answerTimeoutMs));
+    QCOMPARE(results->rowCount(), 1);
+    QCOMPARE(results->index(0).data(SearchResults::RoomRole).toString(), room);
+    const MessageId id = results->index(0).data(SearchResults::IdRole).toLongLong();
+    QCOMPARE(id, MessageId(10));
+
+    // Shown in its room: the room opens and its history is loaded back to the message.
+    QSignalSpy shown(ana.get(), &ChatClient::messageShown);
+    ana->showMessage(*RoomName::parse(room), id);
+    QVERIFY(shown.wait(answerTimeoutMs));
+    QCOMPARE(ana->currentRoom().value(), room);
+    const int row = shown.first().first().toInt();
+    QCOMPARE(ana->messages()->index(row).data(MessageModel::IdRole).toLongLong(), id);
+    QCOMPARE(ana->messages()->index(row).data(MessageModel::TextRole).toString(), QStringLiteral("archived-10."));
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)
