@@ -1,5 +1,7 @@
 #include "mention.h"
 
+#include "core/roommention.h"
+
 namespace {
 bool continuesWord(QStringView text, qsizetype index)
 {
@@ -17,6 +19,8 @@ bool continuesWord(QStringView text, qsizetype index)
 
 bool mentions(QStringView text, QStringView name)
 {
+    if (mentionsEveryone(text))
+        return true;
     name = name.trimmed();
     if (name.isEmpty())
         return false;

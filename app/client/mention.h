@@ -7,5 +7,6 @@
 // here ends where a letter, digit, combining mark or "_" does not continue it, so "ana,",
 // "(ana)", "@ana:" and "ana's" mention ana while "banana", "anabel", "ana_b" and "@anas"
 // do not. A name with spaces or punctuation inside ("ana maría", "bo.b") is matched whole.
-// An empty (or blank) name is mentioned by nothing.
+// An empty (or blank) name is mentioned by nothing. "@room" mentions everyone
+// (mentionsEveryone).
 bool mentions(QStringView text, QStringView name);

@@ -116,6 +116,14 @@ ApiError tooManyRequests(int retryAfterSeconds)
             QStringLiteral("Too many messages from your address; try again in %1 s.").arg(retryAfterSeconds)};
 }
 
+ApiError tooManyRoomMentions(int retryAfterSeconds)
+{
+    return {429, QStringLiteral("room_mention_rate_limited"),
+            QStringLiteral("@room calls everyone in the room, so it is limited: try again in %1 s, or send "
+                           "the message without it.")
+                .arg(retryAfterSeconds)};
+}
+
 ApiError tooManyPasswordAttempts(int retryAfterSeconds)
 {
     return {429, QStringLiteral("rate_limited"),

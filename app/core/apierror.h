@@ -32,6 +32,7 @@ ApiError fieldTooLong(const QString &field, qsizetype limitCharacters);
 ApiError unsupportedMediaType(const QByteArray &contentType);
 ApiError tooManyRequests(int retryAfterSeconds);
 ApiError tooManyPasswordAttempts(int retryAfterSeconds);
+ApiError tooManyRoomMentions(int retryAfterSeconds);
 ApiError unauthorized();
 ApiError invalidToken();
 ApiError wrongPassword();

@@ -134,6 +134,8 @@ private:
     Hub m_hub;
     ServerLimits m_limits;
     RateLimiter m_sendLimiter;
+    // @room notifies everyone in the room: a few in a row, then one every 30 s an address.
+    RateLimiter m_roomMentionLimiter{1.0 / 30, 2};
     Sessions m_sessions;
     OriginPolicy m_originPolicy;
     ConnectionGuard *m_guard = nullptr;

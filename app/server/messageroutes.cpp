@@ -1,5 +1,7 @@
 #include "chatserver.h"
 
+#include "core/roommention.h"
+
 #include "core/historyquery.h"
 #include "eventstream.h"
 #include "roomjson.h"
@@ -51,6 +53,13 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     if (const auto *error = std::get_if<ApiError>(&draft)) {
         reply->sendError(*error);
         return;
+    }
+    if (mentionsEveryone(std::get<MessageDraft>(draft).text)) {
+        if (const auto retryAfter = m_roomMentionLimiter.admit(request.remoteAddress())) {
+            reply->sendError(Errors::tooManyRoomMentions(*retryAfter),
+                             {{"Retry-After", QByteArray::number(*retryAfter)}});
+            return;
+        }
     }
     // value() cannot tell an absent header from an empty one, and an empty key is a
     // client bug that would otherwise silently turn off retry protection.

@@ -91,6 +91,12 @@ void TestNotificationPolicy::mentionIsTheNameAsAWord_data()
     QTest::newRow("combining mark joins") << QStringLiteral("ana\u0308") << QStringLiteral("ana") << false;
     QTest::newRow("empty name") << QStringLiteral("anything") << QStringLiteral("") << false;
     QTest::newRow("blank name") << QStringLiteral("a  b") << QStringLiteral(" ") << false;
+    // @room calls everyone in the room, the reader included.
+    QTest::newRow("@room") << QStringLiteral("@room the server restarts at noon") << QStringLiteral("ana") << true;
+    QTest::newRow("@ROOM, in any case") << QStringLiteral("heads up, @ROOM!") << QStringLiteral("ana") << true;
+    QTest::newRow("room without @") << QStringLiteral("which room?") << QStringLiteral("ana") << false;
+    QTest::newRow("@roomba") << QStringLiteral("my @roomba broke") << QStringLiteral("ana") << false;
+    QTest::newRow("mail@room.org") << QStringLiteral("write to mail@room.org") << QStringLiteral("ana") << false;
 }
 
 void TestNotificationPolicy::mentionIsTheNameAsAWord()
