@@ -67,10 +67,11 @@ bool StreamWriter::write(const QByteArray &bytes)
             abort();
             return false;
         }
-        if (sent > 0)
-            m_lastProgressMs = nowMs();
         if (sent == bytes.size())
             return true;
+        // Only a writer with output waiting is judged on its progress: the clock is read
+        // from here on, not for every frame of a reader that keeps up.
+        m_lastProgressMs = nowMs();
         m_pending.push_back(bytes);
         m_offset = sent > 0 ? sent : 0;
     } else {

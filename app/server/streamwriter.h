@@ -42,8 +42,8 @@ public:
     bool isOpen() const { return m_descriptor >= 0; }
     int descriptor() const { return m_descriptor; }
     qint64 unsentBytes() const { return m_unsent; }
-    // Since the writer last got bytes into the kernel (or was opened): a reader that
-    // takes nothing for long is gone.
+    // Since output began to wait, or last went into the kernel: a reader that takes
+    // nothing for this long is gone. Meaningful only while output waits.
     qint64 msSinceProgress() const;
 
     // Queues `bytes` behind what waits, sharing them (QByteArray's implicit sharing).
