@@ -519,6 +519,60 @@ def workload_fixed_load(peers, tables, p):
                       "; ".join(f"{delivered_share(r)}, {integrity(r)}" for r in n), "–", "–", "–")
 
 
+def one_sender_table():
+    return Grid(["senders", "figure", "ChatApp", "nchan", "ChatApp/nchan", "target", "met"], 2,
+                "One room, every subscriber on SSE, 1,000 messages/s offered by ONE publisher connection (and a "
+                "row with four), each with one request in flight: a sender gets its next message out only once "
+                "the last is answered, so a server whose answer waits behind the fan-out of the previous message "
+                "takes less than is offered. CPU is the server process's (nginx's worker) user+system time over "
+                "the send phase and the drain, per delivery. ChatApp and nchan run alternately; a cell gives the "
+                "median and, with several runs, the range. Targets (issue 17): one sender, deliveries/s ≥ 1.33 × "
+                "nchan's, CPU per delivery ≤ 0.75 ×, p99 ≤ 1 ×; four senders, deliveries/s ≥ 3 ×.")
+
+
+def workload_one_sender(peers, tables, p):
+    """A chat's real load: one message at a time to everyone in the room."""
+    subscribers, rate, senders_list, seconds, drain, repeats = p["one_sender"]
+    table = tables.setdefault("one_sender", one_sender_table())
+    table.title = (f"1 room × {subscribers:,} SSE subscribers, {rate:,} msg/s offered, {seconds} s of sending, "
+                   f"drain ≤ {drain} s, {repeats} run(s) per server")
+    for senders in senders_list:
+        runs = {"chatapp": [], "nchan": []}
+        for _ in range(repeats):  # alternately, so that both see the same noise
+            results = run_pair(peers, lambda u: [
+                "--publish", u["publish"], "--publish-format", u["publish_format"],
+                "--subscribe", u["sse"], "--subscribe-mode", "sse", "--rooms", "1",
+                "--senders", str(senders), "--subscribers-per-room", str(subscribers), "--rate", str(rate),
+                "--duration", str(seconds), "--drain", str(drain),
+                "--source-addresses", "4", "--threads", "1"], seconds + drain + 90)
+            for name in runs:
+                runs[name].append(results[name])
+        c, n = runs["chatapp"], runs["nchan"]
+
+        def row(figure, pick, target=None, higher=False, show_ratio=True):
+            (mc, tc), (mn, tn) = spread([pick(r) for r in c]), spread([pick(r) for r in n])
+            value = mc / mn if mc is not None and mn else None
+            if target is None:
+                aim, verdict = "–", "–"
+            elif higher:
+                aim = f"≥ {target}"
+                verdict = "–" if value is None else ("yes" if value >= target else f"no ({value:.2f}×)")
+            else:
+                aim, verdict = f"≤ {target}", met(value, target)
+            table.add(senders, figure, tc, tn, ratio(mc, mn) if show_ratio else "–", aim, verdict)
+
+        one = senders == 1
+        row("deliveries/s", lambda r: r["delivery_rate"], 1.33 if one else 3, higher=True)
+        row("messages/s acknowledged", lambda r: r["send_rate"])
+        row("p50 latency µs", lambda r: r["latency_us"]["p50"])
+        row("p99 latency µs", lambda r: r["latency_us"]["p99"], 1 if one else None)
+        row("server CPU µs per delivery", per_mille_us, 0.75 if one else None)
+        row("load generator CPU µs per delivery", lambda r: r["bench_cpu_us_per_delivery"], show_ratio=False)
+        table.add(senders, "delivered; lost/duplicated/reordered",
+                  "; ".join(f"{delivered_share(r)}, {integrity(r)}" for r in c),
+                  "; ".join(f"{delivered_share(r)}, {integrity(r)}" for r in n), "–", "–", "–")
+
+
 def delivered_share(result):
     expected = result.get("expected_deliveries") or 0
     return f"{100.0 * result['deliveries'] / expected:.1f} %" if expected else "–"
@@ -636,13 +690,13 @@ QUICK = {"seconds": 3, "fanout": [(1000, [500])], "many_rooms": (200, 5, 500), "
          "longpoll": [(500, 100)], "lab_clients": 200, "both_cores": False,
          "flood": (32, 2, 2, 2), "fixed": [(1000, 100)], "fixed_seconds": 2, "fixed_drain": 2,
          "fixed_repeats": 1,
-         "fanout_once": (2000, 2)}
+         "fanout_once": (2000, 2), "one_sender": (1000, 1000, [1, 4], 3, 3, 1)}
 FULL = {"seconds": 10, "fanout": [(1000, [500, 1000, 2000, 4000]), (10000, [100, 200])],
         "many_rooms": (1000, 10, 1000), "idle": [10000, 19000], "longpoll": [(1000, 200), (10000, 10)], "lab_clients": 1000,
         "both_cores": True,
         "flood": (64, 5, 10, 30), "fixed": [(100, 1000), (1000, 100), (5000, 20)], "fixed_seconds": 8,
         "fixed_drain": 5, "fixed_repeats": 2,
-        "fanout_once": (19000, 2)}
+        "fanout_once": (19000, 2), "one_sender": (1000, 1000, [1, 4], 10, 5, 2)}
 
 
 def machine():
@@ -668,6 +722,7 @@ SECTIONS = (  # (key, heading, workloads that fill it), in the order they appear
     ("fanout_once", "## One message to many idle subscribers", {"10"}),
     ("main", "## Throughput, latency and memory by workload", {"1", "2", "3", "4", "5", "7"}),
     ("window", "## The window: one send in a long room", {"11"}),
+    ("one_sender", "## One sender to a room of 1,000 readers", {"12"}),
 )
 HAND_WRITTEN = ("\n## Where ChatApp stands", "\n## History of improvements")
 
@@ -746,7 +801,7 @@ def main():
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--only", help="comma-separated workload numbers, e.g. 1,2 (8 flood, 9 fixed load, "
-                                       "10 one message to many idle subscribers, 11 the window)")
+                                       "10 one message to many idle subscribers, 11 the window, 12 one sender to 1,000 SSE)")
     args = parser.parse_args()
     build_dir = Path(args.build_dir)
     started = time.monotonic()
@@ -760,12 +815,12 @@ def main():
         workloads = {"1": workload_send_rate, "2": workload_fanout, "3": workload_many_rooms,
                      "4": workload_idle, "5": workload_longpoll, "7": workload_lab_polling,
                      "8": workload_flood, "9": workload_fixed_load, "10": workload_fanout_once,
-                     "11": workload_window}
+                     "11": workload_window, "12": workload_one_sender}
         chosen = args.only.split(",") if args.only else list(workloads)
         for key in chosen:
             print(f"workload {key}: {workloads[key].__name__} (at {time.monotonic() - started:.0f} s)", flush=True)
             try:
-                if key in ("8", "9", "10", "11"):
+                if key in ("8", "9", "10", "11", "12"):
                     workloads[key](peers, tables, params)
                 else:
                     workloads[key](peers, table, params)

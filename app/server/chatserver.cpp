@@ -1,5 +1,7 @@
 #include "chatserver.h"
 
+#include "streamwriter.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
@@ -293,16 +295,26 @@ void ChatServer::closeConnections(std::function<void()> done)
         if (socket->state() != QAbstractSocket::UnconnectedState)
             open.append(socket);
     }
-    // Counted before any is closed: a socket with nothing pending disconnects at once.
-    *remaining = int(open.size());
-    for (QTcpSocket *socket : open) {
-        connect(socket, &QTcpSocket::disconnected, this, [remaining, finishOnce] {
-            if (--*remaining == 0)
-                finishOnce();
-        });
+    // Streams taken from their sockets write out what waits for their readers too.
+    QList<StreamWriter *> writing;
+    for (StreamWriter *writer : findChildren<StreamWriter *>()) {
+        if (writer->isOpen())
+            writing.append(writer);
     }
+    // Counted before any is closed: a socket with nothing pending disconnects at once.
+    *remaining = int(open.size() + writing.size());
+    const auto closedOne = [remaining, finishOnce] {
+        if (--*remaining == 0)
+            finishOnce();
+    };
+    for (QTcpSocket *socket : open)
+        connect(socket, &QTcpSocket::disconnected, this, closedOne);
+    for (StreamWriter *writer : writing)
+        connect(writer, &StreamWriter::closed, this, closedOne);
     for (QTcpSocket *socket : open)
         socket->disconnectFromHost(); // writes out what is pending, then closes
+    for (StreamWriter *writer : writing)
+        writer->finish(closeConnectionsDeadlineMs); // the same, for a stream
     if (*remaining == 0)
         QTimer::singleShot(0, this, finishOnce);
     else

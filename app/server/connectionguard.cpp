@@ -68,6 +68,9 @@ ConnectionGuard::ConnectionGuard(const ServerLimits &limits, std::optional<QSslC
 
 ConnectionGuard::~ConnectionGuard()
 {
+    // Before this object stops being their counter: they would tell it they closed.
+    const QSet<StreamWriter *> writers = m_writers;
+    qDeleteAll(writers);
     if (m_reserveDescriptor >= 0)
         ::close(m_reserveDescriptor);
 }
@@ -146,7 +149,7 @@ ConnectionGuard::Refusal ConnectionGuard::refuseWithReserve()
         std::fprintf(stderr,
                      "chatapp: out of file descriptors with %lld connections open; new ones get "
                      "503 (see LimitNOFILE and --max-connections in docs/security.md)\n",
-                     static_cast<long long>(m_connections.size()));
+                     static_cast<long long>(openConnections()));
     }
     if (m_reserveDescriptor < 0)
         return Refusal::Stuck;
@@ -200,7 +203,7 @@ void ConnectionGuard::incomingConnection(qintptr descriptor)
         return;
     }
     socket->setReadBufferSize(maxBufferedInputBytes);
-    if (m_connections.size() >= m_limits.maxConnections) {
+    if (openConnections() >= m_limits.maxConnections) {
         ++m_refused;
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         // Before a handshake there is no way to say why: a TLS client just sees the close.
@@ -442,24 +445,39 @@ void ConnectionGuard::closeLargestOffenders()
     // at each write once the budget is reached.
     const qint64 budget = qint64(m_limits.outputBudgetMiB) * 1024 * 1024;
     const qint64 target = budget - budget / 4;
-    QList<std::pair<qint64, QPointer<QTcpSocket>>> offenders;
-    offenders.reserve(m_unsentBySocket.size());
+    struct Offender
+    {
+        qint64 unsent;
+        QPointer<QTcpSocket> socket;
+        QPointer<StreamWriter> writer;
+    };
+    QList<Offender> offenders;
+    offenders.reserve(m_unsentBySocket.size() + m_unsentByWriter.size());
     for (auto it = m_unsentBySocket.cbegin(); it != m_unsentBySocket.cend(); ++it)
-        offenders.append({it.value(), it.key()});
+        offenders.append({it.value(), it.key(), nullptr});
+    for (auto it = m_unsentByWriter.cbegin(); it != m_unsentByWriter.cend(); ++it)
+        offenders.append({it.value(), nullptr, it.key()});
     std::sort(offenders.begin(), offenders.end(),
-              [](const auto &a, const auto &b) { return a.first > b.first; });
+              [](const Offender &a, const Offender &b) { return a.unsent > b.unsent; });
     int closed = 0;
-    for (const auto &[unsent, socket] : offenders) {
+    for (const Offender &offender : offenders) {
         if (m_unsentTotal <= target)
             break;
-        if (!socket)
+        if (offender.writer) {
+            ++closed;
+            ++m_evicted;
+            // Drops what waits and tells the stream, which ends its reply.
+            offender.writer->abort();
+            continue;
+        }
+        if (!offender.socket)
             continue;
         ++closed;
         ++m_evicted;
         // abort() drops the unsent output at once; disconnected() then forgets the
         // connection (and its count) and ends what it was answering.
-        forget(socket);
-        socket->abort();
+        forget(offender.socket);
+        offender.socket->abort();
     }
     const qint64 now = m_clock.elapsed();
     if (closed > 0 && (m_budgetLoggedMs < 0 || now - m_budgetLoggedMs >= budgetLogIntervalMs)) {
@@ -478,6 +496,51 @@ void ConnectionGuard::forget(QTcpSocket *socket)
         return;
     m_connections.erase(found);
     m_unsentTotal -= m_unsentBySocket.take(socket);
+}
+
+StreamWriter *ConnectionGuard::takeStream(QTcpSocket *socket)
+{
+    const auto found = m_connections.find(socket);
+    if (found == m_connections.end() || found->closeAtMs >= 0 || qobject_cast<QSslSocket *>(socket)
+        || socket->state() != QAbstractSocket::ConnectedState || socket->bytesToWrite() > 0)
+        return nullptr;
+    // QAbstractSocket cannot hand its descriptor over, only close it. So the stream gets a
+    // second descriptor of the same connection, and the socket is aborted: that closes
+    // only Qt's descriptor (no FIN, no RST, as the connection is still open through the
+    // other), drops its buffers (nothing is unsent, checked above; input on a stream means
+    // nothing) and reports it disconnected, on which QHttpServer lets it go.
+    const int descriptor = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (descriptor < 0)
+        return nullptr;
+    forget(socket);
+    socket->abort();
+    return new StreamWriter(descriptor, this, this);
+}
+
+void ConnectionGuard::writerOpened(StreamWriter *writer)
+{
+    m_writers.insert(writer);
+}
+
+void ConnectionGuard::writerUnsentChanged(StreamWriter *writer, qint64 unsent)
+{
+    qint64 &counted = m_unsentByWriter[writer];
+    const bool grew = unsent > counted;
+    m_unsentTotal += unsent - counted;
+    counted = unsent;
+    if (unsent == 0) {
+        m_unsentByWriter.remove(writer);
+        return;
+    }
+    // Only on growth: a writer reporting progress is in the middle of its own write loop.
+    if (grew && m_unsentTotal > qint64(m_limits.outputBudgetMiB) * 1024 * 1024)
+        closeLargestOffenders();
+}
+
+void ConnectionGuard::writerClosed(StreamWriter *writer)
+{
+    m_writers.remove(writer);
+    m_unsentTotal -= m_unsentByWriter.take(writer);
 }
 
 QTcpSocket *ConnectionGuard::socketFrom(const QHostAddress &address, quint16 port) const
@@ -541,6 +604,17 @@ void ConnectionGuard::sweep()
     for (QTcpSocket *socket : toClose) {
         forget(socket);
         socket->disconnectFromHost();
+    }
+    // A stream's reader that has taken nothing for as long is gone (the idle timeout);
+    // only those with output waiting can be.
+    QList<QPointer<StreamWriter>> stalled;
+    for (auto it = m_unsentByWriter.cbegin(); it != m_unsentByWriter.cend(); ++it) {
+        if (it.key()->msSinceProgress() > idleDeadline)
+            stalled.append(it.key());
+    }
+    for (const QPointer<StreamWriter> &writer : stalled) {
+        if (writer)
+            writer->abort();
     }
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "limits.h"
+#include "streamwriter.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
+#include <QSet>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QTcpServer>
@@ -20,7 +22,7 @@ class QTcpSocket;
 // QHttpServer buffers it, and an idle timeout. It only counts bytes and time; the
 // HTTP itself is still parsed by QHttpServer, which is told about every connection
 // this lets through.
-class ConnectionGuard : public QTcpServer
+class ConnectionGuard : public QTcpServer, public UnsentOutputCounter
 {
     Q_OBJECT
 
@@ -64,10 +66,19 @@ public:
     // The answer being written is the connection's last: what follows is read and
     // dropped, never parsed, and the connection closes shortly.
     void closeAfterAnswer(QTcpSocket *socket);
+    // Takes a plain (not TLS) connection away from QTcpSocket once a stream's answer has
+    // started, for a StreamWriter to write from then on (docs/architecture.md, "Readers").
+    // Null, and the socket left as it was, when that cannot be done cleanly: TLS, output
+    // still buffered, or the connection gone. The writer stays counted here: as an open
+    // connection, in the output budget, and for the idle timeout.
+    StreamWriter *takeStream(QTcpSocket *socket);
+    void writerOpened(StreamWriter *writer) override;
+    void writerUnsentChanged(StreamWriter *writer, qint64 unsent) override;
+    void writerClosed(StreamWriter *writer) override;
     // The connection this let through from that peer, or null. QHttpServer 6.8 tells a
     // handler its request's peer but not its socket.
     QTcpSocket *socketFrom(const QHostAddress &address, quint16 port) const;
-    qsizetype openConnections() const { return m_connections.size(); }
+    qsizetype openConnections() const { return m_connections.size() + m_writers.size(); }
     quint64 refusedConnections() const { return m_refused; }
     quint64 timedOutRequests() const { return m_timedOut; }
     quint64 evictedConnections() const { return m_evicted; }
@@ -146,6 +157,9 @@ private:
     // The connections with output the kernel has not taken, and how much, as last seen:
     // few while clients keep up, so a write that leaves nothing behind costs no lookup.
     QHash<QTcpSocket *, qint64> m_unsentBySocket;
+    // Streams taken from their sockets (takeStream), and those with output waiting.
+    QSet<StreamWriter *> m_writers;
+    QHash<StreamWriter *, qint64> m_unsentByWriter;
     qint64 m_budgetLoggedMs = -1;
     // QTcpServer's notifier for the listening socket, whose activations this takes over.
     QPointer<QSocketNotifier> m_listeningNotifier;

@@ -1,6 +1,7 @@
 #include "eventstream.h"
 
 #include "roomjson.h"
+#include "streamwriter.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -98,12 +99,17 @@ void EventStream::start(const std::optional<ApiError> &reset)
         deleteLater();
         return;
     }
-    connect(socket, &QTcpSocket::disconnected, this, &EventStream::close);
     // The kernel's own buffer would otherwise grow to megabytes for a reader that does
     // not read, unseen by the backlog bound below; 256 KiB still carries thousands of
     // messages a second to a reader far away.
     socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, streamKernelBufferBytes);
-    m_reply->startStream(200, streamContentType, streamHeaders);
+    // From here on the stream is written straight to its descriptor (StreamWriter), except
+    // under TLS.
+    m_reply->startStream(200, streamContentType, streamHeaders, true);
+    if (StreamWriter *writer = m_reply->streamWriter())
+        connect(writer, &StreamWriter::closed, this, &EventStream::close);
+    else
+        connect(socket, &QTcpSocket::disconnected, this, &EventStream::close);
     // Tells EventSource how soon to reconnect after a drop.
     m_reply->writeToStream("retry: 2000\n\n");
     if (reset)
@@ -193,7 +199,7 @@ void EventStream::roomsChanged()
 bool EventStream::readerKeepsUp()
 {
     // A reader with this much unsent is not keeping up (see ServerLimits).
-    if (!m_reply->isConnected() || m_reply->socket()->bytesToWrite() > m_maxUnsentBytes) {
+    if (!m_reply->isConnected() || m_reply->unsentStreamBytes() > m_maxUnsentBytes) {
         close();
         return false;
     }

@@ -12,6 +12,9 @@ namespace {
 // enough that thousands of rooms stay cheap.
 constexpr qsizetype recentMessagesPerRoom = 512;
 constexpr int keepAliveMs = 15 * 1000;
+// About a millisecond of writes (a send() each, when readers keep up): the longest a
+// sender's next message waits to be read while a room of thousands is told.
+constexpr qsizetype followersToldPerTurn = 256;
 } // namespace
 
 Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
@@ -177,17 +180,45 @@ void Hub::forEachFollower(const QString &room, Call call)
 void Hub::tellFollowers()
 {
     m_tellingQueued = false;
-    const QList<QString> rooms = std::exchange(m_roomsWithNews, {});
-    for (const QString &room : rooms) {
+    // Rooms are told one after the other, each room's news whole before the next news
+    // of that room, so that every follower gets each message once and in order; a slice
+    // of followers a turn, across rooms.
+    qsizetype budget = followersToldPerTurn;
+    while (budget > 0) {
+        if (!m_telling && !startTelling())
+            break;
+        Telling &telling = *m_telling;
+        const qsizetype end = std::min(telling.followers.size(), telling.next + budget);
+        for (; telling.next < end; ++telling.next) {
+            RoomFollower *follower = telling.followers.at(telling.next);
+            // One told earlier may have closed it, or another, since the list was taken.
+            if (m_rooms[telling.room].followers.contains(follower))
+                follower->roomAdvanced(telling.news);
+            --budget;
+        }
+        if (telling.next >= telling.followers.size())
+            m_telling.reset();
+    }
+    if ((m_telling || !m_roomsWithNews.isEmpty()) && !m_tellingQueued) {
+        m_tellingQueued = true;
+        QMetaObject::invokeMethod(this, &Hub::tellFollowers, Qt::QueuedConnection);
+    }
+}
+
+bool Hub::startTelling()
+{
+    while (!m_roomsWithNews.isEmpty()) {
+        const QString room = m_roomsWithNews.takeFirst();
         RoomState &state = m_rooms[room];
         const MessageId firstInMemory = state.lastId - state.recent.size() + 1;
         const MessageId from = std::max(state.toldId + 1, firstInMemory);
         state.toldId = state.lastId;
         if (from > state.lastId || state.followers.isEmpty())
             continue;
-        const QList<Message> news = state.recent.mid(from - firstInMemory);
-        forEachFollower(room, [&news](RoomFollower *follower) { follower->roomAdvanced(news); });
+        m_telling = Telling{room, state.recent.mid(from - firstInMemory), state.followers.values(), 0};
+        return true;
     }
+    return false;
 }
 
 void Hub::keepFollowersAlive()

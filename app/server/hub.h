@@ -16,6 +16,7 @@
 #include <QTimer>
 #include <functional>
 #include <map>
+#include <optional>
 
 class QTcpSocket;
 class Metrics;
@@ -188,6 +189,8 @@ private:
     void forEachFollower(const QString &room, Call call);
     void keepFollowersAlive();
     void tellFollowers();
+    // Takes the next room with news and followers; false when there is none.
+    bool startTelling();
 
     Storage &m_storage;
     Metrics &m_metrics;
@@ -199,6 +202,16 @@ private:
     std::function<QDateTime()> m_now = [] { return QDateTime::currentDateTimeUtc(); };
     QList<QString> m_roomsWithNews; // in the order they advanced
     bool m_tellingQueued = false;
+    // A room's followers being told its news, a slice each turn of the event loop, so
+    // that a sender's next message is read and on its way to the disk meanwhile.
+    struct Telling
+    {
+        QString room;
+        QList<Message> news;
+        QList<RoomFollower *> followers;
+        qsizetype next = 0;
+    };
+    std::optional<Telling> m_telling;
     // One timer for all streams: a timer each would cost every open and close a walk
     // through Qt's list of timers, thousands long.
     QTimer m_keepAliveTimer;

@@ -3,6 +3,7 @@
 #include "accesslog.h"
 #include "connectionguard.h"
 #include "metrics.h"
+#include "streamwriter.h"
 
 namespace {
 // Clients go by the number; the phrase is for people reading a trace. These are the
@@ -73,10 +74,20 @@ Reply::~Reply()
     // A stream usually ends when its reader goes away; it is logged then.
     if (m_streamStatus && !m_finished)
         finish(m_streamStatus);
+    if (m_writer) {
+        // It goes once what waits is out (finish() lingers), or now if nothing does.
+        m_writer->finish();
+        if (m_writer->isOpen())
+            QObject::connect(m_writer, &StreamWriter::closed, m_writer, &QObject::deleteLater);
+        else
+            m_writer->deleteLater();
+    }
 }
 
 bool Reply::isConnected() const
 {
+    if (m_tookSocket)
+        return m_writer && m_writer->isOpen();
     const QTcpSocket *socket = m_exchange.socket();
     return socket && socket->state() == QAbstractSocket::ConnectedState;
 }
@@ -137,13 +148,23 @@ void Reply::sendNoContent()
     finish(204);
 }
 
-void Reply::startStream(int status, const QByteArray &contentType, const HeaderPairs &headers)
+void Reply::startStream(int status, const QByteArray &contentType, const HeaderPairs &headers,
+                        bool takeSocket)
 {
     if (m_finished || m_streamStatus || !isConnected())
         return;
     m_streamStatus = status;
     // The body starts now and is delimited by the end of the connection.
-    m_exchange.socket()->write(head(status, contentType, headers) + "\r\n");
+    const QByteArray streamHead = head(status, contentType, headers) + "\r\n";
+    if (takeSocket && !m_headOnly && m_guard) {
+        m_writer = m_guard->takeStream(m_exchange.socket());
+        m_tookSocket = !m_writer.isNull();
+    }
+    if (m_writer) {
+        m_writer->write(streamHead);
+        return;
+    }
+    m_exchange.socket()->write(streamHead);
     sendNow();
 }
 
@@ -151,9 +172,21 @@ void Reply::writeToStream(const QByteArray &chunk)
 {
     if (m_finished || !m_streamStatus || m_headOnly || !isConnected())
         return;
-    m_exchange.socket()->write(chunk);
     m_bodyBytes += chunk.size();
+    if (m_writer) {
+        m_writer->write(chunk);
+        return;
+    }
+    m_exchange.socket()->write(chunk);
     sendNow();
+}
+
+qint64 Reply::unsentStreamBytes() const
+{
+    if (m_writer)
+        return m_writer->unsentBytes();
+    const QTcpSocket *socket = m_exchange.socket();
+    return socket && !m_tookSocket ? socket->bytesToWrite() : 0;
 }
 
 void Reply::sendNow()
@@ -165,7 +198,7 @@ void Reply::sendNow()
     // Handing the bytes to the kernel now costs one send() and leaves nothing pending
     // unless the kernel's buffer is full.
     QTcpSocket *socket = m_exchange.socket();
-    if (!socket)
+    if (!socket || m_tookSocket)
         return;
     socket->flush();
     // What the kernel did not take waits in memory, counted against the server's budget.
@@ -184,7 +217,9 @@ void Reply::endStream()
 {
     if (m_finished || !m_streamStatus)
         return;
-    if (isConnected())
+    if (m_writer)
+        m_writer->finish();
+    else if (isConnected())
         m_exchange.socket()->disconnectFromHost();
     finish(m_streamStatus);
 }

@@ -2,9 +2,11 @@
 
 #include "core/apierror.h"
 #include "httpexchange.h"
+#include "streamwriter.h"
 
 #include <QElapsedTimer>
 #include <QList>
+#include <QPointer>
 #include <QTcpSocket>
 #include <utility>
 
@@ -28,6 +30,10 @@ public:
     Reply &operator=(const Reply &) = delete;
 
     bool isConnected() const;
+    // A stream taken from its socket (startStream); null before, on TLS, or when gone.
+    StreamWriter *streamWriter() const { return m_writer; }
+    // A stream's output its reader has not taken yet.
+    qint64 unsentStreamBytes() const;
     // A HEAD: every answer is written without its body, whatever the handler sends.
     bool headOnly() const { return m_headOnly; }
     QTcpSocket *socket() const { return m_exchange.socket(); }
@@ -47,8 +53,11 @@ public:
     // 204: no body, and no Content-Type or Content-Length either (RFC 9110, 8.6).
     void sendNoContent();
 
-    // A response whose body is written piece by piece until the connection closes.
-    void startStream(int status, const QByteArray &contentType, const HeaderPairs &headers);
+    // A response whose body is written piece by piece until the connection closes. With
+    // `takeSocket`, from the head on it is written by a StreamWriter, not QTcpSocket,
+    // where the connection allows (ConnectionGuard::takeStream).
+    void startStream(int status, const QByteArray &contentType, const HeaderPairs &headers,
+                     bool takeSocket = false);
     void writeToStream(const QByteArray &chunk);
     void endStream();
 
@@ -76,4 +85,7 @@ private:
     qint64 m_bodyBytes = 0;
     int m_streamStatus = 0;
     bool m_finished = false;
+    QPointer<StreamWriter> m_writer;
+    // The socket is no longer the stream's: once its writer is gone, the stream is over.
+    bool m_tookSocket = false;
 };

@@ -5,6 +5,9 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <algorithm>
+#include <vector>
+
 namespace {
 // Records what reaches storage, so a test can tell a memory hit from a disk read.
 class RecordingStorage final : public Storage
@@ -83,6 +86,8 @@ private slots:
     void aHeldPollWakesOnPublishAndOnTimeout();
     void followersAreToldOncePerTurnOfAllThatIsNew();
     void aFollowerGoneBeforeTheTurnIsNotTold();
+    void aRoomOfThousandsIsToldASliceATurnWithOtherWorkBetween();
+    void newsDuringATellingComesAfterItToEveryFollowerOnceInOrder();
     void newsLongerThanMemoryHoldsIsCutToWhatItHolds();
     void endingASessionEndsWhatItHoldsAndNothingElse();
     void aNameNotSeenForTheWindowIsForgotten();
@@ -212,6 +217,59 @@ void TestHub::aFollowerGoneBeforeTheTurnIsNotTold()
     hub.publish(message(lab, 1));
     hub.unfollow(lab, &leaving);
     QTRY_COMPARE_WITH_TIMEOUT(staying.tellings.size(), 1, 5000);
+    QVERIFY(leaving.tellings.isEmpty());
+}
+
+void TestHub::aRoomOfThousandsIsToldASliceATurnWithOtherWorkBetween()
+{
+    // A sender's next message must be read while a big room is told of its last one
+    // (issue 17): other work queued behind the telling runs before it ends.
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    std::vector<RecordingFollower> followers(2000);
+    for (RecordingFollower &follower : followers)
+        hub.follow(lab, &follower);
+    const auto told = [&followers] {
+        return std::count_if(followers.begin(), followers.end(),
+                             [](const RecordingFollower &f) { return !f.tellings.isEmpty(); });
+    };
+    hub.publish(message(lab, 1));
+    qsizetype toldWhenOtherWorkRan = -1;
+    QMetaObject::invokeMethod(&hub, [&] { toldWhenOtherWorkRan = told(); }, Qt::QueuedConnection);
+    QTRY_COMPARE_WITH_TIMEOUT(told(), qsizetype(followers.size()), 5000);
+    QVERIFY2(toldWhenOtherWorkRan > 0 && toldWhenOtherWorkRan < qsizetype(followers.size()),
+             qPrintable(QString::number(toldWhenOtherWorkRan)));
+    for (const RecordingFollower &follower : followers)
+        QCOMPARE(follower.tellings, (QList<QList<MessageId>>{{1}}));
+}
+
+void TestHub::newsDuringATellingComesAfterItToEveryFollowerOnceInOrder()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    std::vector<RecordingFollower> followers(2000);
+    for (RecordingFollower &follower : followers)
+        hub.follow(lab, &follower);
+    RecordingFollower &leaving = followers.back();
+    hub.publish(message(lab, 1));
+    // Between two slices of the first telling: a second message, and one follower leaves.
+    QMetaObject::invokeMethod(&hub, [&] {
+        hub.publish(message(lab, 2));
+        hub.publish(message(lab, 3));
+        if (leaving.tellings.isEmpty())
+            hub.unfollow(lab, &leaving);
+    }, Qt::QueuedConnection);
+    const auto done = [&] {
+        return std::all_of(followers.begin(), followers.end() - 1,
+                           [](const RecordingFollower &f) { return f.tellings.size() == 2; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(done(), 5000);
+    for (auto it = followers.begin(); it != followers.end() - 1; ++it)
+        QCOMPARE(it->tellings, (QList<QList<MessageId>>{{1}, {2, 3}}));
     QVERIFY(leaving.tellings.isEmpty());
 }
 
