@@ -245,6 +245,7 @@ SPANISH = {
     "Muted": "Silenciada",
     "A message mentions you when it holds your name, “%1”, as a word of its own, with or without @, in capitals or not.": "Un mensaje le menciona cuando contiene su nombre, «%1», como palabra aparte, con o sin @, en mayúsculas o no.",
     "Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.": "Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.",
+    "@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.": "@room llama a todos los de la sala, así que solo se puede enviar de vez en cuando: espere un poco o envíe el mensaje sin él.",
     "&Find Messages…": "&Buscar mensajes…",
     "That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.": "Ese mensaje está en #%1 más atrás de lo que la ventana carga (%2 páginas); suba para leerlo.",
     "Words to find; Enter searches.": "Palabras que buscar; Intro busca.",

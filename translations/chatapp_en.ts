@@ -239,6 +239,10 @@
             <source>The password is not right.</source>
             <translation>The password is not right.</translation>
         </message>
+        <message>
+            <source>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</source>
+            <translation>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</translation>
+        </message>
     </context>
     <context>
         <name>Exchange</name>

@@ -239,6 +239,10 @@
             <source>The password is not right.</source>
             <translation>La contraseña no es correcta.</translation>
         </message>
+        <message>
+            <source>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</source>
+            <translation>@room llama a todos los de la sala, así que solo se puede enviar de vez en cuando: espere un poco o envíe el mensaje sin él.</translation>
+        </message>
     </context>
     <context>
         <name>Exchange</name>

@@ -20,6 +20,9 @@ QString ErrorTexts::forCode(const QString &code)
         return tr("The room does not exist on the server.");
     if (code == u"rate_limited")
         return tr("Too many messages at once from this address; the server asks to wait a moment.");
+    if (code == u"room_mention_rate_limited")
+        return tr("@room calls everyone in the room, so it can be sent only now and then: wait a little, or send "
+                  "the message without it.");
     if (code == u"store_busy" || code == u"store_unavailable" || code == u"store_unwritable")
         return tr("The server cannot store messages right now; nothing was lost, and it will be tried again.");
     if (code == u"store_unreadable")
