@@ -46,11 +46,12 @@ const Migration migrations[] = {
      // FTS5 rows need a rowid, and messages has none: search_rowid is each message's,
      // given in the order messages are stored, so newer messages have greater ones.
      {"ALTER TABLE messages ADD COLUMN search_rowid INTEGER",
-      // detail=none keeps no word positions and columnsize=0 no lengths: a search is
-      // words that must all be there, never a phrase or a ranking, and both would cost
-      // every send (the index is written in the send's transaction).
+      // Written in every send's transaction, so as cheap as it can be: content='' keeps
+      // no second copy of the text (messages has it; a later edit or deletion gives the
+      // old text to FTS5's 'delete'), detail=none no word positions and columnsize=0 no
+      // lengths, since a search is words that must all be there, never a phrase or a rank.
       "CREATE VIRTUAL TABLE message_search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2',"
-      " detail = none, columnsize = 0)",
+      " content = '', detail = none, columnsize = 0)",
       "UPDATE messages SET search_rowid = numbered.n"
       " FROM (SELECT room, id, row_number() OVER (ORDER BY ts_ms, room, id) AS n FROM messages) AS numbered"
       " WHERE messages.room = numbered.room AND messages.id = numbered.id",
