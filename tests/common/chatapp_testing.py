@@ -240,6 +240,45 @@ def run_with_server(binary, extra_args, checks):
     return failures
 
 
+def metric(server, name):
+    """The value of the series `name` in the server's /metrics, or None when absent."""
+    text = server.get("/metrics")
+    text = text.decode() if isinstance(text, bytes) else text
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
+def stalled_reader(server, messages, text):
+    """An SSE stream of `lab` whose reader takes nothing (a 4 KiB receive buffer), then
+    `messages` sends of `text` numbered "N-": the server is left holding output for it.
+    Returns the reader's socket, for the caller to read or close."""
+    check(server.request("PUT", "/api/v1/rooms/lab")[0] == 201, "PUT lab failed")
+    reader = socket.socket()
+    try:
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.connect((HOST, server.port))
+        reader.sendall(b"GET /api/v1/rooms/lab/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        wait_until(lambda: metric(server, "chatapp_open_connections") >= 1, 5, "the stream to be open")
+        connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
+        try:
+            for i in range(messages):
+                connection.request("POST", "/api/v1/rooms/lab/messages", body="author=ana&text=%d-%s" % (i, text),
+                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+                response = connection.getresponse()
+                response.read()
+                check(response.status == 201, "send %d answered %d" % (i, response.status))
+        finally:
+            connection.close()
+        wait_until(lambda: (metric(server, "chatapp_unsent_bytes") or 0) > 0, 5,
+                   "output to wait in the server for the reader that does not read")
+    except BaseException:
+        reader.close()
+        raise
+    return reader
+
+
 def stored_texts(server, room="lab"):
     """The texts the server has stored in `room`, oldest first."""
     return [m["text"] for m in server.get("/api/v1/rooms/%s/messages?after=0&limit=1000" % room)["messages"]]

@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, bound_whole_file, check, is_sanitized, resident_kib, run_with_server, wait_until)
+    HOST, bound_whole_file, check, is_sanitized, metric, resident_kib, run_with_server, wait_until)
 import http.client  # noqa: E402
 
 WHOLE_FILE_SECONDS = 240
@@ -33,13 +33,6 @@ MESSAGES = 1000
 MARGIN_MIB = 48
 
 
-def metric(server, name):
-    text = server.get("/metrics")
-    text = text.decode() if isinstance(text, bytes) else text
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
 
 
 def never_reading_socket(server, request):

@@ -10,51 +10,24 @@ message, in order, then the end of the stream, and the server must exit 0. A str
 server writes itself (StreamWriter) is no QTcpSocket, so the shutdown must wait for it
 on its own. Bounded: the whole file ends within a minute."""
 
-import http.client
 import os
 import signal
-import socket
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import HOST, Failure, Server, bound_whole_file, check, wait_until  # noqa: E402
+from chatapp_testing import Failure, Server, bound_whole_file, check, stalled_reader  # noqa: E402
 
 WHOLE_FILE_SECONDS = 60
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TEXT = "q" * 3900
 MESSAGES = 150
 
 
-def metric(server, name):
-    text = server.get("/metrics")
-    text = text.decode() if isinstance(text, bytes) else text
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return None
 
 
 def run(server):
-    check(server.request("PUT", "/api/v1/rooms/lab")[0] == 201, "PUT lab failed")
-    reader = socket.socket()
-    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    reader.connect((HOST, server.port))
-    reader.sendall(b"GET /api/v1/rooms/lab/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    reader = stalled_reader(server, MESSAGES, TEXT)
     try:
-        wait_until(lambda: metric(server, "chatapp_open_connections") >= 1, 5, "the stream to be open")
-        connection = http.client.HTTPConnection(HOST, server.port, timeout=10)
-        try:
-            for i in range(MESSAGES):
-                connection.request("POST", "/api/v1/rooms/lab/messages",
-                                   body="author=ana&text=%d-%s" % (i, TEXT), headers=FORM)
-                response = connection.getresponse()
-                response.read()
-                check(response.status == 201, "send %d answered %d" % (i, response.status))
-        finally:
-            connection.close()
-        wait_until(lambda: (metric(server, "chatapp_unsent_bytes") or 0) > 0, 5,
-                   "output to wait in the server for the reader")
         server.process.send_signal(signal.SIGTERM)
         received = b""
         reader.settimeout(10)
