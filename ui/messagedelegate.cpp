@@ -7,7 +7,6 @@
 #include <QAbstractScrollArea>
 #include <QAbstractTextDocumentLayout>
 #include <QDesktopServices>
-#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -44,13 +43,6 @@ QFont smallerFont(const QFont &font)
     return smaller;
 }
 
-QString clockText(const QDateTime &timestamp)
-{
-    const QTime clock = timestamp.toLocalTime().time();
-    // The C locale's short format has seconds, which make a chat look like a log.
-    return QLocale().language() == QLocale::C ? clock.toString(QStringLiteral("HH:mm"))
-                                              : QLocale().toString(clock, QLocale::ShortFormat);
-}
 } // namespace
 
 struct MessageDelegate::Layout
@@ -195,7 +187,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             painter->setFont(small);
             painter->setPen(mutedColour);
             painter->drawText(QRect(nameRect.right() + 8, headerTop, 120, nameMetrics.height()),
-                              Qt::AlignLeft | Qt::AlignVCenter, clockText(timestamp));
+                              Qt::AlignLeft | Qt::AlignVCenter, index.data(MessageModel::TimeTextRole).toString());
         }
     }
 
@@ -206,7 +198,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         const QRect gutter(row.left(), layout.text.top(), textIndent - 6, QFontMetrics(font).height());
         // "11:25 AM" does not fit beside the text in every font: the hours and minutes do,
         // and the run's header above says the rest.
-        QString time = clockText(timestamp);
+        QString time = index.data(MessageModel::TimeTextRole).toString();
         if (QFontMetrics(gutterFont).horizontalAdvance(time) > gutter.width())
             time = timestamp.toLocalTime().time().toString(QStringLiteral("h:mm"));
         painter->setFont(gutterFont);

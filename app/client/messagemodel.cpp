@@ -69,6 +69,7 @@ QHash<int, QByteArray> MessageModel::roleNames() const
     names.insert(AuthorRole, "author");
     names.insert(TextRole, "text");
     names.insert(TimestampRole, "timestamp");
+    names.insert(TimeTextRole, "timeText");
     names.insert(OwnRole, "own");
     names.insert(DeliveryRole, "delivery");
     names.insert(DeliveryTextRole, "deliveryText");
@@ -166,6 +167,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return author;
     case TimestampRole:
         return stored ? message->timestamp : QDateTime();
+    case TimeTextRole:
+        return stored ? clockText(message->timestamp) : QString();
     case OwnRole:
         return author == m_ownName;
     case DeliveryRole:

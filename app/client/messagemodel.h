@@ -27,6 +27,7 @@ public:
         AuthorRole, // QString
         TextRole, // QString
         TimestampRole, // QDateTime, invalid for a pending send
+        TimeTextRole, // QString: the time of day as the window shows it, empty for a pending send
         OwnRole, // bool: written by the user
         DeliveryRole, // Delivery
         DeliveryTextRole, // "sending…" and the like, empty once stored
