@@ -243,6 +243,22 @@
             <source>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</source>
             <translation>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</translation>
         </message>
+        <message>
+            <source>Only the person who sent a message can change it, from the window it was sent from.</source>
+            <translation>Only the person who sent a message can change it, from the window it was sent from.</translation>
+        </message>
+        <message>
+            <source>The message was deleted.</source>
+            <translation>The message was deleted.</translation>
+        </message>
+        <message>
+            <source>That is not a message that can be changed.</source>
+            <translation>That is not a message that can be changed.</translation>
+        </message>
+        <message>
+            <source>The message you are replying to is not in this room.</source>
+            <translation>The message you are replying to is not in this room.</translation>
+        </message>
     </context>
     <context>
         <name>Exchange</name>

@@ -243,6 +243,22 @@
             <source>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</source>
             <translation>@room llama a todos los de la sala, así que solo se puede enviar de vez en cuando: espere un poco o envíe el mensaje sin él.</translation>
         </message>
+        <message>
+            <source>Only the person who sent a message can change it, from the window it was sent from.</source>
+            <translation>Solo quien envió un mensaje puede cambiarlo, desde la ventana desde la que lo envió.</translation>
+        </message>
+        <message>
+            <source>The message was deleted.</source>
+            <translation>El mensaje fue eliminado.</translation>
+        </message>
+        <message>
+            <source>That is not a message that can be changed.</source>
+            <translation>Eso no es un mensaje que se pueda cambiar.</translation>
+        </message>
+        <message>
+            <source>The message you are replying to is not in this room.</source>
+            <translation>El mensaje al que respondes no está en esta sala.</translation>
+        </message>
     </context>
     <context>
         <name>Exchange</name>

@@ -166,6 +166,26 @@ void Hub::publish(const Message &message)
     }
 }
 
+void Hub::messageChanged(const Message &current)
+{
+    const auto state = m_rooms.find(current.room);
+    if (state == m_rooms.end() || state->recent.isEmpty())
+        return;
+    QList<Message> &recent = state->recent;
+    const MessageId firstInMemory = recent.first().id;
+    if (current.id >= firstInMemory && current.id - firstInMemory < recent.size())
+        recent[current.id - firstInMemory] = current;
+    if (!current.deleted)
+        return;
+    // The store blanked the text of the message's edits in the same transaction.
+    for (Message &entry : recent) {
+        if (entry.type == EntryType::Edit && entry.target == current.id && !entry.text.isEmpty()) {
+            entry.text.clear();
+            entry.serialise();
+        }
+    }
+}
+
 template<typename Call>
 void Hub::forEachFollower(const QString &room, Call call)
 {

@@ -106,6 +106,9 @@ public:
     // published until then, so that a busy room costs one write per follower per turn
     // rather than one per message.
     void publish(const Message &message);
+    // A message as it is now, after a change whose entry is published next: history read
+    // from memory must show it so, as history read from the store does.
+    void messageChanged(const Message &current);
 
     // Like Storage::read, but answered from memory (at once, synchronously) when the
     // recent messages cover the request.
