@@ -72,6 +72,7 @@ const ChatServer::RouteTable &ChatServer::routes()
         t.add("api/v1/rooms/{room}/messages", Method::Post, &ChatServer::postMessage);
         t.add("api/v1/rooms/{room}/messages/{id}", Method::Get, &ChatServer::getMessage);
         t.add("api/v1/rooms/{room}/events", Method::Get, &ChatServer::streamEvents);
+        t.add("api/v1/rooms/{room}/typing", Method::Post, &ChatServer::postTyping);
         t.add("api/v1/search", Method::Get, &ChatServer::search);
         return t;
     }();

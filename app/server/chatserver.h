@@ -105,6 +105,8 @@ private:
     void getMessage(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     void streamEvents(const QHttpServerRequest &request, const PathArguments &args,
                       const ReplyPtr &reply);
+    // Typing (typingroutes.cpp)
+    void postTyping(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
 
     // The rest of getMessages once its cursor is known to be one the room has reached.
     void serveMessages(const ReplyPtr &reply, const RoomName &room, const HistoryQuery &query);
