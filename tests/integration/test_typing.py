@@ -65,7 +65,10 @@ def read_event(response):
     """The next event's fields; `lines` keeps them as sent, to tell an absent id."""
     fields = {"lines": []}
     while True:
-        line = response.readline()
+        try:
+            line = response.readline()
+        except TimeoutError:
+            raise Failure("no event within %d s; so far %r" % (TYPING_LASTS_SECONDS * 2, fields["lines"]))
         if not line:
             raise Failure("the stream ended")
         line = line.decode().rstrip("\n")
