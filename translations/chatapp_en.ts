@@ -1057,4 +1057,20 @@
             <translation>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</translation>
         </message>
     </context>
+    <context>
+        <name>TypingIndicator</name>
+        <message>
+            <source>%1 is typing…</source>
+            <translation>%1 is typing…</translation>
+        </message>
+        <message>
+            <source>%1 and %2 are typing…</source>
+            <extracomment>Two people typing in the room: "ana and ben are typing…"</extracomment>
+            <translation>%1 and %2 are typing…</translation>
+        </message>
+        <message>
+            <source>Several people are typing…</source>
+            <translation>Several people are typing…</translation>
+        </message>
+    </context>
 </TS>

@@ -1057,4 +1057,20 @@
             <translation>Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.</translation>
         </message>
     </context>
+    <context>
+        <name>TypingIndicator</name>
+        <message>
+            <source>%1 is typing…</source>
+            <translation>%1 está escribiendo…</translation>
+        </message>
+        <message>
+            <source>%1 and %2 are typing…</source>
+            <extracomment>Two people typing in the room: "ana and ben are typing…"</extracomment>
+            <translation>%1 y %2 están escribiendo…</translation>
+        </message>
+        <message>
+            <source>Several people are typing…</source>
+            <translation>Varias personas están escribiendo…</translation>
+        </message>
+    </context>
 </TS>

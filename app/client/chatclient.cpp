@@ -12,6 +12,7 @@
 #include "roomlistmodel.h"
 #include "searchresults.h"
 #include "session.h"
+#include "typingnotifier.h"
 
 #include <QNetworkReply>
 #include <QStringListModel>
@@ -37,6 +38,7 @@ ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
       m_roomList(new RoomListModel(this)),
       m_messageModel(new MessageModel(this)),
       m_members(new QStringListModel(this)),
+      m_typingNotifier(new TypingNotifier(m_api, this)),
       m_searchResults(new SearchResults(m_api, this))
 {
     m_api->setCaCertificates(config.caCertificates);
@@ -94,6 +96,7 @@ void ChatClient::wire()
     linkRoomActivity(m_poller, m_directory);
     connect(m_poller, &Poller::roomsChanged, this, [this](const QList<RoomOverview> &rooms) { onRoomsUpdated(rooms); });
     connect(m_directory, &Directory::membersUpdated, this, &ChatClient::onMembers);
+    connect(m_directory, &Directory::typingUpdated, this, &ChatClient::onTyping);
     connect(m_directory, &Directory::roomCreated, this, [this](const RoomName &room) {
         m_states[room].known = true;
         m_roomList->addRoom(room);
@@ -142,6 +145,7 @@ void ChatClient::openRoom(const RoomName &room)
     m_roomList->addRoom(room);
     m_messageModel->showRoom(room, state.timeline, m_outbox->pendingIn(room), firstUnread);
     m_members->setStringList({});
+    onTyping(room, {});
     // Opening a room that is not known yet is a PUT: it creates the room or confirms it.
     if (state.known)
         follow(room);
@@ -176,6 +180,11 @@ void ChatClient::send(const QString &text)
     if (text.trimmed().isEmpty())
         return;
     m_outbox->enqueue(m_room, m_config.name, text);
+}
+
+void ChatClient::composerEdited(const QString &text)
+{
+    m_typingNotifier->edited(m_room, m_config.name, text);
 }
 
 void ChatClient::onDelivered(const OutgoingMessage &sent, const Message &stored)
@@ -293,7 +302,22 @@ void ChatClient::onMembers(const RoomName &room, const QStringList &names)
     QStringList shown;
     for (const QString &name : names)
         shown.append(name == m_config.name ? tr("%1 (you)").arg(name) : name);
-    m_members->setStringList(shown);
+    // Asked for every few seconds while typing is watched: a reset each time would lose
+    // the list's current row under a keyboard or a screen reader.
+    if (shown != m_members->stringList())
+        m_members->setStringList(shown);
+}
+
+void ChatClient::onTyping(const RoomName &room, const QStringList &names)
+{
+    if (room != m_room)
+        return;
+    QStringList others = names;
+    others.removeAll(m_config.name);
+    if (others == m_typing)
+        return;
+    m_typing = others;
+    emit typingChanged(m_typing);
 }
 
 void ChatClient::markRead()

@@ -124,6 +124,11 @@ std::optional<QString> normalisedPersonName(const QString &name)
     return std::get<QString>(checked);
 }
 
+std::variant<QString, ApiError> validatedAuthor(const QString &author)
+{
+    return validateField(Field::Author, author);
+}
+
 qsizetype characterCount(QStringView text)
 {
     qsizetype count = 0;

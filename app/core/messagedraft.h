@@ -40,3 +40,7 @@ qsizetype characterCount(QStringView text);
 // A name as given in `name=`, held to the same rules as `author`: trimmed, or nullopt
 // when it breaks them.
 std::optional<QString> normalisedPersonName(const QString &name);
+
+// The same, for an `author` field of a body other than a message's: or the 400 or 413
+// it deserves, as a message with that author would get.
+std::variant<QString, ApiError> validatedAuthor(const QString &author);

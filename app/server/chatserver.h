@@ -105,6 +105,8 @@ private:
     void getMessage(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     void streamEvents(const QHttpServerRequest &request, const PathArguments &args,
                       const ReplyPtr &reply);
+    // Typing (typingroutes.cpp)
+    void postTyping(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
 
     // Changes to messages (changeroutes.cpp)
     void editMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
