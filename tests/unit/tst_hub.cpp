@@ -41,8 +41,12 @@ public:
 
 Message message(const RoomName &room, MessageId id)
 {
-    Message stored{id, room.value(), QStringLiteral("ana"), QStringLiteral("m%1").arg(id),
-                   QDateTime::currentDateTimeUtc(), {}};
+    Message stored;
+    stored.id = id;
+    stored.room = room.value();
+    stored.author = QStringLiteral("ana");
+    stored.text = QStringLiteral("m%1").arg(id);
+    stored.timestamp = QDateTime::currentDateTimeUtc();
     stored.serialise();
     return stored;
 }
