@@ -5,6 +5,7 @@
 #include "core/historyquery.h"
 #include "ratelimiter.h"
 #include "hub.h"
+#include "lastpage.h"
 #include "metrics.h"
 #include "originpolicy.h"
 #include "reply.h"
@@ -138,6 +139,10 @@ private:
     // also the rooms changed after it.
     void answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request,
                     std::optional<qint64> roomsSince = std::nullopt);
+    // The page's JSON, its last_id the newest of the page and of the room.
+    QByteArray pageAnswerJson(const RoomName &room, const Page &page) const;
+    // `pageJson` with the rooms changed after `since`, as they are now.
+    QByteArray withRoomChanges(QByteArray pageJson, qint64 since) const;
     // The room named in the path, if it is valid and exists; otherwise answers the
     // 400 or 404 itself.
     std::optional<RoomName> existingRoom(const PathArguments &args, const ReplyPtr &reply);
@@ -151,6 +156,7 @@ private:
     AccessLog m_accessLog;
     Metrics m_metrics;
     Hub m_hub;
+    LastPage m_lastPage;
     ServerLimits m_limits;
     RateLimiter m_sendLimiter;
     // @room notifies everyone in the room: a few in a row, then one every 30 s an address.

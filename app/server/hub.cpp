@@ -279,14 +279,17 @@ std::optional<Page> Hub::readFromMemory(const RoomState &state, const PageReques
 void Hub::read(const RoomName &room, const PageRequest &request, QObject *context,
                std::function<void(const Page &)> done)
 {
-    const auto it = m_rooms.constFind(room.value());
-    if (it != m_rooms.cend()) {
-        if (auto page = readFromMemory(*it, request)) {
-            done(*page);
-            return;
-        }
+    if (auto page = readRecent(room, request)) {
+        done(*page);
+        return;
     }
     m_storage.read(room, request, context, std::move(done));
+}
+
+std::optional<Page> Hub::readRecent(const RoomName &room, const PageRequest &request) const
+{
+    const auto it = m_rooms.constFind(room.value());
+    return it == m_rooms.cend() ? std::nullopt : readFromMemory(*it, request);
 }
 
 void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,

@@ -118,6 +118,10 @@ public:
     // recent messages cover the request.
     void read(const RoomName &room, const PageRequest &request, QObject *context,
               std::function<void(const Page &)> done);
+    // The page from memory, or nothing when the recent messages do not cover the request.
+    // Such a page depends only on the request and the room's last id, as a message never
+    // changes once stored.
+    std::optional<Page> readRecent(const RoomName &room, const PageRequest &request) const;
 
     // Holds a long poll until the room has a message newer than `after`, the timeout
     // passes, its `session` ends, or the server shuts down; then calls `wake` once. If

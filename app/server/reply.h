@@ -15,6 +15,17 @@ class Metrics;
 
 using HeaderPairs = QList<std::pair<QByteArray, QByteArray>>;
 
+// A 200 JSON answer that many readers get alike (the page after one cursor, for every
+// poll that one message woke): its head is built once with its body, as most of them
+// get it, on a connection that stays open. Reply::sendPrepared writes those bytes as they are.
+struct PreparedJson
+{
+    explicit PreparedJson(QByteArray body);
+
+    QByteArray head; // the status line and headers, through the empty line that ends them
+    QByteArray json;
+};
+
 // The answer to one request, which may be given later than the handler returns (a
 // long poll, a commit) or never end (an event stream). Every response leaves through
 // here, so each is logged and counted once, carries X-Content-Type-Options: nosniff,
@@ -49,6 +60,9 @@ public:
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               const HeaderPairs &headers = {});
     void sendJson(int status, const QByteArray &json, const HeaderPairs &headers = {});
+    // As sendJson(200, answer.json), from the head built beforehand where it fits (not on
+    // a HEAD, nor on the connection's last answer, which says Connection: close).
+    void sendPrepared(const PreparedJson &answer);
     void sendError(const ApiError &error, const HeaderPairs &headers = {});
     // 204: no body, and no Content-Type or Content-Length either (RFC 9110, 8.6).
     void sendNoContent();
@@ -71,6 +85,8 @@ private:
     void finish(int status);
     void closeIfLast();
     void sendNow();
+    // A whole answer, handed to the kernel now (ConnectionGuard::writeAnswer).
+    void writeAnswer(const QByteArray &head, const QByteArray &body);
 
     HttpExchange m_exchange;
     ConnectionGuard *m_guard;
