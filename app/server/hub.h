@@ -170,6 +170,7 @@ private:
     struct HeldPoll
     {
         MessageId after = 0;
+        qint64 deadlineMs = 0; // on m_clock, its key in m_pollDeadlines
         std::function<void()> wake;
         QByteArray session;
         QMetaObject::Connection disconnection;
@@ -240,4 +241,13 @@ private:
     QElapsedTimer m_sinceWatchersWoken;
     QSet<RoomFollower *> m_roomsFollowers;
     QTimer m_roomsTellTimer; // one for all, as m_keepAliveTimer
+    // When each held poll times out, soonest first, and one timer for the soonest: a timer
+    // per poll cost 3 % of a long-poll load, and lived its whole wait after the poll was
+    // answered (thousands of them, for each message a crowd of polls answered).
+    std::map<std::pair<qint64, quint64>, QString> m_pollDeadlines; // (deadline, poll id) -> room
+    QTimer m_pollTimer;
+    QElapsedTimer m_clock;
+    void forgetDeadline(const HeldPoll &poll, quint64 pollId);
+    void scheduleNextTimeout();
+    void releaseTimedOutPolls();
 };

@@ -89,6 +89,7 @@ private slots:
     void readsOlderHistoryFromStorage();
     void afterARestartEverythingOldComesFromStorage();
     void aHeldPollWakesOnPublishAndOnTimeout();
+    void heldPollsTimeOutInTheOrderOfTheirDeadlines();
     void followersAreToldOncePerTurnOfAllThatIsNew();
     void aFollowerGoneBeforeTheTurnIsNotTold();
     void aRoomOfThousandsIsToldASliceATurnWithOtherWorkBetween();
@@ -183,6 +184,35 @@ void TestHub::aHeldPollWakesOnPublishAndOnTimeout()
     hub.holdPoll(lab, 2, 50, &socket, [&] { ++wokenByTimeout; });
     QCOMPARE(wokenByTimeout, 0);
     QTRY_COMPARE_WITH_TIMEOUT(wokenByTimeout, 1, 5000);
+}
+
+void TestHub::heldPollsTimeOutInTheOrderOfTheirDeadlines()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const RoomName hall = *RoomName::parse(u"hall");
+    hub.addRoom(lab);
+    hub.addRoom(hall);
+    QTcpSocket socket;
+    QStringList woken;
+    // Held out of deadline order, in two rooms; one answered early, one gone early.
+    hub.holdPoll(lab, 0, 300, &socket, [&] { woken.append(QStringLiteral("lab 300")); });
+    hub.holdPoll(hall, 0, 100, &socket, [&] { woken.append(QStringLiteral("hall 100")); });
+    hub.holdPoll(lab, 0, 200, &socket, [&] {
+        woken.append(QStringLiteral("lab 200"));
+        // A wake that holds the next poll: it waits for its own time, not the batch's.
+        hub.holdPoll(lab, 0, 250, &socket, [&] { woken.append(QStringLiteral("lab 200 then 250")); });
+    });
+    hub.holdPoll(hall, 0, 50, &socket, [&] { woken.append(QStringLiteral("hall 50")); });
+    hub.publish(message(hall, 1));
+    woken.sort(); // a message wakes its room's polls in no particular order
+    QCOMPARE(woken, (QStringList{QStringLiteral("hall 100"), QStringLiteral("hall 50")}));
+    woken.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(woken.size(), 3, 5000);
+    QCOMPARE(woken, (QStringList{QStringLiteral("lab 200"), QStringLiteral("lab 300"),
+                                 QStringLiteral("lab 200 then 250")}));
 }
 
 void TestHub::followersAreToldOncePerTurnOfAllThatIsNew()
