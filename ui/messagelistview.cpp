@@ -2,13 +2,16 @@
 
 #include "client/messagemodel.h"
 #include "messagedelegate.h"
+#include "reactionpicker.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QMenu>
 #include <QScrollBar>
+#include <QTimer>
 #include <QToolButton>
+#include <QWidgetAction>
 
 namespace {
 // Within this many pixels of the end counts as "at the bottom": a new message scrolls in.
@@ -16,8 +19,19 @@ constexpr int bottomSlackPx = 8;
 } // namespace
 
 MessageListView::MessageListView(QWidget *parent)
-    : QListView(parent), m_delegate(new MessageDelegate(this)), m_jumpButton(new QToolButton(this))
+    : QListView(parent),
+      m_delegate(new MessageDelegate(this)),
+      m_jumpButton(new QToolButton(this)),
+      m_flashTimer(new QTimer(this))
 {
+    m_flashTimer->setSingleShot(true);
+    m_flashTimer->setInterval(flashMs);
+    connect(m_flashTimer, &QTimer::timeout, this, [this] {
+        m_delegate->setFlashed(0);
+        viewport()->update();
+    });
+    connect(m_delegate, &MessageDelegate::quoteClicked, this, &MessageListView::quoteClicked);
+    connect(m_delegate, &MessageDelegate::reactionClicked, this, &MessageListView::reactionToggled);
     setItemDelegate(m_delegate);
     setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -182,6 +196,9 @@ void MessageListView::showRow(int row)
     m_adjusting = false;
     setStuck(isAtBottom());
     selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    m_delegate->setFlashed(index.data(MessageModel::IdRole).toLongLong());
+    m_flashTimer->start();
+    viewport()->update();
 }
 
 QString MessageListView::linkAt(const QPoint &position) const
@@ -197,7 +214,16 @@ QString MessageListView::linkAt(const QPoint &position) const
 
 void MessageListView::mouseMoveEvent(QMouseEvent *event)
 {
-    viewport()->setCursor(linkAt(event->position().toPoint()).isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+    const QPoint position = event->position().toPoint();
+    const QModelIndex index = indexAt(position);
+    bool clickable = false;
+    if (index.isValid()) {
+        QStyleOptionViewItem option;
+        initViewItemOption(&option);
+        option.rect = visualRect(index);
+        clickable = m_delegate->hitAt(option, index, position).kind != MessageDelegate::Hit::Kind::Nothing;
+    }
+    viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
     QListView::mouseMoveEvent(event);
 }
 
@@ -220,6 +246,30 @@ void MessageListView::contextMenuEvent(QContextMenuEvent *event)
     if (!selectionModel()->isSelected(index))
         selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
     QMenu menu(this);
+    menu.setObjectName(QStringLiteral("messageMenu"));
+    const MessageId id = index.data(MessageModel::IdRole).toLongLong();
+    // A send still on its way has no id yet; a deleted message has nothing left to act on.
+    const bool actionable = id != 0 && !index.data(MessageModel::DeletedRole).toBool();
+    if (actionable) {
+        auto *picker = new ReactionPicker(index.data(MessageModel::MyReactionsRole).toStringList());
+        connect(picker, &ReactionPicker::picked, this, [this, id, &menu](const QString &emoji) {
+            menu.close();
+            emit reactionToggled(id, emoji);
+        });
+        auto *pickerAction = new QWidgetAction(&menu);
+        pickerAction->setDefaultWidget(picker);
+        menu.addAction(pickerAction);
+        menu.addSeparator();
+        menu.addAction(tr("&Reply"), this, [this, id] { emit replyWanted(id); })
+            ->setObjectName(QStringLiteral("replyAction"));
+        if (index.data(MessageModel::CanEditRole).toBool()) {
+            menu.addAction(tr("&Edit"), this, [this, id] { emit editWanted(id); })
+                ->setObjectName(QStringLiteral("editAction"));
+            menu.addAction(tr("&Delete…"), this, [this, id] { emit deleteWanted(id); })
+                ->setObjectName(QStringLiteral("deleteAction"));
+        }
+        menu.addSeparator();
+    }
     menu.addAction(tr("&Copy Text"), this, &MessageListView::copySelection);
     const QString link = linkAt(event->pos());
     if (!link.isEmpty())

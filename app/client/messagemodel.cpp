@@ -46,6 +46,28 @@ MessageModel::Delivery deliveryOf(const OutgoingMessage &message)
     return MessageModel::Delivery::Sending;
 }
 
+// What a quote shows of the message it answers: one line, as chat apps do.
+QString quoteLine(const QString &text)
+{
+    const QString line = text.section(u'\n', 0, 0).trimmed();
+    return line.size() > 120 ? line.left(119) + u'…' : line;
+}
+
+void setReaction(QList<Reaction> &reactions, const QString &emoji, const QString &name, bool on)
+{
+    auto it = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction &r) { return r.emoji == emoji; });
+    if (on) {
+        if (it == reactions.end())
+            it = reactions.insert(reactions.end(), Reaction{emoji, {}});
+        if (!it->names.contains(name))
+            it->names.append(name);
+    } else if (it != reactions.end()) {
+        it->names.removeAll(name);
+        if (it->names.isEmpty())
+            reactions.erase(it);
+    }
+}
+
 QString clockText(const QDateTime &timestamp)
 {
     const QTime clock = timestamp.toLocalTime().time();
@@ -81,6 +103,14 @@ QHash<int, QByteArray> MessageModel::roleNames() const
     names.insert(RoomRole, "room");
     names.insert(MentionsMeRole, "mentionsMe");
     names.insert(LayoutKeyRole, "layoutKey");
+    names.insert(EditedRole, "edited");
+    names.insert(DeletedRole, "deleted");
+    names.insert(ReactionsRole, "reactions");
+    names.insert(MyReactionsRole, "myReactions");
+    names.insert(ReplyToRole, "replyTo");
+    names.insert(QuoteAuthorRole, "quoteAuthor");
+    names.insert(QuoteTextRole, "quoteText");
+    names.insert(CanEditRole, "canEdit");
     return names;
 }
 
@@ -107,9 +137,11 @@ void MessageModel::insertStored(qsizetype at, const QList<Message> &messages)
         days.append(message.timestamp.toLocalTime().date());
     m_messages.insert(at, messages.size(), Message());
     m_days.insert(at, days.size(), QDate());
+    m_states.insert(at, messages.size(), RoomEntry());
     for (qsizetype i = 0; i < messages.size(); ++i) {
         m_messages[at + i] = messages.at(i);
         m_days[at + i] = days.at(i);
+        m_states[at + i] = entryOf(messages.at(i));
     }
 }
 
@@ -139,7 +171,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Message *message = stored ? &m_messages.at(row) : nullptr;
     const OutgoingMessage *outgoing = stored ? nullptr : &m_pending.at(row - m_messages.size());
     const QString &author = stored ? message->author : outgoing->author;
-    const QString &text = stored ? message->text : outgoing->text;
+    const RoomEntry *state = stored ? &m_states.at(row) : nullptr;
+    const bool deleted = state && state->deleted;
+    const QString text = deleted ? tr("This message was deleted.") : stored ? message->text : outgoing->text;
+    const MessageId replyTo = stored ? state->replyTo : outgoing->replyTo;
     const Delivery delivery = stored ? Delivery::Stored : deliveryOf(*outgoing);
     switch (role) {
     case Qt::DisplayRole:
@@ -156,7 +191,16 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
             parts.append(tr("New messages"));
         if (stored)
             parts.append(tr("%1, %2:").arg(author, clockText(message->timestamp)));
+        if (replyTo != 0)
+            parts.append(data(index, QuoteAuthorRole).toString().isEmpty()
+                             ? tr("In reply to a message:")
+                             : tr("In reply to %1: %2")
+                                   .arg(data(index, QuoteAuthorRole).toString(), data(index, QuoteTextRole).toString()));
         parts.append(text);
+        if (state && state->edited && !deleted)
+            parts.append(tr("(edited)"));
+        for (const Reaction &reaction : state ? state->reactions : QList<Reaction>())
+            parts.append(tr("%1 from %2").arg(reaction.emoji, QLocale().createSeparatedList(reaction.names)));
         if (!stored)
             parts.append(deliveryText(delivery));
         return parts.join(u'\n');
@@ -188,12 +232,51 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case RoomRole:
         return m_room.value();
     case MentionsMeRole:
-        return author != m_ownName && mentions(text, m_ownName);
+        return author != m_ownName && !deleted && mentions(text, m_ownName);
+    case EditedRole:
+        return state && state->edited && !deleted;
+    case DeletedRole:
+        return deleted;
+    case ReactionsRole:
+        return QVariant::fromValue(state && !deleted ? state->reactions : QList<Reaction>());
+    case MyReactionsRole: {
+        QStringList mine;
+        for (const Reaction &reaction : state ? state->reactions : QList<Reaction>()) {
+            if (reaction.names.contains(m_ownName))
+                mine.append(reaction.emoji);
+        }
+        return mine;
+    }
+    case ReplyToRole:
+        return replyTo;
+    case QuoteAuthorRole: {
+        const Message *quoted = replyTo ? original(replyTo) : nullptr;
+        return quoted ? quoted->author : QString();
+    }
+    case QuoteTextRole: {
+        if (!replyTo)
+            return QString();
+        const Message *quoted = original(replyTo);
+        if (!quoted)
+            return tr("a message");
+        const int quotedRow = rowOfMessage(replyTo);
+        const bool quotedDeleted = quotedRow >= 0 ? m_states.at(quotedRow).deleted
+                                                  : m_quotedStates.value(replyTo).deleted;
+        return quotedDeleted ? tr("This message was deleted.") : quoteLine(quoted->text);
+    }
+    case CanEditRole:
+        return stored && author == m_ownName && !deleted;
     case LayoutKeyRole: {
         const size_t identity = stored ? qHash(message->id) : qHash(outgoing->localId);
+        size_t reactions = 0;
+        for (const Reaction &reaction : state && !deleted ? state->reactions : QList<Reaction>())
+            reactions = qHashMulti(reactions, reaction.emoji, reaction.names.size());
+        // The text and what surrounds it can change in place (edits, reactions, a quote
+        // that arrives): each is part of the key, so a changed row is measured again.
         return quint64(qHashMulti(0, identity, startsGroup(row), startsDay(row),
                                   data(index, FirstUnreadRole).toBool(), data(index, RoomStartRole).toBool(),
-                                  int(delivery)));
+                                  int(delivery), text, data(index, EditedRole).toBool(), reactions,
+                                  data(index, QuoteTextRole).toString(), data(index, QuoteAuthorRole).toString()));
     }
     default:
         return {};
@@ -216,10 +299,27 @@ void MessageModel::showRoom(const RoomName &room, const Timeline &timeline, cons
     m_room = room;
     m_messages.clear();
     m_days.clear();
-    insertStored(0, timeline.messages().values());
+    m_states.clear();
+    m_quoted.clear();
+    m_quotedStates.clear();
+    QList<Message> messages;
+    QList<std::pair<Message, RoomEntry>> changes;
+    for (const Message &held : timeline.messages()) {
+        const RoomEntry entry = entryOf(held);
+        if (entry.isMessage())
+            messages.append(held);
+        else
+            changes.append({held, entry});
+    }
+    insertStored(0, messages);
+    // The timeline holds messages as they were loaded and what changed them since, in
+    // the room's order: applied again, they give the rows as they are now.
+    for (const auto &[held, change] : changes)
+        apply(held, change);
     m_pending = pending;
     m_firstUnreadId = firstUnreadId;
     endResetModel();
+    askForMissingQuotes(0, m_messages.size());
 }
 
 qsizetype MessageModel::storedRowFor(MessageId id) const
@@ -241,7 +341,27 @@ void MessageModel::headerMayHaveChanged(int row)
         emit dataChanged(index(row), index(row));
 }
 
-void MessageModel::addMessages(const QList<Message> &messages)
+void MessageModel::addMessages(const QList<Message> &entries)
+{
+    QList<Message> messages;
+    QList<std::pair<Message, RoomEntry>> changes;
+    for (const Message &entry : entries) {
+        const RoomEntry parsed = entryOf(entry);
+        if (parsed.isMessage())
+            messages.append(entry);
+        else
+            changes.append({entry, parsed});
+    }
+    insertMessages(messages);
+    std::sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) { return a.first.id < b.first.id; });
+    for (const auto &[entry, change] : changes) {
+        const int row = apply(entry, change);
+        if (row >= 0)
+            emit dataChanged(index(row), index(row));
+    }
+}
+
+void MessageModel::insertMessages(const QList<Message> &messages)
 {
     QList<Message> fresh;
     for (const Message &message : messages) {
@@ -264,15 +384,125 @@ void MessageModel::addMessages(const QList<Message> &messages)
         insertStored(first, fresh);
         endInsertRows();
         headerMayHaveChanged(first + int(fresh.size()));
+        askForMissingQuotes(first, fresh.size());
+    } else {
+        for (const Message &message : fresh) {
+            const int at = int(storedRowFor(message.id));
+            beginInsertRows({}, at, at);
+            insertStored(at, {message});
+            endInsertRows();
+            headerMayHaveChanged(at + 1);
+            askForMissingQuotes(at, 1);
+        }
+    }
+    // Replies already shown may quote one of these: their quotes come from the rows now.
+    for (const Message &message : fresh) {
+        if (m_quoted.remove(message.id))
+            m_quotedStates.remove(message.id);
+    }
+}
+
+int MessageModel::apply(const Message &entry, const RoomEntry &change)
+{
+    const int row = rowOfMessage(change.target);
+    Message *message = row >= 0 ? &m_messages[row] : nullptr;
+    RoomEntry *state = row >= 0 ? &m_states[row] : nullptr;
+    if (!message) {
+        // Not a row, but perhaps quoted: a quote shows the text as it is now too.
+        const auto quoted = m_quoted.find(change.target);
+        if (quoted == m_quoted.end())
+            return -1;
+        message = &*quoted;
+        state = &m_quotedStates[change.target];
+    }
+    switch (change.type) {
+    case RoomEntry::Type::Message:
+        return -1;
+    case RoomEntry::Type::Edit:
+        message->text = entry.text;
+        state->edited = true;
+        break;
+    case RoomEntry::Type::Delete:
+        message->text.clear();
+        state->deleted = true;
+        state->reactions.clear();
+        break;
+    case RoomEntry::Type::React:
+    case RoomEntry::Type::Unreact:
+        setReaction(state->reactions, change.emoji, entry.author, change.type == RoomEntry::Type::React);
+        break;
+    }
+    if (change.type == RoomEntry::Type::Edit || change.type == RoomEntry::Type::Delete)
+        quotesChanged(change.target);
+    return row;
+}
+
+void MessageModel::updateMessage(const Message &current)
+{
+    const int row = rowOfMessage(current.id);
+    if (row < 0) {
+        if (m_quoted.contains(current.id))
+            addQuoted(current);
         return;
     }
-    for (const Message &message : fresh) {
-        const int at = int(storedRowFor(message.id));
-        beginInsertRows({}, at, at);
-        insertStored(at, {message});
-        endInsertRows();
-        headerMayHaveChanged(at + 1);
+    const RoomEntry state = entryOf(current);
+    if (m_messages.at(row).text == current.text && m_states.at(row).edited == state.edited
+        && m_states.at(row).deleted == state.deleted && m_states.at(row).reactions == state.reactions)
+        return;
+    m_messages[row].text = current.text;
+    m_states[row].edited = state.edited;
+    m_states[row].deleted = state.deleted;
+    m_states[row].reactions = state.reactions;
+    emit dataChanged(index(row), index(row));
+    quotesChanged(current.id);
+}
+
+void MessageModel::addQuoted(const Message &original)
+{
+    if (rowOfMessage(original.id) >= 0)
+        return;
+    m_quoted.insert(original.id, original);
+    m_quotedStates.insert(original.id, entryOf(original));
+    quotesChanged(original.id);
+}
+
+const Message *MessageModel::original(MessageId id) const
+{
+    const int row = rowOfMessage(id);
+    if (row >= 0)
+        return &m_messages.at(row);
+    const auto quoted = m_quoted.constFind(id);
+    return quoted == m_quoted.cend() ? nullptr : &*quoted;
+}
+
+void MessageModel::quotesChanged(MessageId id)
+{
+    for (qsizetype row = 0; row < m_states.size(); ++row) {
+        if (m_states.at(row).replyTo == id)
+            emit dataChanged(index(int(row)), index(int(row)));
     }
+    for (qsizetype i = 0; i < m_pending.size(); ++i) {
+        if (m_pending.at(i).replyTo == id)
+            headerMayHaveChanged(int(m_messages.size() + i));
+    }
+}
+
+void MessageModel::askForMissingQuotes(qsizetype from, qsizetype count)
+{
+    for (qsizetype row = from; row < from + count; ++row) {
+        const MessageId replyTo = m_states.at(row).replyTo;
+        if (replyTo != 0 && !original(replyTo))
+            emit quoteWanted(replyTo);
+    }
+}
+
+MessageId MessageModel::lastEditableId() const
+{
+    for (qsizetype row = m_messages.size() - 1; row >= 0; --row) {
+        if (m_messages.at(row).author == m_ownName && !m_states.at(row).deleted)
+            return m_messages.at(row).id;
+    }
+    return 0;
 }
 
 void MessageModel::setPending(const QList<OutgoingMessage> &pending)

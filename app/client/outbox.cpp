@@ -1,5 +1,7 @@
 #include "outbox.h"
 
+#include "roomentry.h"
+
 #include <QNetworkReply>
 #include <QUuid>
 
@@ -9,13 +11,14 @@ Outbox::Outbox(ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
     connect(&m_retryTimer, &QTimer::timeout, this, &Outbox::sendHead);
 }
 
-QString Outbox::enqueue(const RoomName &room, const QString &author, const QString &text)
+QString Outbox::enqueue(const RoomName &room, const QString &author, const QString &text, MessageId replyTo)
 {
     OutgoingMessage message;
     message.localId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     message.room = room;
     message.author = author;
     message.text = text;
+    message.replyTo = replyTo;
     message.idempotencyKey = message.localId.toLatin1();
     m_queue.append(message);
     emit pendingChanged();
@@ -57,8 +60,12 @@ void Outbox::sendHead()
     if (m_queue.isEmpty() || m_inFlight)
         return;
     const OutgoingMessage head = m_queue.first();
-    const QJsonObject body{{QStringLiteral("author"), head.author},
-                           {QStringLiteral("text"), head.text}};
+    QJsonObject body{{QStringLiteral("author"), head.author}, {QStringLiteral("text"), head.text}};
+    if (head.replyTo != 0)
+        body.insert(QStringLiteral("reply_to"), head.replyTo);
+    ApiClient::Headers headers;
+    if (!m_authorSecret.isEmpty())
+        headers.append({"Author-Secret", m_authorSecret});
     m_inFlight = m_api->post(apiPath({u"rooms", head.room.value(), u"messages"}), body,
                              head.idempotencyKey, this, [this](const ApiResult &result) {
         m_inFlight = nullptr;
@@ -83,12 +90,12 @@ void Outbox::sendHead()
         }
         m_backoff.reset();
         const OutgoingMessage sent = m_queue.takeFirst();
-        const auto stored = result.succeeded() ? messageFromJson(result.body) : std::nullopt;
+        const auto stored = result.succeeded() ? receivedEntry(result.body) : std::nullopt;
         if (stored)
             emit delivered(sent, *stored);
         else
             emit refused(sent, result);
         emit pendingChanged();
         sendHead();
-    });
+    }, headers);
 }
