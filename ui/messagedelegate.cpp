@@ -222,7 +222,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setFont(nameFont);
         painter->setPen(colour);
         const QFontMetrics nameMetrics(nameFont);
-        const int nameWidth = std::min(nameMetrics.horizontalAdvance(author), row.width() - textIndent - 80);
+        // Rounded up: elidedText() measures in fractions, and at the rounded width a
+        // short name such as "ben" lost its last letters to "…".
+        const int nameWidth = std::min(int(std::ceil(QFontMetricsF(nameFont).horizontalAdvance(author))),
+                                       row.width() - textIndent - 80);
         const QRect nameRect(row.left() + textIndent, headerTop, nameWidth, nameMetrics.height());
         painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
                           nameMetrics.elidedText(author, Qt::ElideRight, nameWidth));
