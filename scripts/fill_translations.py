@@ -11,6 +11,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 SPANISH = {
+    "Cancel (Esc)": "Cancelar (Esc)",
+    "Cancel": "Cancelar",
+    "Editing message — Esc to cancel": "Editando el mensaje — Esc para cancelar",
+    "Replying to %1: %2": "Respondiendo a %1: %2",
+    "Only the message's author can change it, from the window it was sent from.": "Solo el autor del mensaje puede cambiarlo, desde la ventana desde la que lo envió.",
+    "That message is not in the room.": "Ese mensaje no está en la sala.",
+    "That message was deleted.": "Ese mensaje se eliminó.",
+    "That is not a message: only messages can be changed or reacted to.": "Eso no es un mensaje: solo se puede cambiar un mensaje o reaccionar a él.",
+    "The message it replies to is not in this room.": "El mensaje al que responde no está en esta sala.",
+    "The server refused a header of the request.": "El servidor rechazó una cabecera de la petición.",
+    "That message is no longer in #%1.": "Ese mensaje ya no está en #%1.",
+    "Edit your last message (in an empty composer)": "Editar su último mensaje (con el cuadro de texto vacío)",
+    "Up": "Flecha arriba",
+    "Cancel an edit or a reply": "Cancelar una edición o una respuesta",
+    "Esc": "Esc",
+    "Delete Message": "Eliminar mensaje",
+    "Delete this message for everyone? This cannot be undone.": "¿Eliminar este mensaje para todos? No se puede deshacer.",
+    "Delete": "Eliminar",
+    "&Reply": "&Responder",
+    "&Edit": "&Editar",
+    "&Delete…": "E&liminar…",
+    "This message was deleted.": "Este mensaje se eliminó.",
+    "In reply to a message:": "En respuesta a un mensaje:",
+    "In reply to %1: %2": "En respuesta a %1: %2",
+    "(edited)": "(editado)",
+    "%1 from %2": "%1 de %2",
+    "a message": "un mensaje",
+    "%1 reacted with %2": ["%1 reaccionó con %2", "%1 reaccionaron con %2"],
+    "Show the message this one replies to": "Mostrar el mensaje al que responde este",
+    "Take back %1": "Quitar %1",
+    "React with %1": "Reaccionar con %1",
     "certificate not trusted": "certificado no fiable",
     "The server's certificate is not trusted: %1. If the server uses a certificate of its own (self-signed), start the window with --ca-file and that certificate.": "El certificado del servidor no es de confianza: %1. Si el servidor usa un certificado propio (autofirmado), abra la ventana con --ca-file y ese certificado.",
     "Host name, IP address, or http:// or https:// address of the chat server": "Nombre, dirección IP o dirección http:// o https:// del servidor de chat",
@@ -247,7 +278,6 @@ SPANISH = {
     "Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.": "Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.",
     "@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.": "@room llama a todos los de la sala, así que solo se puede enviar de vez en cuando: espere un poco o envíe el mensaje sin él.",
     "&Find Messages…": "&Buscar mensajes…",
-    "That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.": "Ese mensaje está en #%1 más atrás de lo que la ventana carga (%2 páginas); suba para leerlo.",
     "Words to find; Enter searches.": "Palabras que buscar; Intro busca.",
     "The search failed: %1": "La búsqueda falló: %1",
     "Nothing holds “%1”.": "Ningún mensaje contiene «%1».",
@@ -264,6 +294,7 @@ SPANISH = {
 }
 
 ENGLISH_PLURALS = {
+    "%1 reacted with %2": ["%1 reacted with %2", "%1 reacted with %2"],
     "%n message(s) found; Enter on one shows it in its room.": [
         "%n message found; Enter on it shows it in its room.",
         "%n messages found; Enter on one shows it in its room."],

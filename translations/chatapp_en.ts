@@ -67,6 +67,25 @@
         </message>
     </context>
     <context>
+        <name>ComposeModeBar</name>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>Cancel (Esc)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Editing message — Esc to cancel</source>
+            <translation>Editing message — Esc to cancel</translation>
+        </message>
+        <message>
+            <source>Replying to %1: %2</source>
+            <translation>Replying to %1: %2</translation>
+        </message>
+    </context>
+    <context>
         <name>Composer</name>
         <message>
             <source>Write a message… (Enter sends, Shift+Enter for a new line)</source>
@@ -242,6 +261,30 @@
         <message>
             <source>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</source>
             <translation>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</translation>
+        </message>
+        <message>
+            <source>Only the message's author can change it, from the window it was sent from.</source>
+            <translation>Only the message's author can change it, from the window it was sent from.</translation>
+        </message>
+        <message>
+            <source>That message is not in the room.</source>
+            <translation>That message is not in the room.</translation>
+        </message>
+        <message>
+            <source>That message was deleted.</source>
+            <translation>That message was deleted.</translation>
+        </message>
+        <message>
+            <source>That is not a message: only messages can be changed or reacted to.</source>
+            <translation>That is not a message: only messages can be changed or reacted to.</translation>
+        </message>
+        <message>
+            <source>The message it replies to is not in this room.</source>
+            <translation>The message it replies to is not in this room.</translation>
+        </message>
+        <message>
+            <source>The server refused a header of the request.</source>
+            <translation>The server refused a header of the request.</translation>
         </message>
     </context>
     <context>
@@ -754,8 +797,36 @@
             <translation>&amp;Find Messages…</translation>
         </message>
         <message>
-            <source>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</source>
-            <translation>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</translation>
+            <source>That message is no longer in #%1.</source>
+            <translation>That message is no longer in #%1.</translation>
+        </message>
+        <message>
+            <source>Edit your last message (in an empty composer)</source>
+            <translation>Edit your last message (in an empty composer)</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <translation>Up</translation>
+        </message>
+        <message>
+            <source>Cancel an edit or a reply</source>
+            <translation>Cancel an edit or a reply</translation>
+        </message>
+        <message>
+            <source>Esc</source>
+            <translation>Esc</translation>
+        </message>
+        <message>
+            <source>Delete Message</source>
+            <translation>Delete Message</translation>
+        </message>
+        <message>
+            <source>Delete this message for everyone? This cannot be undone.</source>
+            <translation>Delete this message for everyone? This cannot be undone.</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Delete</translation>
         </message>
     </context>
     <context>
@@ -782,6 +853,18 @@
         <message>
             <source>Copy &amp;Link Address</source>
             <translation>Copy &amp;Link Address</translation>
+        </message>
+        <message>
+            <source>&amp;Reply</source>
+            <translation>&amp;Reply</translation>
+        </message>
+        <message>
+            <source>&amp;Edit</source>
+            <translation>&amp;Edit</translation>
+        </message>
+        <message>
+            <source>&amp;Delete…</source>
+            <translation>&amp;Delete…</translation>
         </message>
     </context>
     <context>
@@ -817,6 +900,41 @@
         <message>
             <source>%1, %2:</source>
             <translation>%1, %2:</translation>
+        </message>
+        <message>
+            <source>This message was deleted.</source>
+            <translation>This message was deleted.</translation>
+        </message>
+        <message>
+            <source>In reply to a message:</source>
+            <translation>In reply to a message:</translation>
+        </message>
+        <message>
+            <source>In reply to %1: %2</source>
+            <translation>In reply to %1: %2</translation>
+        </message>
+        <message>
+            <source>(edited)</source>
+            <translation>(edited)</translation>
+        </message>
+        <message>
+            <source>%1 from %2</source>
+            <translation>%1 from %2</translation>
+        </message>
+        <message>
+            <source>a message</source>
+            <translation>a message</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 reacted with %2</source>
+            <translation>
+                <numerusform>%1 reacted with %2</numerusform>
+                <numerusform>%1 reacted with %2</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Show the message this one replies to</source>
+            <translation>Show the message this one replies to</translation>
         </message>
     </context>
     <context>
@@ -899,6 +1017,17 @@
         <message>
             <source>Could not save %1: %2</source>
             <translation>Could not save %1: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReactionPicker</name>
+        <message>
+            <source>Take back %1</source>
+            <translation>Take back %1</translation>
+        </message>
+        <message>
+            <source>React with %1</source>
+            <translation>React with %1</translation>
         </message>
     </context>
     <context>

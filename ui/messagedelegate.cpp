@@ -343,8 +343,8 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view, cons
         // Who reacted, as Slack and Element say it on hover.
         for (const Reaction &reaction : index.data(MessageModel::ReactionsRole).value<QList<Reaction>>()) {
             if (reaction.emoji == hit.value)
-                tip = MessageModel::tr("%1 reacted with %2").arg(QLocale().createSeparatedList(reaction.names),
-                                                                 reaction.emoji);
+                tip = MessageModel::tr("%1 reacted with %2", nullptr, int(reaction.names.size()))
+                          .arg(QLocale().createSeparatedList(reaction.names), reaction.emoji);
         }
     } else if (hit.kind == Hit::Kind::Quote) {
         tip = MessageModel::tr("Show the message this one replies to");

@@ -174,7 +174,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const RoomEntry *state = stored ? &m_states.at(row) : nullptr;
     const bool deleted = state && state->deleted;
     const QString text = deleted ? tr("This message was deleted.") : stored ? message->text : outgoing->text;
-    const MessageId replyTo = stored ? state->replyTo : outgoing->replyTo;
+    // What a deleted message answered goes with its text.
+    const MessageId replyTo = deleted ? 0 : stored ? state->replyTo : outgoing->replyTo;
     const Delivery delivery = stored ? Delivery::Stored : deliveryOf(*outgoing);
     switch (role) {
     case Qt::DisplayRole:
