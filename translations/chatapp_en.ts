@@ -830,6 +830,25 @@
         </message>
     </context>
     <context>
+        <name>MessageActions</name>
+        <message>
+            <source>Add Reaction</source>
+            <translation>Add Reaction</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Edit</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Delete…</translation>
+        </message>
+        <message>
+            <source>Reply</source>
+            <translation>Reply</translation>
+        </message>
+    </context>
+    <context>
         <name>MessageListView</name>
         <message numerus="yes">
             <source>↓ %n new message(s)</source>

@@ -830,6 +830,25 @@
         </message>
     </context>
     <context>
+        <name>MessageActions</name>
+        <message>
+            <source>Add Reaction</source>
+            <translation>Añadir reacción</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Editar</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Eliminar…</translation>
+        </message>
+        <message>
+            <source>Reply</source>
+            <translation>Responder</translation>
+        </message>
+    </context>
+    <context>
         <name>MessageListView</name>
         <message numerus="yes">
             <source>↓ %n new message(s)</source>

@@ -1,6 +1,7 @@
 #include "messagelistview.h"
 
 #include "client/messagemodel.h"
+#include "messageactions.h"
 #include "messagedelegate.h"
 #include "reactionpicker.h"
 
@@ -22,8 +23,13 @@ MessageListView::MessageListView(QWidget *parent)
     : QListView(parent),
       m_delegate(new MessageDelegate(this)),
       m_jumpButton(new QToolButton(this)),
-      m_flashTimer(new QTimer(this))
+      m_flashTimer(new QTimer(this)),
+      m_actions(new MessageActions(viewport()))
 {
+    connect(m_actions, &MessageActions::reactionToggled, this, &MessageListView::reactionToggled);
+    connect(m_actions, &MessageActions::replyWanted, this, &MessageListView::replyWanted);
+    connect(m_actions, &MessageActions::editWanted, this, &MessageListView::editWanted);
+    connect(m_actions, &MessageActions::deleteWanted, this, &MessageListView::deleteWanted);
     m_flashTimer->setSingleShot(true);
     m_flashTimer->setInterval(flashMs);
     connect(m_flashTimer, &QTimer::timeout, this, [this] {
@@ -69,6 +75,10 @@ void MessageListView::setModel(QAbstractItemModel *newModel)
     });
     // A row whose separators or state changed may change its height.
     connect(newModel, &QAbstractItemModel::dataChanged, this, [this] { scheduleDelayedItemsLayout(); });
+    // Rows move when others come or go: the hover bar waits for the mouse to move again.
+    connect(newModel, &QAbstractItemModel::rowsInserted, m_actions, &QWidget::hide);
+    connect(newModel, &QAbstractItemModel::rowsRemoved, m_actions, &QWidget::hide);
+    connect(newModel, &QAbstractItemModel::modelReset, m_actions, &QWidget::hide);
 }
 
 bool MessageListView::isAtBottom() const
@@ -99,6 +109,7 @@ void MessageListView::setStuck(bool stuck)
 
 void MessageListView::onScrolled(int value)
 {
+    m_actions->hide();
     if (m_adjusting)
         return;
     setStuck(isAtBottom());
@@ -170,6 +181,14 @@ void MessageListView::changeEvent(QEvent *event)
     QListView::changeEvent(event);
 }
 
+bool MessageListView::viewportEvent(QEvent *event)
+{
+    // The bar is the viewport's child: going onto it leaves the viewport, not the row.
+    if (event->type() == QEvent::Leave && !m_actions->underMouse())
+        m_actions->hide();
+    return QListView::viewportEvent(event);
+}
+
 void MessageListView::keyPressEvent(QKeyEvent *event)
 {
     if (event->matches(QKeySequence::Copy)) {
@@ -224,6 +243,8 @@ void MessageListView::mouseMoveEvent(QMouseEvent *event)
         clickable = m_delegate->hitAt(option, index, position).kind != MessageDelegate::Hit::Kind::Nothing;
     }
     viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    if (index != m_actions->index() || !m_actions->isVisible())
+        m_actions->showFor(index, visualRect(index));
     QListView::mouseMoveEvent(event);
 }
 

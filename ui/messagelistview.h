@@ -4,6 +4,7 @@
 
 #include "core/message.h"
 
+class MessageActions;
 class MessageDelegate;
 class QTimer;
 class QToolButton;
@@ -50,6 +51,7 @@ protected:
     void mouseMoveEvent(QMouseEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
     void changeEvent(QEvent *event) override;
+    bool viewportEvent(QEvent *event) override;
 
 private:
     void onScrolled(int value);
@@ -66,4 +68,5 @@ private:
     int m_keepDistanceFromBottom = -1; // older rows are being added above
     int m_newBelow = 0;
     QTimer *m_flashTimer;
+    MessageActions *m_actions;
 };
