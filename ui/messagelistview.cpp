@@ -261,7 +261,9 @@ void MessageListView::copySelection() const
 
 void MessageListView::contextMenuEvent(QContextMenuEvent *event)
 {
-    const QModelIndex index = indexAt(event->pos());
+    // From the keyboard (the Menu key), the menu is the current message's.
+    const bool keyboard = event->reason() == QContextMenuEvent::Keyboard;
+    const QModelIndex index = keyboard ? currentIndex() : indexAt(event->pos());
     if (!index.isValid())
         return;
     if (!selectionModel()->isSelected(index))
@@ -295,5 +297,5 @@ void MessageListView::contextMenuEvent(QContextMenuEvent *event)
     const QString link = linkAt(event->pos());
     if (!link.isEmpty())
         menu.addAction(tr("Copy &Link Address"), this, [link] { QApplication::clipboard()->setText(link); });
-    menu.exec(event->globalPos());
+    menu.exec(keyboard ? viewport()->mapToGlobal(visualRect(index).center()) : event->globalPos());
 }
