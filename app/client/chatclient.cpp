@@ -386,14 +386,17 @@ void ChatClient::markRead()
 void ChatClient::showUnread(const RoomName &room)
 {
     const RoomState &state = m_states[room];
-    const qint64 unread = std::max<qint64>(0, state.lastKnownId - state.lastReadId);
+    qint64 unread = std::max<qint64>(0, state.lastKnownId - state.lastReadId);
     int mentionCount = 0;
     const auto &held = state.timeline.messages();
     for (auto it = held.upperBound(state.lastReadId); it != held.cend(); ++it) {
-        if (it->author != m_config.name && mentions(it->text, m_config.name) && entryOf(*it).isMessage())
+        // Ids count every entry; an edit or a reaction is not a message to read.
+        if (!entryOf(*it).isMessage())
+            --unread;
+        else if (it->author != m_config.name && mentions(it->text, m_config.name))
             ++mentionCount;
     }
-    m_roomList->setUnread(room, unread, mentionCount);
+    m_roomList->setUnread(room, std::max<qint64>(0, unread), mentionCount);
 }
 
 void ChatClient::setReading(bool reading)
