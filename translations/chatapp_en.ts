@@ -263,28 +263,24 @@
             <translation>@room calls everyone in the room, so it can be sent only now and then: wait a little, or send the message without it.</translation>
         </message>
         <message>
-            <source>Only the message's author can change it, from the window it was sent from.</source>
-            <translation>Only the message's author can change it, from the window it was sent from.</translation>
+            <source>Only the person who sent a message can change it, from the window it was sent from.</source>
+            <translation>Only the person who sent a message can change it, from the window it was sent from.</translation>
+        </message>
+        <message>
+            <source>The message was deleted.</source>
+            <translation>The message was deleted.</translation>
+        </message>
+        <message>
+            <source>That is not a message that can be changed.</source>
+            <translation>That is not a message that can be changed.</translation>
+        </message>
+        <message>
+            <source>The message you are replying to is not in this room.</source>
+            <translation>The message you are replying to is not in this room.</translation>
         </message>
         <message>
             <source>That message is not in the room.</source>
             <translation>That message is not in the room.</translation>
-        </message>
-        <message>
-            <source>That message was deleted.</source>
-            <translation>That message was deleted.</translation>
-        </message>
-        <message>
-            <source>That is not a message: only messages can be changed or reacted to.</source>
-            <translation>That is not a message: only messages can be changed or reacted to.</translation>
-        </message>
-        <message>
-            <source>The message it replies to is not in this room.</source>
-            <translation>The message it replies to is not in this room.</translation>
-        </message>
-        <message>
-            <source>The server refused a header of the request.</source>
-            <translation>The server refused a header of the request.</translation>
         </message>
     </context>
     <context>
@@ -1187,6 +1183,22 @@
         <message>
             <source>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</source>
             <translation>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</translation>
+        </message>
+    </context>
+    <context>
+        <name>TypingIndicator</name>
+        <message>
+            <source>%1 is typing…</source>
+            <translation>%1 is typing…</translation>
+        </message>
+        <message>
+            <source>%1 and %2 are typing…</source>
+            <extracomment>Two people typing in the room: "ana and ben are typing…"</extracomment>
+            <translation>%1 and %2 are typing…</translation>
+        </message>
+        <message>
+            <source>Several people are typing…</source>
+            <translation>Several people are typing…</translation>
         </message>
     </context>
 </TS>

@@ -263,28 +263,24 @@
             <translation>@room llama a todos los de la sala, así que solo se puede enviar de vez en cuando: espere un poco o envíe el mensaje sin él.</translation>
         </message>
         <message>
-            <source>Only the message's author can change it, from the window it was sent from.</source>
-            <translation>Solo el autor del mensaje puede cambiarlo, desde la ventana desde la que lo envió.</translation>
+            <source>Only the person who sent a message can change it, from the window it was sent from.</source>
+            <translation>Solo quien envió un mensaje puede cambiarlo, desde la ventana desde la que lo envió.</translation>
+        </message>
+        <message>
+            <source>The message was deleted.</source>
+            <translation>El mensaje fue eliminado.</translation>
+        </message>
+        <message>
+            <source>That is not a message that can be changed.</source>
+            <translation>Eso no es un mensaje que se pueda cambiar.</translation>
+        </message>
+        <message>
+            <source>The message you are replying to is not in this room.</source>
+            <translation>El mensaje al que respondes no está en esta sala.</translation>
         </message>
         <message>
             <source>That message is not in the room.</source>
             <translation>Ese mensaje no está en la sala.</translation>
-        </message>
-        <message>
-            <source>That message was deleted.</source>
-            <translation>Ese mensaje se eliminó.</translation>
-        </message>
-        <message>
-            <source>That is not a message: only messages can be changed or reacted to.</source>
-            <translation>Eso no es un mensaje: solo se puede cambiar un mensaje o reaccionar a él.</translation>
-        </message>
-        <message>
-            <source>The message it replies to is not in this room.</source>
-            <translation>El mensaje al que responde no está en esta sala.</translation>
-        </message>
-        <message>
-            <source>The server refused a header of the request.</source>
-            <translation>El servidor rechazó una cabecera de la petición.</translation>
         </message>
     </context>
     <context>
@@ -1187,6 +1183,22 @@
         <message>
             <source>Every message: each new message of the room notifies. Muted: the room notifies only when a message mentions you, and its unread messages are left out of the title's count.</source>
             <translation>Todos los mensajes: cada mensaje nuevo de la sala avisa. Silenciada: la sala solo avisa cuando un mensaje le menciona, y sus mensajes sin leer no cuentan en el título.</translation>
+        </message>
+    </context>
+    <context>
+        <name>TypingIndicator</name>
+        <message>
+            <source>%1 is typing…</source>
+            <translation>%1 está escribiendo…</translation>
+        </message>
+        <message>
+            <source>%1 and %2 are typing…</source>
+            <extracomment>Two people typing in the room: "ana and ben are typing…"</extracomment>
+            <translation>%1 y %2 están escribiendo…</translation>
+        </message>
+        <message>
+            <source>Several people are typing…</source>
+            <translation>Varias personas están escribiendo…</translation>
         </message>
     </context>
 </TS>

@@ -23,6 +23,7 @@
 #include "searchpanel.h"
 #include "settingsdialog.h"
 #include "traynotification.h"
+#include "typingindicator.h"
 
 #include <QAction>
 #include <QApplication>
@@ -162,6 +163,8 @@ void MainWindow::buildWidgets()
     m_messageStack = new QStackedWidget;
     m_messageStack->addWidget(m_messageView);
     m_messageStack->addWidget(m_emptyState);
+    m_typingIndicator = new TypingIndicator;
+    m_typingIndicator->setObjectName(QStringLiteral("typingIndicator"));
 
     m_errorLabel = new QLabel;
     m_errorLabel->setObjectName(QStringLiteral("sendError"));
@@ -189,6 +192,7 @@ void MainWindow::buildWidgets()
     chatLayout->addWidget(m_banner);
     chatLayout->addWidget(m_olderLabel);
     chatLayout->addWidget(m_messageStack, 1);
+    chatLayout->addWidget(m_typingIndicator);
     chatLayout->addWidget(m_errorLabel);
     chatLayout->addWidget(m_composeMode);
     chatLayout->addLayout(composeRow);
@@ -266,6 +270,8 @@ void MainWindow::buildWidgets()
         if (m_composer->document()->isEmpty())
             m_errorLabel->hide();
         showCharacterCount();
+        if (m_client)
+            m_client->composerEdited(m_composer->toPlainText());
     });
 
     // Below this the room list, the messages and the composer no longer fit side by side.
@@ -405,6 +411,8 @@ void MainWindow::attach(ChatClient *client)
     connect(client, &ChatClient::errorOccurred, this, &MainWindow::showError);
     connect(client, &ChatClient::unreadTotalChanged, this, &MainWindow::showTitle);
     connect(client, &ChatClient::nameChanged, this, &MainWindow::showTitle);
+    connect(client, &ChatClient::typingChanged, m_typingIndicator, &TypingIndicator::showTyping);
+    m_typingIndicator->showTyping(client->typing());
 
     m_searchPanel->setResults(client->searchResults());
     connect(client, &ChatClient::messageShown, this, [this](int row) {

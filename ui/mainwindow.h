@@ -14,6 +14,7 @@ class Notifications;
 class PasswordDialog;
 class ProtocolPanel;
 class SearchPanel;
+class TypingIndicator;
 class QLabel;
 class QLineEdit;
 class QListView;
@@ -96,6 +97,7 @@ private:
     QLabel *m_olderLabel = nullptr;
     QStackedWidget *m_messageStack = nullptr;
     MessageListView *m_messageView = nullptr;
+    TypingIndicator *m_typingIndicator = nullptr;
     QLabel *m_emptyState = nullptr;
     QLabel *m_errorLabel = nullptr;
     QLabel *m_characterCounter = nullptr;

@@ -9,11 +9,11 @@
 #include "messagemodel.h"
 #include "outbox.h"
 #include "poller.h"
-#include "roomentry.h"
 #include "roomactivitylink.h"
 #include "roomlistmodel.h"
 #include "searchresults.h"
 #include "session.h"
+#include "typingnotifier.h"
 
 #include <QJsonObject>
 #include <QNetworkReply>
@@ -40,6 +40,7 @@ ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
       m_roomList(new RoomListModel(this)),
       m_messageModel(new MessageModel(this)),
       m_members(new QStringListModel(this)),
+      m_typingNotifier(new TypingNotifier(m_api, this)),
       m_searchResults(new SearchResults(m_api, this))
 {
     m_api->setCaCertificates(config.caCertificates);
@@ -100,6 +101,7 @@ void ChatClient::wire()
     linkRoomActivity(m_poller, m_directory);
     connect(m_poller, &Poller::roomsChanged, this, [this](const QList<RoomOverview> &rooms) { onRoomsUpdated(rooms); });
     connect(m_directory, &Directory::membersUpdated, this, &ChatClient::onMembers);
+    connect(m_directory, &Directory::typingUpdated, this, &ChatClient::onTyping);
     connect(m_directory, &Directory::roomCreated, this, [this](const RoomName &room) {
         m_states[room].known = true;
         m_roomList->addRoom(room);
@@ -149,6 +151,7 @@ void ChatClient::openRoom(const RoomName &room)
     m_quotesAsked.clear();
     m_messageModel->showRoom(room, state.timeline, m_outbox->pendingIn(room), firstUnread);
     m_members->setStringList({});
+    onTyping(room, {});
     // Opening a room that is not known yet is a PUT: it creates the room or confirms it.
     if (state.known)
         follow(room);
@@ -231,7 +234,7 @@ void ChatClient::changeMessage(const QByteArray &method, const QString &path, co
                 emit errorOccurred(result.errorMessage, result.serverMessage);
             return;
         }
-        const auto current = receivedEntry(result.body);
+        const auto current = messageFromJson(result.body);
         if (current && room == m_room)
             m_messageModel->updateMessage(*current);
     });
@@ -251,9 +254,14 @@ void ChatClient::fetchQuoted(MessageId id)
         const QJsonObject object = result.body.contains(QLatin1String("message"))
                                        ? result.body.value(QLatin1String("message")).toObject()
                                        : result.body;
-        if (const auto original = receivedEntry(object))
+        if (const auto original = messageFromJson(object))
             m_messageModel->addQuoted(*original);
     });
+}
+
+void ChatClient::composerEdited(const QString &text)
+{
+    m_typingNotifier->edited(m_room, m_config.name, text);
 }
 
 void ChatClient::onDelivered(const OutgoingMessage &sent, const Message &stored)
@@ -286,7 +294,7 @@ void ChatClient::onMessages(const RoomName &room, const QList<Message> &messages
     for (const Message &message : messages) {
         // An edit or a reaction changes what is there: it is not news to be told about.
         if (!state.timeline.messages().contains(message.id) && message.author != m_config.name
-            && entryOf(message).isMessage())
+            && message.isMessage())
             news.append(message);
     }
     state.timeline.merge(messages);
@@ -357,7 +365,7 @@ void ChatClient::takeNews(const RoomName &room, const QList<Message> &messages)
     QList<Message> news;
     for (const Message &message : messages) {
         if (message.id > state.lastReadId && message.author != m_config.name
-            && !state.timeline.messages().contains(message.id) && entryOf(message).isMessage())
+            && !state.timeline.messages().contains(message.id) && message.isMessage())
             news.append(message);
     }
     state.timeline.merge(messages);
@@ -373,7 +381,22 @@ void ChatClient::onMembers(const RoomName &room, const QStringList &names)
     QStringList shown;
     for (const QString &name : names)
         shown.append(name == m_config.name ? tr("%1 (you)").arg(name) : name);
-    m_members->setStringList(shown);
+    // Asked for every few seconds while typing is watched: a reset each time would lose
+    // the list's current row under a keyboard or a screen reader.
+    if (shown != m_members->stringList())
+        m_members->setStringList(shown);
+}
+
+void ChatClient::onTyping(const RoomName &room, const QStringList &names)
+{
+    if (room != m_room)
+        return;
+    QStringList others = names;
+    others.removeAll(m_config.name);
+    if (others == m_typing)
+        return;
+    m_typing = others;
+    emit typingChanged(m_typing);
 }
 
 void ChatClient::markRead()
@@ -391,7 +414,7 @@ void ChatClient::showUnread(const RoomName &room)
     const auto &held = state.timeline.messages();
     for (auto it = held.upperBound(state.lastReadId); it != held.cend(); ++it) {
         // Ids count every entry; an edit or a reaction is not a message to read.
-        if (!entryOf(*it).isMessage())
+        if (!it->isMessage())
             --unread;
         else if (it->author != m_config.name && mentions(it->text, m_config.name))
             ++mentionCount;

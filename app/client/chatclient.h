@@ -19,6 +19,7 @@ class QStringListModel;
 class RoomListModel;
 class SearchResults;
 class Session;
+class TypingNotifier;
 struct ApiResult;
 struct OutgoingMessage;
 struct RoomOverview;
@@ -69,6 +70,8 @@ public:
     QStringListModel *members() const { return m_members; }
     // What the last search() found.
     SearchResults *searchResults() const { return m_searchResults; }
+    // Who else is typing in the current room, in name order (never the user).
+    QStringList typing() const { return m_typing; }
 
     Status status() const;
     // The current room's newest page has arrived (until then, an empty list means nothing).
@@ -94,6 +97,8 @@ public:
     // Shows message `id` of the current room (messageShown), loading the page around it
     // when it is not loaded: what a click on a reply's quote does.
     void jumpToMessage(MessageId id);
+    // The composer now holds `text`: others are told the user is typing (TypingNotifier).
+    void composerEdited(const QString &text);
     void loadOlder();
     // Searches every room, or only the current one (GET /api/v1/search).
     void search(const QString &text, bool currentRoomOnly);
@@ -128,6 +133,7 @@ signals:
     void newsArrived(const RoomName &room, const QList<Message> &messages);
     void unreadTotalChanged(qint64 total);
     void nameChanged(const QString &name);
+    void typingChanged(const QStringList &names);
     // The message showMessage() asked for is row `row` of messages().
     void messageShown(int row);
     void messageOutOfReach(const RoomName &room, MessageId id);
@@ -156,6 +162,7 @@ private:
     void onDelivered(const OutgoingMessage &sent, const Message &stored);
     void onRoomsUpdated(const QList<RoomOverview> &rooms);
     void onMembers(const RoomName &room, const QStringList &names);
+    void onTyping(const RoomName &room, const QStringList &names);
     void takeNews(const RoomName &room, const QList<Message> &messages);
     // Messages of a room other than the current one that are newer than what is held.
     void fetchNews(const RoomName &room);
@@ -188,6 +195,8 @@ private:
     RoomListModel *m_roomList;
     MessageModel *m_messageModel;
     QStringListModel *m_members;
+    QStringList m_typing;
+    TypingNotifier *m_typingNotifier;
     SearchResults *m_searchResults;
     struct Jump
     {

@@ -16,6 +16,13 @@ Directory::Directory(ApiClient *api, QObject *parent) : QObject(parent), m_api(a
         refreshRooms(WhenBusy::Skip);
         refreshMembers();
     });
+    m_typingTimer.setInterval(typingRefreshMs);
+    connect(&m_typingTimer, &QTimer::timeout, this, [this] {
+        if (m_sinceConversation.elapsed() > conversationMs)
+            m_typingTimer.stop();
+        else
+            refreshMembers();
+    });
 }
 
 void Directory::start()
@@ -29,14 +36,17 @@ void Directory::setCurrentRoom(const RoomName &room)
     m_currentRoom = room;
     ApiClient::cancel(m_membersRequest);
     m_membersAgain = false; // the refresh below is for the new room
+    m_typingTimer.stop(); // the old room's conversation; joining the new one starts its own
     refreshNow();
 }
 
 void Directory::pauseIfSignedOut(const ApiResult &result)
 {
     // Refreshing every few seconds would only collect 401s; start() resumes after sign-in.
-    if (result.awaitsSignIn())
+    if (result.awaitsSignIn()) {
         m_timer.stop();
+        m_typingTimer.stop();
+    }
 }
 
 void Directory::refreshNow()
@@ -138,10 +148,18 @@ void Directory::refreshMembers()
             if (!result.succeeded())
                 return;
             QStringList names;
+            QStringList typing;
             const QJsonArray array = result.body.value(QLatin1String("members")).toArray();
-            for (const QJsonValue &value : array)
-                names.append(value.toObject().value(QLatin1String("name")).toString());
+            for (const QJsonValue &value : array) {
+                const QJsonObject member = value.toObject();
+                names.append(member.value(QLatin1String("name")).toString());
+                if (member.value(QLatin1String("typing")).toBool())
+                    typing.append(names.last());
+            }
             emit membersUpdated(room, names);
+            emit typingUpdated(room, typing);
+            if (!typing.isEmpty() && room == m_currentRoom)
+                conversationGoesOn();
         });
     }
 }
@@ -151,6 +169,7 @@ void Directory::roomsChanged(const QList<RoomOverview> &rooms, qint64)
     for (const RoomOverview &room : rooms) {
         if (room.name == m_currentRoom) {
             refreshMembersAgain();
+            conversationGoesOn();
             return;
         }
     }
@@ -158,8 +177,17 @@ void Directory::roomsChanged(const QList<RoomOverview> &rooms, qint64)
 
 void Directory::joined(const RoomName &room)
 {
-    if (room == m_currentRoom)
+    if (room == m_currentRoom) {
         refreshMembersAgain();
+        conversationGoesOn();
+    }
+}
+
+void Directory::conversationGoesOn()
+{
+    m_sinceConversation.start();
+    if (!m_typingTimer.isActive())
+        m_typingTimer.start();
 }
 
 void Directory::leave(const RoomName &room, const QString &name)

@@ -4,6 +4,7 @@
 #include "core/message.h"
 #include "roomoverview.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -34,6 +35,15 @@ public:
     // As many pages as maxListedRooms fills at the server's default page size: a server
     // that answers a room or none at a time cannot make a refresh thousands of requests.
     static constexpr int maxRoomPages = 50;
+    // Who is typing comes with the members, and no poll is woken for it (that would cost
+    // every window in the room a request per typist). So while a conversation is on in
+    // the current room (it changed: a message, someone came or went; or it was just
+    // joined; or someone is listed typing) and for conversationMs after, the members are
+    // asked for every typingRefreshMs: "ana is typing…" shows and goes within about that.
+    // A quiet room costs nothing more; a typist in a room quiet for longer is seen only
+    // when the next change there brings the members.
+    static constexpr int typingRefreshMs = 2000;
+    static constexpr int conversationMs = 30000;
 
     explicit Directory(ApiClient *api, QObject *parent = nullptr);
 
@@ -60,6 +70,8 @@ signals:
     // The rooms_seq of the last whole listing: changes after it are news (Poller).
     void roomsBaseline(qint64 roomsSeq);
     void membersUpdated(const RoomName &room, const QStringList &names);
+    // With each membersUpdated: those of them who are typing.
+    void typingUpdated(const RoomName &room, const QStringList &names);
     void roomCreated(const RoomName &room);
     void roomRefused(const RoomName &room, const ApiResult &result);
 
@@ -75,6 +87,9 @@ private:
     // As refreshMembers(), but one under way is followed by another: it may have been
     // answered before the change that asks for this one.
     void refreshMembersAgain();
+    // Something happened in the current room: typing is watched for a while (see
+    // typingRefreshMs).
+    void conversationGoesOn();
 
     ApiClient *m_api;
     std::optional<RoomName> m_currentRoom;
@@ -87,5 +102,7 @@ private:
     int m_listedPages = 0;
     std::optional<qint64> m_listedSeq; // the first page's rooms_seq
     bool m_membersAgain = false;
+    QTimer m_typingTimer;
+    QElapsedTimer m_sinceConversation;
     QList<QPointer<QNetworkReply>> m_leaving;
 };

@@ -44,17 +44,15 @@ QString ErrorTexts::forCode(const QString &code)
     if (code == u"idempotency_key_reused")
         return tr("A retry of an earlier message did not match it; the message was not sent twice.");
     if (code == u"author_secret_required" || code == u"not_your_message")
-        return tr("Only the message's author can change it, from the window it was sent from.");
+        return tr("Only the person who sent a message can change it, from the window it was sent from.");
+    if (code == u"message_deleted")
+        return tr("The message was deleted.");
+    if (code == u"not_a_message")
+        return tr("That is not a message that can be changed.");
+    if (code == u"invalid_reply_to")
+        return tr("The message you are replying to is not in this room.");
     if (code == u"message_not_found")
         return tr("That message is not in the room.");
-    if (code == u"message_deleted")
-        return tr("That message was deleted.");
-    if (code == u"not_a_message")
-        return tr("That is not a message: only messages can be changed or reacted to.");
-    if (code == u"invalid_reply_to")
-        return tr("The message it replies to is not in this room.");
-    if (code == u"invalid_header")
-        return tr("The server refused a header of the request.");
     if (code == u"cursor_beyond_last_id")
         return tr("The server's copy of this room was reset; the room is loaded again.");
     return {};

@@ -27,6 +27,9 @@ QByteArray maskedJson(const QByteArray &bytes)
 
 QByteArray maskedHeaderValue(const QByteArray &name, const QByteArray &value)
 {
+    // The secret that proves who sent a message is a credential as much as the token.
+    if (name.compare("Author-Secret", Qt::CaseInsensitive) == 0)
+        return mask;
     if (name.compare("Authorization", Qt::CaseInsensitive) != 0)
         return value;
     // The scheme stays: "Bearer" is part of the lesson, the credential is not.

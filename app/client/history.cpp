@@ -1,7 +1,6 @@
 #include "history.h"
 
 #include "apiclient.h"
-#include "roomentry.h"
 
 #include <QJsonArray>
 
@@ -10,7 +9,7 @@ QList<Message> messagesOfPage(const QJsonObject &page)
     QList<Message> messages;
     const QJsonArray array = page.value(QLatin1String("messages")).toArray();
     for (const QJsonValue &value : array) {
-        if (auto message = receivedEntry(value.toObject()))
+        if (auto message = messageFromJson(value.toObject()))
             messages.append(*message);
     }
     return messages;

@@ -137,11 +137,9 @@ void MessageModel::insertStored(qsizetype at, const QList<Message> &messages)
         days.append(message.timestamp.toLocalTime().date());
     m_messages.insert(at, messages.size(), Message());
     m_days.insert(at, days.size(), QDate());
-    m_states.insert(at, messages.size(), RoomEntry());
     for (qsizetype i = 0; i < messages.size(); ++i) {
         m_messages[at + i] = messages.at(i);
         m_days[at + i] = days.at(i);
-        m_states[at + i] = entryOf(messages.at(i));
     }
 }
 
@@ -171,11 +169,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Message *message = stored ? &m_messages.at(row) : nullptr;
     const OutgoingMessage *outgoing = stored ? nullptr : &m_pending.at(row - m_messages.size());
     const QString &author = stored ? message->author : outgoing->author;
-    const RoomEntry *state = stored ? &m_states.at(row) : nullptr;
-    const bool deleted = state && state->deleted;
+    const bool deleted = stored && message->deleted;
     const QString text = deleted ? tr("This message was deleted.") : stored ? message->text : outgoing->text;
     // What a deleted message answered goes with its text.
-    const MessageId replyTo = deleted ? 0 : stored ? state->replyTo : outgoing->replyTo;
+    const MessageId replyTo = deleted ? 0 : stored ? message->replyTo : outgoing->replyTo;
     const Delivery delivery = stored ? Delivery::Stored : deliveryOf(*outgoing);
     switch (role) {
     case Qt::DisplayRole:
@@ -198,9 +195,9 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
                              : tr("In reply to %1: %2")
                                    .arg(data(index, QuoteAuthorRole).toString(), data(index, QuoteTextRole).toString()));
         parts.append(text);
-        if (state && state->edited && !deleted)
+        if (stored && message->editedAt.isValid() && !deleted)
             parts.append(tr("(edited)"));
-        for (const Reaction &reaction : state ? state->reactions : QList<Reaction>())
+        for (const Reaction &reaction : stored ? message->reactions : QList<Reaction>())
             parts.append(tr("%1 from %2").arg(reaction.emoji, QLocale().createSeparatedList(reaction.names)));
         if (!stored)
             parts.append(deliveryText(delivery));
@@ -235,14 +232,14 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case MentionsMeRole:
         return author != m_ownName && !deleted && mentions(text, m_ownName);
     case EditedRole:
-        return state && state->edited && !deleted;
+        return stored && message->editedAt.isValid() && !deleted;
     case DeletedRole:
         return deleted;
     case ReactionsRole:
-        return QVariant::fromValue(state && !deleted ? state->reactions : QList<Reaction>());
+        return QVariant::fromValue(stored && !deleted ? message->reactions : QList<Reaction>());
     case MyReactionsRole: {
         QStringList mine;
-        for (const Reaction &reaction : state ? state->reactions : QList<Reaction>()) {
+        for (const Reaction &reaction : stored ? message->reactions : QList<Reaction>()) {
             if (reaction.names.contains(m_ownName))
                 mine.append(reaction.emoji);
         }
@@ -260,17 +257,14 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         const Message *quoted = original(replyTo);
         if (!quoted)
             return tr("a message");
-        const int quotedRow = rowOfMessage(replyTo);
-        const bool quotedDeleted = quotedRow >= 0 ? m_states.at(quotedRow).deleted
-                                                  : m_quotedStates.value(replyTo).deleted;
-        return quotedDeleted ? tr("This message was deleted.") : quoteLine(quoted->text);
+        return quoted->deleted ? tr("This message was deleted.") : quoteLine(quoted->text);
     }
     case CanEditRole:
         return stored && author == m_ownName && !deleted;
     case LayoutKeyRole: {
         const size_t identity = stored ? qHash(message->id) : qHash(outgoing->localId);
         size_t reactions = 0;
-        for (const Reaction &reaction : state && !deleted ? state->reactions : QList<Reaction>())
+        for (const Reaction &reaction : stored && !deleted ? message->reactions : QList<Reaction>())
             reactions = qHashMulti(reactions, reaction.emoji, reaction.names.size());
         // The text and what surrounds it can change in place (edits, reactions, a quote
         // that arrives): each is part of the key, so a changed row is measured again.
@@ -300,23 +294,16 @@ void MessageModel::showRoom(const RoomName &room, const Timeline &timeline, cons
     m_room = room;
     m_messages.clear();
     m_days.clear();
-    m_states.clear();
     m_quoted.clear();
-    m_quotedStates.clear();
     QList<Message> messages;
-    QList<std::pair<Message, RoomEntry>> changes;
-    for (const Message &held : timeline.messages()) {
-        const RoomEntry entry = entryOf(held);
-        if (entry.isMessage())
-            messages.append(held);
-        else
-            changes.append({held, entry});
-    }
+    QList<Message> changes;
+    for (const Message &held : timeline.messages())
+        (held.isMessage() ? messages : changes).append(held);
     insertStored(0, messages);
     // The timeline holds messages as they were loaded and what changed them since, in
     // the room's order: applied again, they give the rows as they are now.
-    for (const auto &[held, change] : changes)
-        apply(held, change);
+    for (const Message &change : std::as_const(changes))
+        apply(change);
     m_pending = pending;
     m_firstUnreadId = firstUnreadId;
     endResetModel();
@@ -345,18 +332,13 @@ void MessageModel::headerMayHaveChanged(int row)
 void MessageModel::addMessages(const QList<Message> &entries)
 {
     QList<Message> messages;
-    QList<std::pair<Message, RoomEntry>> changes;
-    for (const Message &entry : entries) {
-        const RoomEntry parsed = entryOf(entry);
-        if (parsed.isMessage())
-            messages.append(entry);
-        else
-            changes.append({entry, parsed});
-    }
+    QList<Message> changes;
+    for (const Message &entry : entries)
+        (entry.isMessage() ? messages : changes).append(entry);
     insertMessages(messages);
-    std::sort(changes.begin(), changes.end(), [](const auto &a, const auto &b) { return a.first.id < b.first.id; });
-    for (const auto &[entry, change] : changes) {
-        const int row = apply(entry, change);
+    std::sort(changes.begin(), changes.end(), [](const Message &a, const Message &b) { return a.id < b.id; });
+    for (const Message &change : std::as_const(changes)) {
+        const int row = apply(change);
         if (row >= 0)
             emit dataChanged(index(row), index(row));
     }
@@ -398,42 +380,39 @@ void MessageModel::insertMessages(const QList<Message> &messages)
     }
     // Replies already shown may quote one of these: their quotes come from the rows now.
     for (const Message &message : fresh) {
-        if (m_quoted.remove(message.id))
-            m_quotedStates.remove(message.id);
+        m_quoted.remove(message.id);
     }
 }
 
-int MessageModel::apply(const Message &entry, const RoomEntry &change)
+int MessageModel::apply(const Message &change)
 {
     const int row = rowOfMessage(change.target);
     Message *message = row >= 0 ? &m_messages[row] : nullptr;
-    RoomEntry *state = row >= 0 ? &m_states[row] : nullptr;
     if (!message) {
         // Not a row, but perhaps quoted: a quote shows the text as it is now too.
         const auto quoted = m_quoted.find(change.target);
         if (quoted == m_quoted.end())
             return -1;
         message = &*quoted;
-        state = &m_quotedStates[change.target];
     }
     switch (change.type) {
-    case RoomEntry::Type::Message:
+    case EntryType::Message:
         return -1;
-    case RoomEntry::Type::Edit:
-        message->text = entry.text;
-        state->edited = true;
+    case EntryType::Edit:
+        message->text = change.text;
+        message->editedAt = change.timestamp;
         break;
-    case RoomEntry::Type::Delete:
+    case EntryType::Deletion:
         message->text.clear();
-        state->deleted = true;
-        state->reactions.clear();
+        message->deleted = true;
+        message->reactions.clear();
         break;
-    case RoomEntry::Type::React:
-    case RoomEntry::Type::Unreact:
-        setReaction(state->reactions, change.emoji, entry.author, change.type == RoomEntry::Type::React);
+    case EntryType::Reaction:
+    case EntryType::ReactionRemoved:
+        setReaction(message->reactions, change.emoji, change.author, change.type == EntryType::Reaction);
         break;
     }
-    if (change.type == RoomEntry::Type::Edit || change.type == RoomEntry::Type::Delete)
+    if (change.type == EntryType::Edit || change.type == EntryType::Deletion)
         quotesChanged(change.target);
     return row;
 }
@@ -446,14 +425,14 @@ void MessageModel::updateMessage(const Message &current)
             addQuoted(current);
         return;
     }
-    const RoomEntry state = entryOf(current);
-    if (m_messages.at(row).text == current.text && m_states.at(row).edited == state.edited
-        && m_states.at(row).deleted == state.deleted && m_states.at(row).reactions == state.reactions)
+    Message &shown = m_messages[row];
+    if (shown.text == current.text && shown.editedAt.isValid() == current.editedAt.isValid()
+        && shown.deleted == current.deleted && shown.reactions == current.reactions)
         return;
-    m_messages[row].text = current.text;
-    m_states[row].edited = state.edited;
-    m_states[row].deleted = state.deleted;
-    m_states[row].reactions = state.reactions;
+    shown.text = current.text;
+    shown.editedAt = current.editedAt;
+    shown.deleted = current.deleted;
+    shown.reactions = current.reactions;
     emit dataChanged(index(row), index(row));
     quotesChanged(current.id);
 }
@@ -463,7 +442,6 @@ void MessageModel::addQuoted(const Message &original)
     if (rowOfMessage(original.id) >= 0)
         return;
     m_quoted.insert(original.id, original);
-    m_quotedStates.insert(original.id, entryOf(original));
     quotesChanged(original.id);
 }
 
@@ -478,8 +456,8 @@ const Message *MessageModel::original(MessageId id) const
 
 void MessageModel::quotesChanged(MessageId id)
 {
-    for (qsizetype row = 0; row < m_states.size(); ++row) {
-        if (m_states.at(row).replyTo == id)
+    for (qsizetype row = 0; row < m_messages.size(); ++row) {
+        if (m_messages.at(row).replyTo == id)
             emit dataChanged(index(int(row)), index(int(row)));
     }
     for (qsizetype i = 0; i < m_pending.size(); ++i) {
@@ -491,7 +469,7 @@ void MessageModel::quotesChanged(MessageId id)
 void MessageModel::askForMissingQuotes(qsizetype from, qsizetype count)
 {
     for (qsizetype row = from; row < from + count; ++row) {
-        const MessageId replyTo = m_states.at(row).replyTo;
+        const MessageId replyTo = m_messages.at(row).replyTo;
         if (replyTo != 0 && !original(replyTo))
             emit quoteWanted(replyTo);
     }
@@ -500,7 +478,7 @@ void MessageModel::askForMissingQuotes(qsizetype from, qsizetype count)
 MessageId MessageModel::lastEditableId() const
 {
     for (qsizetype row = m_messages.size() - 1; row >= 0; --row) {
-        if (m_messages.at(row).author == m_ownName && !m_states.at(row).deleted)
+        if (m_messages.at(row).author == m_ownName && !m_messages.at(row).deleted)
             return m_messages.at(row).id;
     }
     return 0;

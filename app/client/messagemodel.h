@@ -3,7 +3,6 @@
 #include "core/message.h"
 #include "core/roomname.h"
 #include "outbox.h"
-#include "roomentry.h"
 
 #include <QAbstractListModel>
 #include <QList>
@@ -42,7 +41,7 @@ public:
         LayoutKeyRole, // quint64: changes whenever the row's size may, for a size cache
         EditedRole, // bool: its text was changed after it was sent
         DeletedRole, // bool: its author deleted it; TextRole is then a placeholder
-        ReactionsRole, // QList<Reaction>, emoji in the order first used
+        ReactionsRole, // QList<Reaction> (core/message.h), emoji in the order first used
         MyReactionsRole, // QStringList: the emoji the user reacted with
         ReplyToRole, // MessageId of the message this one answers, 0 when none
         QuoteAuthorRole, // QString: who wrote that message, empty when unknown yet
@@ -96,7 +95,7 @@ private:
     void insertStored(qsizetype at, const QList<Message> &messages);
     void insertMessages(const QList<Message> &messages);
     // Applies an edit, deletion or reaction; returns the row it changed, or -1.
-    int apply(const Message &entry, const RoomEntry &change);
+    int apply(const Message &change);
     // The rows whose quote shows message `id`.
     void quotesChanged(MessageId id);
     const Message *original(MessageId id) const;
@@ -108,9 +107,7 @@ private:
     // The local day of each of m_messages: converting to local time asks the C library,
     // which reads the time zone file each time, far too slow for every row of a layout.
     QList<QDate> m_days;
-    QList<RoomEntry> m_states; // beside m_messages: reply, edited, deleted, reactions
     QHash<MessageId, Message> m_quoted; // quoted messages that are not rows
-    QHash<MessageId, RoomEntry> m_quotedStates;
     QList<OutgoingMessage> m_pending; // in the order typed
     MessageId m_firstUnreadId = 0;
 };

@@ -1,7 +1,5 @@
 #include "outbox.h"
 
-#include "roomentry.h"
-
 #include <QNetworkReply>
 #include <QUuid>
 
@@ -90,7 +88,7 @@ void Outbox::sendHead()
         }
         m_backoff.reset();
         const OutgoingMessage sent = m_queue.takeFirst();
-        const auto stored = result.succeeded() ? receivedEntry(result.body) : std::nullopt;
+        const auto stored = result.succeeded() ? messageFromJson(result.body) : std::nullopt;
         if (stored)
             emit delivered(sent, *stored);
         else

@@ -184,6 +184,46 @@ ApiError idempotencyKeyReused(const QByteArray &key)
                 .arg(QString::fromLatin1(key.left(128)))};
 }
 
+ApiError authorSecretRequired()
+{
+    return {403, QStringLiteral("author_secret_required"),
+            QStringLiteral("Only the author may change a message: send the Author-Secret header the message was "
+                           "sent with.")};
+}
+
+ApiError notYourMessage(const QString &room, qint64 id)
+{
+    return {403, QStringLiteral("not_your_message"),
+            QStringLiteral("Message %1 of room '%2' was not sent with this Author-Secret (or with none), so it "
+                           "cannot be changed with it; nothing was changed.")
+                .arg(id)
+                .arg(room)};
+}
+
+ApiError messageDeleted(const QString &room, qint64 id)
+{
+    return {409, QStringLiteral("message_deleted"),
+            QStringLiteral("Message %1 of room '%2' was deleted; it cannot be edited or reacted to.").arg(id).arg(room)};
+}
+
+ApiError notAMessage(const QString &room, qint64 id)
+{
+    return {422, QStringLiteral("not_a_message"),
+            QStringLiteral("Entry %1 of room '%2' is a change to a message (an edit, a deletion or a reaction), "
+                           "not a message; change the message it is about.")
+                .arg(id)
+                .arg(room)};
+}
+
+ApiError invalidReplyTo(const QString &room, qint64 id)
+{
+    return {422, QStringLiteral("invalid_reply_to"),
+            QStringLiteral("Room '%1' has no message %2 to reply to (no such id, or a change to a message); "
+                           "nothing was stored.")
+                .arg(room)
+                .arg(id)};
+}
+
 ApiError storeBusy()
 {
     return {503, QStringLiteral("store_busy"),

@@ -40,6 +40,12 @@ ApiError sessionsDisabled();
 ApiError crossSiteRequest(const QByteArray &origin);
 ApiError misdirectedRequest(const QByteArray &host);
 ApiError idempotencyKeyReused(const QByteArray &key);
+// Changes to messages (edit, delete, react, reply).
+ApiError authorSecretRequired();
+ApiError notYourMessage(const QString &room, qint64 id);
+ApiError messageDeleted(const QString &room, qint64 id);
+ApiError notAMessage(const QString &room, qint64 id);
+ApiError invalidReplyTo(const QString &room, qint64 id);
 ApiError storeBusy();
 ApiError storeUnavailable();
 // A damaged store (docs/security.md): a cursor from another copy of a room, a room whose

@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringDecoder>
+#include <cmath>
 #include <optional>
 
 namespace {
@@ -16,7 +17,18 @@ std::optional<QString> decodeUtf8(const QByteArray &bytes)
     return text;
 }
 
-std::variant<BodyFields, ApiError> readJson(const QByteArray &body, const QStringList &names)
+// Whole numbers a double holds exactly, as ids are.
+std::optional<qint64> wholeNumber(const QJsonValue &value)
+{
+    constexpr double largestExact = 9007199254740991.0; // 2^53 - 1
+    const double number = value.toDouble();
+    if (!value.isDouble() || number != std::floor(number) || std::abs(number) > largestExact)
+        return std::nullopt;
+    return qint64(number);
+}
+
+std::variant<BodyFields, ApiError> readJson(const QByteArray &body, const QStringList &names,
+                                            const QStringList &numberNames)
 {
     if (!decodeUtf8(body))
         return Errors::invalidJson(QStringLiteral("it is not valid UTF-8"));
@@ -28,13 +40,20 @@ std::variant<BodyFields, ApiError> readJson(const QByteArray &body, const QStrin
         return Errors::invalidJson(QStringLiteral("it is not an object"));
     const QJsonObject object = document.object();
     BodyFields fields;
-    for (const QString &name : names) {
+    for (const QString &name : names + numberNames) {
         const QJsonValue value = object.value(name);
         if (value.isUndefined() || value.isNull())
             continue;
-        if (!value.isString())
-            return Errors::invalidField(name, QStringLiteral("is not a string"));
-        fields.insert(name, value.toString());
+        if (value.isString()) {
+            fields.insert(name, value.toString());
+            continue;
+        }
+        const auto number = numberNames.contains(name) ? wholeNumber(value) : std::nullopt;
+        if (!number) {
+            return Errors::invalidField(name, numberNames.contains(name) ? QStringLiteral("is not a whole number")
+                                                                         : QStringLiteral("is not a string"));
+        }
+        fields.insert(name, QString::number(*number));
     }
     return fields;
 }
@@ -66,14 +85,15 @@ std::variant<BodyFields, ApiError> readForm(const QByteArray &body, const QStrin
 } // namespace
 
 std::variant<BodyFields, ApiError> readBodyFields(const QByteArray &contentType,
-                                                  const QByteArray &body, const QStringList &names)
+                                                  const QByteArray &body, const QStringList &names,
+                                                  const QStringList &numberNames)
 {
     if (body.size() > Limits::maxBodyBytes)
         return Errors::payloadTooLarge(Limits::maxBodyBytes);
     const QByteArray mediaType = contentType.split(';').first().trimmed().toLower();
     if (mediaType == "application/json")
-        return readJson(body, names);
+        return readJson(body, names, numberNames);
     if (mediaType == "application/x-www-form-urlencoded")
-        return readForm(body, names);
+        return readForm(body, names + numberNames);
     return Errors::unsupportedMediaType(contentType);
 }

@@ -43,14 +43,16 @@ std::variant<HistoryQuery, ApiError> parseHistoryQuery(const QUrlQuery &query)
     HistoryQuery parsed;
     auto value = [&](const QString &key) { return query.queryItemValue(key, QUrl::FullyDecoded); };
 
-    for (const QString &key : {QStringLiteral("after"), QStringLiteral("before")}) {
+    for (const QString &key : {QStringLiteral("after"), QStringLiteral("before"), QStringLiteral("around")}) {
         if (!query.hasQueryItem(key))
             continue;
         const auto id = parseMessageId(value(key));
         if (!id)
             return Errors::invalidQuery(key, QStringLiteral("must be a message id (0 or more)"));
-        (key == u"after" ? parsed.after : parsed.before) = *id;
+        (key == u"after" ? parsed.after : key == u"before" ? parsed.before : parsed.around) = *id;
     }
+    if (parsed.around && (parsed.after || parsed.before))
+        return Errors::invalidQuery(QStringLiteral("around"), QStringLiteral("cannot go with after or before"));
     if (query.hasQueryItem(QStringLiteral("limit"))) {
         const auto limit = parsePageSize(value(QStringLiteral("limit")));
         if (!limit)

@@ -19,6 +19,9 @@ struct HistoryQuery
 {
     std::optional<MessageId> after;
     std::optional<MessageId> before;
+    // The entries around this id, about half older and the rest newer: a page to show a
+    // message in its context (a quoted message, a search result).
+    std::optional<MessageId> around;
     int limit = Limits::defaultPageSize;
     int waitSeconds = 0;
     QString name; // empty: the reader did not say who they are

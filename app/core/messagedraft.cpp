@@ -1,5 +1,7 @@
 #include "messagedraft.h"
 
+#include <algorithm>
+
 namespace {
 
 enum class Field { Author, Text };
@@ -82,7 +84,9 @@ std::variant<QString, ApiError> validateField(Field field, QString value)
 std::variant<MessageDraft, ApiError> parseMessageDraft(const QByteArray &contentType,
                                                        const QByteArray &body)
 {
-    const auto raw = readBodyFields(contentType, body, {fieldName(Field::Author), fieldName(Field::Text)});
+    const QString replyField = QStringLiteral("reply_to");
+    const auto raw = readBodyFields(contentType, body, {fieldName(Field::Author), fieldName(Field::Text)},
+                                    {replyField});
     if (const auto *error = std::get_if<ApiError>(&raw))
         return *error;
     const BodyFields &fields = std::get<BodyFields>(raw);
@@ -97,7 +101,19 @@ std::variant<MessageDraft, ApiError> parseMessageDraft(const QByteArray &content
             return *error;
         (field == Field::Author ? draft.author : draft.text) = std::get<QString>(checked);
     }
+    if (const auto reply = fields.constFind(replyField); reply != fields.constEnd()) {
+        bool number = false;
+        draft.replyTo = reply->toLongLong(&number);
+        const bool digitsOnly = std::all_of(reply->cbegin(), reply->cend(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+        if (!number || !digitsOnly || draft.replyTo <= 0)
+            return Errors::invalidField(replyField, QStringLiteral("is not the id of a message"));
+    }
     return draft;
+}
+
+std::variant<QString, ApiError> validatedMessageText(const QString &text)
+{
+    return validateField(Field::Text, text);
 }
 
 std::optional<QString> normalisedPersonName(const QString &name)
@@ -106,6 +122,11 @@ std::optional<QString> normalisedPersonName(const QString &name)
     if (std::holds_alternative<ApiError>(checked))
         return std::nullopt;
     return std::get<QString>(checked);
+}
+
+std::variant<QString, ApiError> validatedAuthor(const QString &author)
+{
+    return validateField(Field::Author, author);
 }
 
 qsizetype characterCount(QStringView text)

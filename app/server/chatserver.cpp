@@ -71,7 +71,12 @@ const ChatServer::RouteTable &ChatServer::routes()
         t.add("api/v1/rooms/{room}/messages", Method::Get, &ChatServer::getMessages);
         t.add("api/v1/rooms/{room}/messages", Method::Post, &ChatServer::postMessage);
         t.add("api/v1/rooms/{room}/messages/{id}", Method::Get, &ChatServer::getMessage);
+        t.add("api/v1/rooms/{room}/messages/{id}", Method::Patch, &ChatServer::editMessage);
+        t.add("api/v1/rooms/{room}/messages/{id}", Method::Delete, &ChatServer::deleteMessage);
+        t.add("api/v1/rooms/{room}/messages/{id}/reactions", Method::Post, &ChatServer::addReaction);
+        t.add("api/v1/rooms/{room}/messages/{id}/reactions", Method::Delete, &ChatServer::removeReaction);
         t.add("api/v1/rooms/{room}/events", Method::Get, &ChatServer::streamEvents);
+        t.add("api/v1/rooms/{room}/typing", Method::Post, &ChatServer::postTyping);
         t.add("api/v1/search", Method::Get, &ChatServer::search);
         return t;
     }();

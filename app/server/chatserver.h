@@ -105,7 +105,26 @@ private:
     void getMessage(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     void streamEvents(const QHttpServerRequest &request, const PathArguments &args,
                       const ReplyPtr &reply);
+    // Typing (typingroutes.cpp)
+    void postTyping(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
 
+    // Changes to messages (changeroutes.cpp)
+    void editMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
+    void deleteMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
+    void addReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
+    void removeReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
+    // The room and message id of a change's path, and the check every change passes first
+    // (the send rate); otherwise answers the 404 or 429 itself.
+    std::optional<std::pair<RoomName, MessageId>> changeTarget(const QHttpServerRequest &request,
+                                                               const PathArguments &args, const ReplyPtr &reply);
+    // The Author-Secret's hash that an edit or deletion needs, or answers the 400 or 403.
+    std::optional<QByteArray> requiredAuthorSecret(const QHttpServerRequest &request, const ReplyPtr &reply);
+    // Stores `change` and answers with the message as it is now: `createdStatus` when an
+    // entry was added, 200 when the message already was as asked.
+    void submitChange(const ReplyPtr &reply, const RoomName &room, const EntryChange &change,
+                      int createdStatus = 200);
+
+    PageRequest pageRequest(const RoomName &room, const HistoryQuery &query) const;
     // The rest of getMessages once its cursor is known to be one the room has reached.
     void serveMessages(const ReplyPtr &reply, const RoomName &room, const HistoryQuery &query);
     // The id of the room's newest message in the store, or nullopt if it cannot be read.

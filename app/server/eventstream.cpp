@@ -3,6 +3,7 @@
 #include "roomjson.h"
 #include "streamwriter.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -71,6 +72,20 @@ QByteArray roomsFrameSince(Hub &hub, qint64 since, qint64 *seq)
     *seq = lastSeq;
     return lastFrame;
 }
+
+// Every follower of the room gets the same frame for the same change; with thousands of
+// them, building it once matters. No id: typing is not in the message sequence.
+const QByteArray &typingFrameOf(const QStringList &names)
+{
+    thread_local QStringList lastNames{QStringLiteral("\n")}; // no name holds a line break
+    thread_local QByteArray lastFrame;
+    if (names != lastNames) {
+        const QJsonObject data{{QStringLiteral("names"), QJsonArray::fromStringList(names)}};
+        lastFrame = "event: typing\ndata: " + QJsonDocument(data).toJson(QJsonDocument::Compact) + "\n\n";
+        lastNames = names;
+    }
+    return lastFrame;
+}
 } // namespace
 
 EventStream::EventStream(std::shared_ptr<Reply> reply, RoomName room, MessageId cursor,
@@ -121,6 +136,9 @@ void EventStream::start(const std::optional<ApiError> &reset)
         m_hub.followRooms(this);
         roomsChanged(); // what changed before it connected, at once
     }
+    // Who is typing already, or the reader would not know until the next change.
+    if (const QStringList typing = m_hub.typing(m_room); !typing.isEmpty())
+        typingChanged(typing);
     pump();
 }
 
@@ -194,6 +212,12 @@ void EventStream::roomsChanged()
         if (seq >= m_hub.roomsSeq())
             return;
     }
+}
+
+void EventStream::typingChanged(const QStringList &names)
+{
+    if (!m_closed && readerKeepsUp())
+        m_reply->writeToStream(typingFrameOf(names));
 }
 
 bool EventStream::readerKeepsUp()

@@ -12,7 +12,8 @@
 // order, from memory or from storage. So replay and live delivery are one mechanism,
 // and a reader who resumes from its last id gets no gap and no duplicate. With
 // `roomsSince` it also sends `rooms` events, the rooms changed since (docs/api.md); they
-// carry no id, so Last-Event-ID stays the room's message cursor.
+// carry no id, so Last-Event-ID stays the room's message cursor. So do `typing` events,
+// who is typing in the room whenever that changes.
 class EventStream : public QObject, public RoomFollower
 {
     Q_OBJECT
@@ -30,6 +31,7 @@ public:
     void roomAdvanced(const QList<Message> &news) override;
     void keepAlive() override;
     void roomsChanged() override;
+    void typingChanged(const QStringList &names) override;
     void close() override;
     QByteArray session() const override;
     // Tells the reader why with a last event, then closes: an EventSource reconnects and

@@ -28,6 +28,9 @@ Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
     connect(&m_roomWatchersTimer, &QTimer::timeout, this, &Hub::wakeRoomWatchers);
     m_roomsTellTimer.setSingleShot(true);
     connect(&m_roomsTellTimer, &QTimer::timeout, this, &Hub::tellRoomsFollowers);
+    connect(&m_typing, &TypingBoard::changed, this, [this](const QString &room, const QStringList &names) {
+        forEachFollower(room, [&names](RoomFollower *follower) { follower->typingChanged(names); });
+    });
 }
 
 void Hub::loadRooms(const QList<RoomRecord> &rooms)
@@ -149,6 +152,7 @@ void Hub::publish(const Message &message)
         state.recent.clear(); // keep `recent` contiguous
     state.lastId = message.id;
     state.recent.append(message);
+    m_typing.stopped(message.room, message.author); // what was being typed is sent
     if (state.recent.size() > recentMessagesPerRoom)
         state.recent.removeFirst();
 
@@ -163,6 +167,26 @@ void Hub::publish(const Message &message)
     if (!m_tellingQueued) {
         m_tellingQueued = true;
         QMetaObject::invokeMethod(this, &Hub::tellFollowers, Qt::QueuedConnection);
+    }
+}
+
+void Hub::messageChanged(const Message &current)
+{
+    const auto state = m_rooms.find(current.room);
+    if (state == m_rooms.end() || state->recent.isEmpty())
+        return;
+    QList<Message> &recent = state->recent;
+    const MessageId firstInMemory = recent.first().id;
+    if (current.id >= firstInMemory && current.id - firstInMemory < recent.size())
+        recent[current.id - firstInMemory] = current;
+    if (!current.deleted)
+        return;
+    // The store blanked the text of the message's edits in the same transaction.
+    for (Message &entry : recent) {
+        if (entry.type == EntryType::Edit && entry.target == current.id && !entry.text.isEmpty()) {
+            entry.text.clear();
+            entry.serialise();
+        }
     }
 }
 
@@ -353,6 +377,7 @@ void Hub::memberStreamClosed(const RoomName &room, const QString &name)
 
 void Hub::leave(const RoomName &room, const QString &name)
 {
+    m_typing.stopped(room.value(), name);
     RoomState &state = m_rooms[room.value()];
     if (!state.lastSeen.remove(name))
         return;
@@ -404,11 +429,22 @@ QList<Member> Hub::members(const RoomName &room) const
     const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it) {
         if (it.value() >= cutoff || state.openStreamsByName.contains(it.key()))
-            online.append({it.key(), it.value()});
+            online.append({it.key(), it.value(), m_typing.isTyping(room.value(), it.key())});
     }
     std::sort(online.begin(), online.end(),
               [](const Member &a, const Member &b) { return a.name < b.name; });
     return online;
+}
+
+void Hub::startedTyping(const RoomName &room, const QString &name)
+{
+    sawMember(room, name);
+    m_typing.started(room.value(), name);
+}
+
+QStringList Hub::typing(const RoomName &room) const
+{
+    return m_typing.typing(room.value());
 }
 
 qsizetype Hub::onlineCount(const RoomState &state) const

@@ -4,6 +4,7 @@
 #include "core/roomname.h"
 #include "roomactivity.h"
 #include "storage/storage.h"
+#include "typingboard.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -42,6 +43,8 @@ public:
     // Rooms changed (followRooms): told at most every Hub::roomsEventIntervalMs, so that a
     // flood in one room costs a follower of the room list a few writes, not one a message.
     virtual void roomsChanged() {}
+    // Who is typing in the room changed (TypingBoard); `names` are all of them now.
+    virtual void typingChanged(const QStringList &) {}
 };
 
 struct RoomSummary
@@ -69,6 +72,7 @@ struct Member
 {
     QString name;
     QDateTime lastSeen;
+    bool typing = false;
 };
 
 // The live side of the rooms, on the server thread: each room's last id, its newest
@@ -106,6 +110,9 @@ public:
     // published until then, so that a busy room costs one write per follower per turn
     // rather than one per message.
     void publish(const Message &message);
+    // A message as it is now, after a change whose entry is published next: history read
+    // from memory must show it so, as history read from the store does.
+    void messageChanged(const Message &current);
 
     // Like Storage::read, but answered from memory (at once, synchronously) when the
     // recent messages cover the request.
@@ -135,6 +142,11 @@ public:
     // open under it no longer counts; the name's next poll or stream brings it back.
     void leave(const RoomName &room, const QString &name);
     QList<Member> members(const RoomName &room) const;
+    // `name` is typing in `room` (POST .../typing), which also counts as being seen there.
+    // Streams are told; held polls are not woken (a poll each per typist would cost every
+    // window a request): windows see it in the members list.
+    void startedTyping(const RoomName &room, const QString &name);
+    QStringList typing(const RoomName &room) const;
     // Names a room remembers at most (besides those with a stream open): beyond it the
     // one seen longest ago is forgotten, so distinct `name=` values cannot grow the
     // members list, and the time every poll spends on it, without bound.
@@ -216,6 +228,7 @@ private:
     // through Qt's list of timers, thousands long.
     QTimer m_keepAliveTimer;
     RoomActivity m_activity;
+    TypingBoard m_typing;
     // The held polls that asked for rooms_since (poll id -> its room): only these wake on
     // a change elsewhere, so a poll that did not ask costs nothing more.
     QHash<quint64, QString> m_roomWatchers;

@@ -2,6 +2,7 @@
 
 #include "core/roommention.h"
 
+#include "authorsecret.h"
 #include "core/historyquery.h"
 #include "eventstream.h"
 #include "roomjson.h"
@@ -49,12 +50,19 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
         reply->sendError(Errors::invalidRoom(args.room));
         return;
     }
-    const auto draft = parseMessageDraft(request.value("Content-Type"), request.body());
-    if (const auto *error = std::get_if<ApiError>(&draft)) {
+    const auto parsed = parseMessageDraft(request.value("Content-Type"), request.body());
+    if (const auto *error = std::get_if<ApiError>(&parsed)) {
         reply->sendError(*error);
         return;
     }
-    if (mentionsEveryone(std::get<MessageDraft>(draft).text)) {
+    MessageDraft draft = std::get<MessageDraft>(parsed);
+    const auto secret = authorSecretHash(request);
+    if (const auto *error = std::get_if<ApiError>(&secret)) {
+        reply->sendError(*error);
+        return;
+    }
+    draft.authorSecretHash = std::get<QByteArray>(secret);
+    if (mentionsEveryone(draft.text)) {
         if (const auto retryAfter = m_roomMentionLimiter.admit(request.remoteAddress())) {
             reply->sendError(Errors::tooManyRoomMentions(*retryAfter),
                              {{"Retry-After", QByteArray::number(*retryAfter)}});
@@ -77,8 +85,8 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     }
     ++m_sendsInFlight;
     beginStorageCall();
-    m_storage.append(*room, std::get<MessageDraft>(draft), key, this,
-                     [this, reply, key, room = *room](const AppendOutcome &outcome) {
+    m_storage.append(*room, draft, key, this,
+                     [this, reply, key, room = *room, replyTo = draft.replyTo](const AppendOutcome &outcome) {
         --m_sendsInFlight;
         switch (outcome.kind) {
         case AppendOutcome::Kind::Failed:
@@ -98,6 +106,9 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
             break;
         case AppendOutcome::Kind::RoomInconsistent:
             reply->sendError(Errors::roomsInconsistent({room.value()}), {{"Retry-After", "5"}});
+            break;
+        case AppendOutcome::Kind::ReplyTargetInvalid:
+            reply->sendError(Errors::invalidReplyTo(room.value(), replyTo));
             break;
         }
         endStorageCall();
@@ -133,9 +144,20 @@ void ChatServer::getMessages(const QHttpServerRequest &request, const PathArgume
     serveMessages(reply, *room, query);
 }
 
+// `around` as the store reads pages: the oldest `limit` after a cursor that puts the id
+// about in the middle, or the newest `limit` when the id is that near the end.
+PageRequest ChatServer::pageRequest(const RoomName &room, const HistoryQuery &query) const
+{
+    if (!query.around)
+        return {query.after, query.before, query.limit};
+    const MessageId olderHalf = (query.limit + 1) / 2;
+    const MessageId after = std::min(*query.around - olderHalf, m_hub.lastId(room) - query.limit);
+    return {std::max<MessageId>(0, after), std::nullopt, query.limit};
+}
+
 void ChatServer::serveMessages(const ReplyPtr &reply, const RoomName &room, const HistoryQuery &query)
 {
-    const PageRequest page{query.after, query.before, query.limit};
+    const PageRequest page = pageRequest(room, query);
 
     // Only a reader catching up (after=, no before=) is waiting for news: a request
     // without a cursor asks for the room as it is now, so it is answered at once. So is

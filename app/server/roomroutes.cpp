@@ -107,8 +107,11 @@ void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &ar
         return;
     QJsonArray members;
     for (const Member &member : m_hub.members(*room)) {
-        members.append(QJsonObject{{QStringLiteral("name"), member.name},
-                                   {QStringLiteral("last_seen"), formatTimestamp(member.lastSeen)}});
+        QJsonObject object{{QStringLiteral("name"), member.name},
+                           {QStringLiteral("last_seen"), formatTimestamp(member.lastSeen)}};
+        if (member.typing)
+            object.insert(QStringLiteral("typing"), true);
+        members.append(object);
     }
     reply->sendJson(200, compact({{QStringLiteral("room"), room->value()},
                                   {QStringLiteral("members"), members}}));

@@ -57,6 +57,30 @@ const Migration migrations[] = {
       " WHERE messages.room = numbered.room AND messages.id = numbered.id",
       "INSERT INTO message_search (rowid, text) SELECT search_rowid, text FROM messages",
       "CREATE UNIQUE INDEX messages_by_search_rowid ON messages (search_rowid)"}},
+    {3,
+     "room events: edits, deletions, reactions and replies as entries of the room's sequence",
+     // Changes are rows of `messages` too, so that one gapless id sequence, one range scan,
+     // holds everything a follower must apply. `kind` 0 is a message (EntryType).
+     {"ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE messages ADD COLUMN target INTEGER",
+      "ALTER TABLE messages ADD COLUMN emoji TEXT",
+      "ALTER TABLE messages ADD COLUMN reply_to INTEGER",
+      // SHA-256 of the Author-Secret the message was sent with: the secret itself would
+      // let anyone holding a copy of the file edit and delete as its authors.
+      "ALTER TABLE messages ADD COLUMN author_secret BLOB",
+      "ALTER TABLE messages ADD COLUMN edited_ms INTEGER",
+      "ALTER TABLE messages ADD COLUMN deleted_ms INTEGER",
+      // A deletion blanks the text of the message's edits too; plain messages, which have
+      // no target, cost this index nothing.
+      "CREATE INDEX changes_by_target ON messages (room, target) WHERE target IS NOT NULL",
+      // Who reacts with what now, for history; the entries say when.
+      "CREATE TABLE reactions ("
+      " room TEXT NOT NULL,"
+      " message_id INTEGER NOT NULL,"
+      " emoji TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " entry_id INTEGER NOT NULL,"
+      " PRIMARY KEY (room, message_id, emoji, name)) WITHOUT ROWID"}},
 };
 
 static_assert(std::size(migrations) == chatAppSchemaVersion, "one migration per schema version");

@@ -4,6 +4,7 @@
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QList>
 #include <QString>
 
 // Opens a connection to the ChatApp database at `path`, in WAL mode with full
@@ -21,6 +22,11 @@ inline constexpr qint32 chatAppApplicationId = 0x43684170;
 // the caller's transaction.
 bool createChatAppSchema(QSqlDatabase &database, QString *error);
 
-// The columns every message query selects, in this order; messageFromRow reads them.
-inline constexpr char messageColumns[] = "id, author, text, ts_ms";
+// The columns every query of entries selects first, in this order, each after `alias.`
+// when given; messageFromRow reads them and serialises the entry.
+QString messageColumns(const QString &alias = {});
 Message messageFromRow(const QSqlQuery &query, const QString &room);
+
+// Fills in the reactions of the messages among `entries` (of one room), and serialises
+// again those that have some. False when the read failed (`query` says why).
+bool addReactions(QSqlQuery &query, const QString &room, QList<Message> &entries);

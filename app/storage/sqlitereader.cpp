@@ -39,7 +39,7 @@ Page SqliteReader::read(const RoomName &room, const PageRequest &request)
     QSqlQuery query(m_database);
     query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE room = ? AND id > ? AND id < ?"
                                  " ORDER BY id %2 LIMIT ?")
-                      .arg(QLatin1String(messageColumns),
+                      .arg(messageColumns(),
                            newestFirst ? QStringLiteral("DESC") : QStringLiteral("ASC")));
     query.addBindValue(room.value());
     query.addBindValue(request.after.value_or(0));
@@ -59,6 +59,11 @@ Page SqliteReader::read(const RoomName &room, const PageRequest &request)
     }
     if (newestFirst)
         std::reverse(page.messages.begin(), page.messages.end());
+    if (!addReactions(query, room.value(), page.messages)) {
+        noteFailure(QStringLiteral("reading the reactions in room '%1'").arg(room.value()), query);
+        page.messages.clear();
+        return page;
+    }
     page.ok = true;
     return page;
 }
@@ -68,11 +73,12 @@ SearchPage SqliteReader::search(const SearchQuery &request)
     SearchPage page;
     QSqlQuery query(m_database);
     // The newest first: the greater a message's search_rowid, the later it was stored.
-    query.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms, m.room, s.rowid"
+    query.prepare(QStringLiteral("SELECT %1, m.room, s.rowid"
                                  " FROM message_search s JOIN messages m ON m.search_rowid = s.rowid"
-                                 " WHERE message_search MATCH ? AND s.rowid < ?%1"
+                                 " WHERE message_search MATCH ? AND s.rowid < ?%2"
                                  " ORDER BY s.rowid DESC LIMIT ?")
-                      .arg(request.room ? QStringLiteral(" AND m.room = ?") : QString()));
+                      .arg(messageColumns(QStringLiteral("m")),
+                           request.room ? QStringLiteral(" AND m.room = ?") : QString()));
     query.addBindValue(fullTextMatch(request.text));
     query.addBindValue(request.before.value_or(std::numeric_limits<qint64>::max()));
     if (request.room)
@@ -83,11 +89,21 @@ SearchPage SqliteReader::search(const SearchQuery &request)
         return page;
     }
     while (query.next())
-        page.hits.append({messageFromRow(query, query.value(4).toString()), query.value(5).toLongLong()});
+        page.hits.append({messageFromRow(query, query.value(10).toString()), query.value(11).toLongLong()});
     if (query.lastError().isValid()) {
         noteFailure(QStringLiteral("searching"), query);
         page.hits.clear();
         return page;
+    }
+    // Each as history gives it; at most a page of point reads, as the hits are of any room.
+    for (SearchHit &hit : page.hits) {
+        QList<Message> one{hit.message};
+        if (!addReactions(query, hit.message.room, one)) {
+            noteFailure(QStringLiteral("reading the reactions of search results"), query);
+            page.hits.clear();
+            return page;
+        }
+        hit.message = one.first();
     }
     page.ok = true;
     return page;

@@ -122,6 +122,15 @@ void SqliteStorage::append(const RoomName &room, const MessageDraft &draft,
                       std::move(done), {}});
 }
 
+void SqliteStorage::change(const RoomName &room, const EntryChange &change, QObject *context,
+                           std::function<void(const ChangeOutcome &)> done)
+{
+    SqliteWriter::Job job{SqliteWriter::Job::Kind::Change, room, {}, {}, context, {}, {}};
+    job.change = change;
+    job.onChanged = std::move(done);
+    m_writer->submit(std::move(job));
+}
+
 void SqliteStorage::createRoom(const RoomName &room, QObject *context,
                                std::function<void(RoomOutcome)> done)
 {

@@ -23,6 +23,8 @@ public:
 
     void append(const RoomName &room, const MessageDraft &draft, const QByteArray &idempotencyKey,
                 QObject *context, std::function<void(const AppendOutcome &)> done) override;
+    void change(const RoomName &room, const EntryChange &change, QObject *context,
+                std::function<void(const ChangeOutcome &)> done) override;
     void createRoom(const RoomName &room, QObject *context,
                     std::function<void(RoomOutcome)> done) override;
     void read(const RoomName &room, const PageRequest &request, QObject *context,

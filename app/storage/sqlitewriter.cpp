@@ -17,6 +17,11 @@ constexpr qint64 failureLogIntervalMs = 60 * 1000;
 // when none has been made for a while.
 constexpr int probeTickMs = 2000;
 constexpr qint64 idleProbeAfterMs = 30 * 1000;
+// How soon after a deletion its words leave the search index (see m_sinceOptimized):
+// every 10 s at most, and a rebuild may take at most a twentieth of the writer's time,
+// since the sends of its batch wait for it (0.2 s for 300,000 messages here).
+constexpr qint64 minOptimizeIntervalMs = 10 * 1000;
+constexpr qint64 optimizeCostShare = 20;
 
 // SQLITE_CONSTRAINT, whatever its extended code: the statement that failed is undone,
 // and the transaction goes on (SQLite's default ABORT).
@@ -36,7 +41,9 @@ QString keyInBatch(const RoomName &room, const QByteArray &key)
 // form, fields in another order): what was stored is compared, not the bytes that came.
 AppendOutcome outcomeOfKnownKey(const Message &original, const MessageDraft &draft)
 {
-    const bool sameMessage = original.author == draft.author && original.text == draft.text;
+    // Edited or deleted since, its text no longer tells a retry from another message.
+    const bool textChanged = original.editedAt.isValid() || original.deleted;
+    const bool sameMessage = original.author == draft.author && (textChanged || original.text == draft.text);
     return {sameMessage ? AppendOutcome::Kind::Replayed : AppendOutcome::Kind::KeyReused, original,
             false};
 }
@@ -56,7 +63,8 @@ struct SqliteWriter::Statements
           updateLastId(database)
     {
         prepared = insertMessage.prepare(QStringLiteral(
-                       "INSERT INTO messages (room, id, author, text, ts_ms, search_rowid) VALUES (?, ?, ?, ?, ?, ?)"))
+                       "INSERT INTO messages (room, id, author, text, ts_ms, search_rowid, reply_to, author_secret)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))
                 // In the same transaction as the message: search never disagrees with history.
                 && indexMessage.prepare(QStringLiteral("INSERT INTO message_search (rowid, text) VALUES (?, ?)"))
                 // A key whose message is gone (a damaged or hand-edited store: findKey's join
@@ -65,10 +73,10 @@ struct SqliteWriter::Statements
                 && rememberKey.prepare(QStringLiteral(
                        "INSERT OR REPLACE INTO idempotency_keys (room, key, message_id, created_ms)"
                        " VALUES (?, ?, ?, ?)"))
-                && findKey.prepare(QStringLiteral("SELECT m.id, m.author, m.text, m.ts_ms"
-                                                  " FROM idempotency_keys k JOIN messages m"
+                && findKey.prepare(QStringLiteral("SELECT %1 FROM idempotency_keys k JOIN messages m"
                                                   " ON m.room = k.room AND m.id = k.message_id"
-                                                  " WHERE k.room = ? AND k.key = ?"))
+                                                  " WHERE k.room = ? AND k.key = ?")
+                                       .arg(messageColumns(QStringLiteral("m"))))
                 && updateLastId.prepare(QStringLiteral("UPDATE rooms SET last_id = ? WHERE name = ?"));
     }
 
@@ -109,10 +117,16 @@ void SqliteWriter::open()
     m_probeTimer = std::make_unique<QTimer>();
     connect(m_probeTimer.get(), &QTimer::timeout, this, &SqliteWriter::probeWrites);
     m_probeTimer->start(probeTickMs);
+    m_optimizeTimer = std::make_unique<QTimer>();
+    m_optimizeTimer->setSingleShot(true);
+    connect(m_optimizeTimer.get(), &QTimer::timeout, this, &SqliteWriter::optimizeSearchIndex);
 }
 
 void SqliteWriter::close()
 {
+    if (m_deletionsNotOptimized)
+        optimizeSearchIndex();
+    m_optimizeTimer.reset();
     m_probeTimer.reset();
     m_statements.reset();
     m_database = QSqlDatabase();
@@ -181,6 +195,7 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
     // Work on copies: if the commit fails, nothing of this batch may have happened.
     QHash<QString, MessageId> lastIds = m_lastIds;
     m_batchSearchRowid = m_nextSearchRowid;
+    m_batchDeletes = false;
     QHash<QString, Message> keysInBatch;
     bool ok = true;
     for (size_t i = 0; ok && i < jobs.size(); ++i)
@@ -221,6 +236,13 @@ std::vector<SqliteWriter::Result> SqliteWriter::writeBatch(const std::vector<Job
     m_nextSearchRowid = m_batchSearchRowid;
     ++m_commits;
     m_messagesCommitted += stored;
+    if (m_batchDeletes) {
+        m_deletionsNotOptimized = true;
+        if (!m_optimizeTimer->isActive()) {
+            const qint64 since = m_sinceOptimized.isValid() ? m_sinceOptimized.elapsed() : m_optimizeIntervalMs;
+            m_optimizeTimer->start(int(std::max<qint64>(0, m_optimizeIntervalMs - since)));
+        }
+    }
     return results;
 }
 
@@ -228,6 +250,8 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
                             QHash<QString, Message> &keysInBatch, Result &result)
 {
     const QString &room = job.room.value();
+    if (job.kind == Job::Kind::Change)
+        return writeChange(job, lastIds, result.changed);
     if (job.kind == Job::Kind::CreateRoom) {
         if (lastIds.contains(room)) {
             result.room = RoomOutcome::Existed;
@@ -256,6 +280,13 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
             return false;
     }
 
+    if (job.draft.replyTo > 0) {
+        bool ok = false;
+        if (!isRepliable(job.room, job.draft.replyTo, &ok)) {
+            outcome.kind = AppendOutcome::Kind::ReplyTargetInvalid;
+            return ok;
+        }
+    }
     if (!lastIds.contains(room)) {
         if (!insertRoom(job.room)) {
             outcome.kind = AppendOutcome::Kind::RoomInconsistent;
@@ -270,6 +301,7 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     message.author = job.draft.author;
     message.text = job.draft.text;
     message.timestamp = QDateTime::currentDateTimeUtc();
+    message.replyTo = job.draft.replyTo;
 
     QSqlQuery &insert = m_statements->insertMessage;
     insert.bindValue(0, room);
@@ -278,6 +310,9 @@ bool SqliteWriter::writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
     insert.bindValue(3, message.text);
     insert.bindValue(4, message.timestamp.toMSecsSinceEpoch());
     insert.bindValue(5, m_batchSearchRowid);
+    insert.bindValue(6, message.replyTo > 0 ? QVariant(message.replyTo) : QVariant(QMetaType::fromType<qint64>()));
+    insert.bindValue(7, job.draft.authorSecretHash.isEmpty() ? QVariant(QMetaType::fromType<QByteArray>())
+                                                             : QVariant(job.draft.authorSecretHash));
     if (!exec(insert)) {
         outcome.kind = AppendOutcome::Kind::RoomInconsistent;
         return failsOnlyThisRoom(job.room);
@@ -317,6 +352,230 @@ std::optional<Message> SqliteWriter::findByKey(const RoomName &room, const QByte
     // A SELECT left open would keep its read snapshot past this transaction.
     query.finish();
     return found;
+}
+
+bool SqliteWriter::isRepliable(const RoomName &room, MessageId id, bool *ok)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT kind FROM messages WHERE room = ? AND id = ?"));
+    query.addBindValue(room.value());
+    query.addBindValue(id);
+    *ok = exec(query);
+    const bool repliable = *ok && query.next() && query.value(0).toInt() == int(EntryType::Message);
+    query.finish();
+    return repliable;
+}
+
+std::optional<SqliteWriter::StoredMessage> SqliteWriter::loadMessage(const RoomName &room, MessageId id, bool *ok)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT %1, author_secret, search_rowid FROM messages WHERE room = ? AND id = ?")
+                      .arg(messageColumns()));
+    query.addBindValue(room.value());
+    query.addBindValue(id);
+    *ok = exec(query);
+    std::optional<StoredMessage> found;
+    if (*ok && query.next()) {
+        found = StoredMessage{messageFromRow(query, room.value()), query.value(10).toByteArray(), std::nullopt};
+        if (!query.value(11).isNull())
+            found->searchRowid = query.value(11).toLongLong();
+    }
+    query.finish();
+    return found;
+}
+
+bool SqliteWriter::writeChange(const Job &job, QHash<QString, MessageId> &lastIds, ChangeOutcome &outcome)
+{
+    using Kind = ChangeOutcome::Kind;
+    const EntryChange &change = job.change;
+    bool ok = false;
+    std::optional<StoredMessage> stored = loadMessage(job.room, change.target, &ok);
+    if (!ok)
+        return false;
+    if (!stored) {
+        outcome.kind = Kind::NotFound;
+        return true;
+    }
+    Message &message = stored->message;
+    if (!message.isMessage()) {
+        outcome.kind = Kind::NotAMessage;
+        return true;
+    }
+    const bool byAuthor = change.kind == EntryChange::Kind::Edit || change.kind == EntryChange::Kind::Delete;
+    if (byAuthor && (stored->authorSecretHash.isEmpty() || stored->authorSecretHash != change.authorSecretHash)) {
+        outcome.kind = Kind::NotYours;
+        return true;
+    }
+    if (message.deleted && change.kind != EntryChange::Kind::Delete) {
+        outcome.kind = Kind::MessageDeleted;
+        return true;
+    }
+    bool changes = false;
+    const MessageId entryId = lastIds.value(job.room.value()) + 1;
+    if (!applyChange(change, entryId, *stored, &changes))
+        return false;
+    if (changes) {
+        Message &entry = outcome.entry;
+        entry.id = entryId;
+        entry.room = job.room.value();
+        entry.target = message.id;
+        entry.timestamp = QDateTime::currentDateTimeUtc();
+        switch (change.kind) {
+        case EntryChange::Kind::Edit:
+            entry.type = EntryType::Edit;
+            entry.author = message.author;
+            entry.text = change.text;
+            break;
+        case EntryChange::Kind::Delete:
+            entry.type = EntryType::Deletion;
+            entry.author = message.author;
+            break;
+        case EntryChange::Kind::React:
+        case EntryChange::Kind::Unreact:
+            const bool added = change.kind == EntryChange::Kind::React;
+            entry.type = added ? EntryType::Reaction : EntryType::ReactionRemoved;
+            entry.author = change.author;
+            entry.emoji = change.emoji;
+            entry.text = added ? change.emoji : QString();
+            break;
+        }
+        if (!insertEntry(entry))
+            return false;
+        entry.serialise();
+        lastIds[job.room.value()] = entry.id;
+    }
+    message.serialise();
+    QList<Message> current{message};
+    QSqlQuery reactions(m_database);
+    if (!addReactions(reactions, job.room.value(), current)) {
+        m_statementError = reactions.lastError();
+        m_batchError = m_statementError.text();
+        return false;
+    }
+    outcome.message = current.first();
+    outcome.kind = changes ? Kind::Stored : Kind::Unchanged;
+    return true;
+}
+
+// Writes what `change` does to the message and its reactions, if it does anything (it is
+// idempotent: the same edit twice, or a second deletion, changes nothing), and updates
+// `stored` to match. The entry that records it, `entryId`, is the caller's to write in
+// this same transaction.
+bool SqliteWriter::applyChange(const EntryChange &change, MessageId entryId, StoredMessage &stored, bool *changed)
+{
+    Message &message = stored.message;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QSqlQuery query(m_database);
+    *changed = false;
+    switch (change.kind) {
+    case EntryChange::Kind::Edit:
+        if (message.text == change.text)
+            return true;
+        query.prepare(QStringLiteral("UPDATE messages SET text = ?, edited_ms = ? WHERE room = ? AND id = ?"));
+        query.addBindValue(change.text);
+        query.addBindValue(now.toMSecsSinceEpoch());
+        query.addBindValue(message.room);
+        query.addBindValue(message.id);
+        if (!exec(query) || !reindex(stored, change.text))
+            return false;
+        message.text = change.text;
+        message.editedAt = now;
+        break;
+    case EntryChange::Kind::Delete:
+        if (message.deleted)
+            return true;
+        // The text goes from the message, from every edit of it, and from the index.
+        query.prepare(QStringLiteral("UPDATE messages SET text = '', deleted_ms = ? WHERE room = ? AND id = ?"));
+        query.addBindValue(now.toMSecsSinceEpoch());
+        query.addBindValue(message.room);
+        query.addBindValue(message.id);
+        if (!exec(query) || !reindex(stored, {}))
+            return false;
+        query.prepare(QStringLiteral("UPDATE messages SET text = '' WHERE room = ? AND target = ? AND kind = ?"));
+        query.addBindValue(message.room);
+        query.addBindValue(message.id);
+        query.addBindValue(int(EntryType::Edit));
+        if (!exec(query))
+            return false;
+        message.text.clear();
+        message.deleted = true;
+        m_batchDeletes = true;
+        break;
+    case EntryChange::Kind::React:
+        query.prepare(QStringLiteral("INSERT OR IGNORE INTO reactions (room, message_id, emoji, name, entry_id)"
+                                     " VALUES (?, ?, ?, ?, ?)"));
+        query.addBindValue(message.room);
+        query.addBindValue(message.id);
+        query.addBindValue(change.emoji);
+        query.addBindValue(change.author);
+        query.addBindValue(entryId);
+        if (!exec(query))
+            return false;
+        break;
+    case EntryChange::Kind::Unreact:
+        query.prepare(QStringLiteral("DELETE FROM reactions WHERE room = ? AND message_id = ? AND emoji = ? AND name = ?"));
+        query.addBindValue(message.room);
+        query.addBindValue(message.id);
+        query.addBindValue(change.emoji);
+        query.addBindValue(change.author);
+        if (!exec(query))
+            return false;
+        break;
+    }
+    *changed = change.kind == EntryChange::Kind::Edit || change.kind == EntryChange::Kind::Delete
+        || query.numRowsAffected() > 0;
+    return true;
+}
+
+bool SqliteWriter::insertEntry(Message &entry)
+{
+    QSqlQuery insert(m_database);
+    insert.prepare(QStringLiteral("INSERT INTO messages (room, id, kind, target, author, text, emoji, ts_ms)"
+                                  " VALUES (?, ?, ?, ?, ?, coalesce(?, ''), ?, ?)"));
+    insert.addBindValue(entry.room);
+    insert.addBindValue(entry.id);
+    insert.addBindValue(int(entry.type));
+    insert.addBindValue(entry.target);
+    insert.addBindValue(entry.author);
+    insert.addBindValue(entry.text);
+    insert.addBindValue(entry.emoji.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(entry.emoji));
+    insert.addBindValue(entry.timestamp.toMSecsSinceEpoch());
+    return exec(insert);
+}
+
+// A contentless index is told the words it forgets by giving it the old text back.
+bool SqliteWriter::reindex(const StoredMessage &stored, const QString &newText)
+{
+    if (!stored.searchRowid)
+        return true;
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("INSERT INTO message_search (message_search, rowid, text) VALUES ('delete', ?, ?)"));
+    query.addBindValue(*stored.searchRowid);
+    query.addBindValue(stored.message.text);
+    if (!exec(query))
+        return false;
+    if (newText.isEmpty())
+        return true;
+    QSqlQuery &index = m_statements->indexMessage;
+    index.bindValue(0, *stored.searchRowid);
+    index.bindValue(1, newText);
+    return exec(index);
+}
+
+void SqliteWriter::optimizeSearchIndex()
+{
+    m_sinceOptimized.start();
+    QSqlQuery optimize(m_database);
+    const bool ok = optimize.exec(QStringLiteral("INSERT INTO message_search (message_search) VALUES ('optimize')"));
+    m_optimizeIntervalMs = std::max(minOptimizeIntervalMs, optimizeCostShare * m_sinceOptimized.elapsed());
+    if (!ok) {
+        qWarning("chatapp: rebuilding the search index after deletions failed (the deleted words stay in it "
+                 "until the next try): %s", qPrintable(optimize.lastError().text()));
+        if (m_optimizeTimer)
+            m_optimizeTimer->start(int(m_optimizeIntervalMs));
+        return;
+    }
+    m_deletionsNotOptimized = false;
 }
 
 bool SqliteWriter::insertRoom(const RoomName &room)
@@ -459,6 +718,8 @@ void SqliteWriter::deliver(std::vector<Job> &jobs, const std::vector<Result> &re
         std::function<void()> answer;
         if (job.kind == Job::Kind::Append)
             answer = [done = std::move(job.onAppended), outcome = results[i].appended] { done(outcome); };
+        else if (job.kind == Job::Kind::Change)
+            answer = [done = std::move(job.onChanged), outcome = results[i].changed] { done(outcome); };
         else
             answer = [done = std::move(job.onRoom), outcome = results[i].room] { done(outcome); };
         auto slot = std::find_if(byContext.begin(), byContext.end(),

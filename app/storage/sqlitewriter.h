@@ -25,7 +25,7 @@ class SqliteWriter : public QObject
 public:
     struct Job
     {
-        enum class Kind { Append, CreateRoom };
+        enum class Kind { Append, CreateRoom, Change };
         Kind kind;
         RoomName room;
         MessageDraft draft;
@@ -33,6 +33,8 @@ public:
         QPointer<QObject> context;
         std::function<void(const AppendOutcome &)> onAppended;
         std::function<void(RoomOutcome)> onRoom;
+        EntryChange change = {};
+        std::function<void(const ChangeOutcome &)> onChanged = {};
     };
 
     SqliteWriter(QString databasePath, QHash<QString, MessageId> lastIds);
@@ -57,6 +59,14 @@ private:
     {
         AppendOutcome appended;
         RoomOutcome room = RoomOutcome::Failed;
+        ChangeOutcome changed;
+    };
+    // A message's row as a change needs it.
+    struct StoredMessage
+    {
+        Message message;
+        QByteArray authorSecretHash;
+        std::optional<qint64> searchRowid;
     };
 
     std::vector<Result> writeBatch(const std::vector<Job> &jobs);
@@ -66,6 +76,13 @@ private:
     bool writeJob(const Job &job, QHash<QString, MessageId> &lastIds,
                   QHash<QString, Message> &keysInBatch, Result &result);
     std::optional<Message> findByKey(const RoomName &room, const QByteArray &key, bool *ok);
+    bool isRepliable(const RoomName &room, MessageId id, bool *ok);
+    bool writeChange(const Job &job, QHash<QString, MessageId> &lastIds, ChangeOutcome &outcome);
+    std::optional<StoredMessage> loadMessage(const RoomName &room, MessageId id, bool *ok);
+    bool applyChange(const EntryChange &change, MessageId entryId, StoredMessage &stored, bool *changed);
+    bool insertEntry(Message &entry);
+    bool reindex(const StoredMessage &stored, const QString &newText);
+    void optimizeSearchIndex();
     bool insertRoom(const RoomName &room);
     bool failsOnlyThisRoom(const RoomName &room);
     void noteRoomsAfterCommit(const std::vector<Job> &jobs, const std::vector<Result> &results);
@@ -85,6 +102,14 @@ private:
     // The search_rowid of the next message stored (committed), and of the batch's next.
     qint64 m_nextSearchRowid = 1;
     qint64 m_batchSearchRowid = 1;
+    // A deleted message's words stay in the search index's older segments until they are
+    // merged: the index is rebuilt (optimized) after deletions, at most this often, so
+    // that the words leave the file soon without a deletion flood rebuilding it each time.
+    bool m_batchDeletes = false;
+    bool m_deletionsNotOptimized = false;
+    QElapsedTimer m_sinceOptimized;
+    qint64 m_optimizeIntervalMs = 10 * 1000;
+    std::unique_ptr<QTimer> m_optimizeTimer;
     QElapsedTimer m_sinceLastPurge;
     QString m_openError;
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/entrychange.h"
 #include "core/message.h"
 #include "core/messagedraft.h"
 #include "core/roomname.h"
@@ -24,15 +25,29 @@ struct AppendOutcome
     // RoomInconsistent: the room's stored messages run past its counter (the database was
     // changed behind ChatApp's back), so its next id is taken; only this room's appends
     // fail, until a restart repairs the counter.
-    enum class Kind { Stored, Replayed, KeyReused, RoomInconsistent, Failed };
+    // ReplyTargetInvalid: `reply_to` names no message of the room (no such id, or a change).
+    enum class Kind { Stored, Replayed, KeyReused, RoomInconsistent, ReplyTargetInvalid, Failed };
     Kind kind = Kind::Failed;
     Message message;          // the stored one, or for Replayed and KeyReused the one first stored
     bool roomCreated = false; // Stored into a room that this append created
 };
 
+// What became of an EntryChange. Unchanged: the message already was as asked (the same
+// text, already deleted, the reaction there or not), so no entry was added: a retry
+// changes nothing. NotAMessage: the id is a change, not a message. MessageDeleted: an
+// edit of, or a reaction to, a deleted message. NotYours: the secret is not the one the
+// message was sent with, or it was sent without one.
+struct ChangeOutcome
+{
+    enum class Kind { Stored, Unchanged, NotFound, NotAMessage, MessageDeleted, NotYours, Failed };
+    Kind kind = Kind::Failed;
+    Message entry;   // Stored: the entry that records the change
+    Message message; // Stored and Unchanged: the message as it is now
+};
+
 enum class RoomOutcome { Created, Existed, Failed };
 
-// Which messages of a room to read: the ids strictly between `after` and `before`.
+// Which entries of a room to read: the ids strictly between `after` and `before`.
 // With `before` set, or neither, the newest `limit` of them; with only `after`, the
 // oldest `limit`. Either way the result is in increasing id order.
 struct PageRequest
@@ -99,6 +114,10 @@ public:
     virtual void append(const RoomName &room, const MessageDraft &draft,
                         const QByteArray &idempotencyKey, QObject *context,
                         std::function<void(const AppendOutcome &)> done) = 0;
+    // Adds the entry for `change` with the room's next id, in the same transaction as the
+    // message's new state; answered once durable, in id order with the room's appends.
+    virtual void change(const RoomName &room, const EntryChange &change, QObject *context,
+                        std::function<void(const ChangeOutcome &)> done) = 0;
     virtual void createRoom(const RoomName &room, QObject *context,
                             std::function<void(RoomOutcome)> done) = 0;
     virtual void read(const RoomName &room, const PageRequest &request, QObject *context,

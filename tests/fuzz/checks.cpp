@@ -144,6 +144,8 @@ void checkHistoryQuery(const HistoryQuery &query)
         items << "after=" + QByteArray::number(*query.after);
     if (query.before)
         items << "before=" + QByteArray::number(*query.before);
+    if (query.around)
+        items << "around=" + QByteArray::number(*query.around);
     items << "limit=" + QByteArray::number(query.limit);
     items << "wait=" + QByteArray::number(query.waitSeconds);
     if (!query.name.isEmpty())
@@ -155,10 +157,24 @@ void checkHistoryQuery(const HistoryQuery &query)
     const auto *parsed = std::get_if<HistoryQuery>(&again);
     const QString shown = QString::fromLatin1(target);
     FUZZ_CHECK(parsed, shown + u' ' + std::get<ApiError>(again).message);
-    FUZZ_CHECK(parsed->after == query.after && parsed->before == query.before, shown);
+    FUZZ_CHECK(parsed->after == query.after && parsed->before == query.before && parsed->around == query.around,
+               shown);
+    FUZZ_CHECK(!query.around || (!query.after && !query.before), shown);
     FUZZ_CHECK(parsed->limit == query.limit && parsed->waitSeconds == query.waitSeconds, shown);
     FUZZ_CHECK(parsed->name == query.name, shown + u' ' + quoted(parsed->name));
     FUZZ_CHECK(parsed->roomsSince == query.roomsSince, shown);
+}
+
+void checkReaction(const ReactionDraft &reaction)
+{
+    checkPersonName(reaction.author);
+    FUZZ_CHECK(!reaction.emoji.isEmpty() && reaction.emoji.size() <= 2 * Limits::maxEmojiCharacters,
+               quoted(reaction.emoji));
+    // Stored and sent back in JSON, it reads back the same.
+    const QByteArray json = QJsonDocument(QJsonObject{{QLatin1String("emoji"), reaction.emoji}})
+                                .toJson(QJsonDocument::Compact);
+    const QString read = QJsonDocument::fromJson(json).object().value(QLatin1String("emoji")).toString();
+    FUZZ_CHECK(read == reaction.emoji, quoted(reaction.emoji) + u' ' + quoted(read));
 }
 
 void checkRoomListQuery(const RoomListQuery &query)

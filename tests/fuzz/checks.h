@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/apierror.h"
+#include "core/entrychange.h"
 #include "core/historyquery.h"
 #include "core/messagedraft.h"
 #include "core/roomlistquery.h"
@@ -27,6 +28,9 @@ void checkDraft(const MessageDraft &draft);
 
 // Within the rules of `author` (a `name=`, or the name in a DELETE of a member).
 void checkPersonName(const QString &name);
+
+// A name within the rules of `author`, and one emoji that JSON carries unchanged.
+void checkReaction(const ReactionDraft &reaction);
 
 // Within the documented ranges, and written back into a query, it parses to itself.
 void checkHistoryQuery(const HistoryQuery &query);

@@ -131,6 +131,19 @@ void decodeRest(const FuzzRequest &request)
     else
         checkError(std::get<ApiError>(draft));
 
+    const auto edited = parseEditedText(request.contentType, request.body);
+    if (const auto *text = std::get_if<QString>(&edited))
+        FUZZ_CHECK(!text->trimmed().isEmpty() && characterCount(*text) <= Limits::maxTextCharacters, *text);
+    else
+        checkError(std::get<ApiError>(edited));
+    for (const auto &reaction : {parseReactionBody(request.contentType, request.body),
+                                 parseReactionQuery(requestQuery(request.url))}) {
+        if (const auto *parsed = std::get_if<ReactionDraft>(&reaction))
+            checkReaction(*parsed);
+        else
+            checkError(std::get<ApiError>(reaction));
+    }
+
 #ifdef FUZZ_PASSWORD_REQUEST
     const auto password = parsePasswordRequest(request.contentType, request.body);
     if (const auto *parsed = std::get_if<QString>(&password))

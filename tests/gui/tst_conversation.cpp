@@ -4,7 +4,6 @@
 
 #include "client/chatclient.h"
 #include "client/messagemodel.h"
-#include "client/roomentry.h"
 #include "httpclient.h"
 #include "roomcontent.h"
 #include "settingssandbox.h"

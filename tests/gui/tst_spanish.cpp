@@ -4,6 +4,7 @@
 #include "placeholders.h"
 #include "ui/connectdialog.h"
 #include "ui/translations.h"
+#include "ui/typingindicator.h"
 #include "busyroom.h"
 #include "windowdriver.h"
 
@@ -50,6 +51,11 @@ void TestSpanish::windowStringsAreSpanish()
              QStringLiteral("Escriba un mensaje… (Intro envía, Mayús+Intro para una línea nueva)"));
     QCOMPARE(ana->findChild<QLineEdit *>(QStringLiteral("joinRoomEdit"))->placeholderText(),
              QStringLiteral("Unirse o crear sala"));
+    QCOMPARE(TypingIndicator::textFor({QStringLiteral("bea")}), QStringLiteral("bea está escribiendo…"));
+    QCOMPARE(TypingIndicator::textFor({QStringLiteral("bea"), QStringLiteral("carlos")}),
+             QStringLiteral("bea y carlos están escribiendo…"));
+    QCOMPARE(TypingIndicator::textFor({QStringLiteral("bea"), QStringLiteral("carlos"), QStringLiteral("dani")}),
+             QStringLiteral("Varias personas están escribiendo…"));
     // Read whole, at the window's smallest too, and in the connect dialog.
     QVERIFY2(cutPlaceholders(*ana).isEmpty(), qPrintable(cutPlaceholders(*ana).join(u'\n')));
     ana->resize(ana->minimumSize());

@@ -197,6 +197,9 @@ fi
 expect "one room" 200 -- "$base/api/v1/rooms/lab"
 expect "members" 200 -- "$base/api/v1/rooms/lab/members"
 body_has "ana is online after her poll" '"name" *: *"ana"'
+expect "typing" 204 -- -i -d 'author=ana' "$base/api/v1/rooms/lab/typing"
+expect "members after typing" 200 -- "$base/api/v1/rooms/lab/members"
+body_has "ana is typing" '"typing" *: *true'
 
 # --- Operations ---
 expect "healthz" 200 -- "$base/healthz"

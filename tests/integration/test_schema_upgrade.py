@@ -28,7 +28,7 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 RELEASE_DATABASE = os.path.join(DATA, "chatapp-0.1.0.db")
 RELEASE_MESSAGES = os.path.join(DATA, "chatapp-0.1.0.json")
 # app/storage/schemamigrations.h, chatAppSchemaVersion.
-CURRENT_SCHEMA_VERSION = 2
+CURRENT_SCHEMA_VERSION = 3
 CHATAPP_APPLICATION_ID = 0x43684170
 UNTHROTTLED = ["--send-rate", "1000000", "--send-burst", "1000000"]
 JSON = {"Content-Type": "application/json"}

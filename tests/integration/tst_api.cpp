@@ -781,10 +781,14 @@ void TestApi::wrongMethodIs405WithAllow_data()
                                   << QStringLiteral("/api/v1/rooms/general/messages") << getPost;
     QTest::newRow("DELETE messages")
         << QByteArray("DELETE") << QStringLiteral("/api/v1/rooms/general/messages") << getPost;
+    const QStringList oneMessage { QStringLiteral("GET"), QStringLiteral("PATCH"), QStringLiteral("DELETE") };
     QTest::newRow("POST one message")
-        << QByteArray("POST") << QStringLiteral("/api/v1/rooms/general/messages/1") << get;
-    QTest::newRow("DELETE one message")
-        << QByteArray("DELETE") << QStringLiteral("/api/v1/rooms/general/messages/1") << get;
+        << QByteArray("POST") << QStringLiteral("/api/v1/rooms/general/messages/1") << oneMessage;
+    QTest::newRow("PUT one message")
+        << QByteArray("PUT") << QStringLiteral("/api/v1/rooms/general/messages/1") << oneMessage;
+    QTest::newRow("GET reactions") << QByteArray("GET")
+                                   << QStringLiteral("/api/v1/rooms/general/messages/1/reactions")
+                                   << QStringList { QStringLiteral("POST"), QStringLiteral("DELETE") };
     QTest::newRow("POST rooms") << QByteArray("POST") << QStringLiteral("/api/v1/rooms") << get;
     QTest::newRow("POST events") << QByteArray("POST")
                                  << QStringLiteral("/api/v1/rooms/general/events") << get;

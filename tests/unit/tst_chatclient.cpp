@@ -3,11 +3,13 @@
 
 #include "client/apiclient.h"
 #include "client/chosenname.h"
+#include "client/directory.h"
 #include "client/chatclient.h"
 #include "client/messagemodel.h"
-#include "client/roomentry.h"
 #include "client/roomlistmodel.h"
 #include "client/searchresults.h"
+#include "client/typingnotifier.h"
+#include "server/typingboard.h"
 #include "clientconfig.h"
 #include "httpclient.h"
 #include "roomcontent.h"
@@ -27,6 +29,9 @@ constexpr int answerTimeoutMs = 10000;
 // Room news comes with the poll the client holds, within a second; the margin is for a
 // loaded machine.
 constexpr int roomNewsTimeoutMs = 3000;
+// Who is typing comes with the members, asked for every Directory::typingRefreshMs while
+// a conversation is on; the margin is for a loaded machine.
+constexpr int typingShownTimeoutMs = Directory::typingRefreshMs + 3000;
 
 MessageModel::Delivery deliveryAt(const ChatClient &client, int row)
 {
@@ -60,6 +65,7 @@ private slots:
     void nothingListeningSaysUnreachable();
     void changedNameIsUsedAndRemembered();
     void searchPagesAndShowsAnOldMessageInItsRoom();
+    void typingIsToldAtMostEveryFewSecondsAndShownToOthers();
     void editsDeletionsAndReactionsReachEveryoneInPlace();
     void onlyTheAuthorsSecretEditsAndItOutlivesTheClient();
     void aReplyQuotesAnOriginalNotLoadedAndTheJumpLoadsAroundIt();
@@ -278,6 +284,58 @@ void TestChatClient::searchPagesAndShowsAnOldMessageInItsRoom()
     QCOMPARE(ana->messages()->index(row).data(MessageModel::TextRole).toString(), QStringLiteral("archived-10."));
 }
 
+void TestChatClient::typingIsToldAtMostEveryFewSecondsAndShownToOthers()
+{
+    const QString room = freshRoom();
+    auto ana = openClient(QStringLiteral("ana"), room);
+    auto ben = openClient(QStringLiteral("ben"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded() && ben->isRoomLoaded(), answerTimeoutMs);
+    QList<Exchange> notices;
+    QDateTime anaAskedMembersAt;
+    connect(ana->api(), &ApiClient::exchangeFinished, this, [&](const Exchange &exchange) {
+        if (exchange.path.endsWith(u"/typing"))
+            notices.append(exchange);
+        else if (exchange.path.endsWith(u"/members"))
+            anaAskedMembersAt = exchange.startedAt;
+    });
+    QSignalSpy benSaw(ben.get(), &ChatClient::typingChanged);
+
+    // An empty composer is not typing: the first notice comes with the first character.
+    ana->composerEdited(QString());
+    ana->composerEdited(QStringLiteral(" \n"));
+    const QDateTime firstCharacter = QDateTime::currentDateTimeUtc().addMSecs(1);
+    QVERIFY(QTest::qWaitFor([&] { return QDateTime::currentDateTimeUtc() >= firstCharacter; }));
+    for (const QString &text : {QStringLiteral("h"), QStringLiteral("ho"), QStringLiteral("hol")})
+        ana->composerEdited(text);
+    QTRY_COMPARE_WITH_TIMEOUT(notices.size(), 1, answerTimeoutMs);
+    QCOMPARE(notices.first().status, 204);
+    QVERIFY(notices.first().startedAt >= firstCharacter);
+
+    // Typing on without a pause: the next notice only once the interval has passed.
+    QVERIFY(QTest::qWaitFor([&] {
+        ana->composerEdited(QStringLiteral("hola, ben"));
+        return notices.size() >= 2;
+    }, 3 * TypingNotifier::intervalMs));
+    QCOMPARE(notices.size(), 2);
+    QVERIFY2(notices[0].startedAt.msecsTo(notices[1].startedAt) >= TypingNotifier::intervalMs,
+             qPrintable(QStringLiteral("%1 ms apart").arg(notices[0].startedAt.msecsTo(notices[1].startedAt))));
+    QElapsedTimer sinceLastNotice;
+    sinceLastNotice.start();
+
+    QTRY_COMPARE_WITH_TIMEOUT(ben->typing(), QStringList{QStringLiteral("ana")}, typingShownTimeoutMs);
+    QCOMPARE(benSaw.size(), 1);
+    // Ana's own notices are never shown to her.
+    QTRY_VERIFY_WITH_TIMEOUT(anaAskedMembersAt > notices.last().finishedAt, typingShownTimeoutMs);
+    QVERIFY(ana->typing().isEmpty());
+
+    // Sending ends it, well before the notice would have run out.
+    ana->send(QStringLiteral("hola, ben"));
+    QTRY_VERIFY_WITH_TIMEOUT(ben->typing().isEmpty(), roomNewsTimeoutMs);
+    QVERIFY2(sinceLastNotice.elapsed() < TypingBoard::typingLastsMs,
+             "too slow to tell the send from the notice running out");
+    QCOMPARE(benSaw.size(), 2);
+}
+
 void TestChatClient::editsDeletionsAndReactionsReachEveryoneInPlace()
 {
     const QString room = freshRoom();
@@ -367,7 +425,7 @@ void TestChatClient::onlyTheAuthorsSecretEditsAndItOutlivesTheClient()
     impostor->deleteMessage(id);
     QVERIFY(refused.wait(answerTimeoutMs));
     QCOMPARE(refused.first().first().toString(),
-             QStringLiteral("Only the message's author can change it, from the window it was sent from."));
+             QStringLiteral("Only the person who sent a message can change it, from the window it was sent from."));
     QCOMPARE(storedMessages(m_nam, m_server, room).first().second, QStringLiteral("mío, editado"));
 }
 

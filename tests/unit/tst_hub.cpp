@@ -17,6 +17,7 @@ public:
     QList<RoomRecord> rooms() const override { return {}; }
     void append(const RoomName &, const MessageDraft &, const QByteArray &, QObject *,
                 std::function<void(const AppendOutcome &)>) override {}
+    void change(const RoomName &, const EntryChange &, QObject *, std::function<void(const ChangeOutcome &)>) override {}
     void createRoom(const RoomName &, QObject *, std::function<void(RoomOutcome)>) override {}
     void read(const RoomName &, const PageRequest &request, QObject *,
               std::function<void(const Page &)> done) override
