@@ -29,8 +29,15 @@ public:
 signals:
     void cancelled();
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    // One line however long the quoted one is, cut to the width there is: the list shows the rest.
+    void fitText();
+
     Mode m_mode = Mode::Writing;
     MessageId m_target = 0;
+    QString m_fullText;
     QLabel *m_text;
 };
