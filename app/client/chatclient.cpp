@@ -355,7 +355,13 @@ void ChatClient::fetchNews(const RoomName &room)
             return;
         RoomState &target = m_states[room];
         target.lastKnownId = std::max(target.lastKnownId, result.body.value(QLatin1String("last_id")).toInteger());
-        takeNews(room, messagesOfPage(result.body));
+        const QList<Message> page = messagesOfPage(result.body);
+        takeNews(room, page);
+        // More came while this was on its way: unread counts only what is held for
+        // certain (an edit or a reaction takes an id too), so that is read as well.
+        target.newsRequest = nullptr;
+        if (!page.isEmpty() && target.lastKnownId > target.timeline.newestId())
+            fetchNews(room);
     });
 }
 

@@ -69,6 +69,7 @@ private slots:
     void editsDeletionsAndReactionsReachEveryoneInPlace();
     void onlyTheAuthorsSecretEditsAndItOutlivesTheClient();
     void aReplyQuotesAnOriginalNotLoadedAndTheJumpLoadsAroundIt();
+    void aChangeInAnotherRoomIsNotAnUnreadMessage();
 
 private:
     std::unique_ptr<ChatClient> openClient(const QString &name, const QString &room);
@@ -461,6 +462,37 @@ void TestChatClient::aReplyQuotesAnOriginalNotLoadedAndTheJumpLoadsAroundIt()
     QTRY_COMPARE_WITH_TIMEOUT(ana->messages()->storedCount(), 251, answerTimeoutMs);
     for (int i = 0; i < 251; ++i)
         QCOMPARE(ana->messages()->index(i).data(MessageModel::IdRole).toLongLong(), MessageId(i + 1));
+}
+
+void TestChatClient::aChangeInAnotherRoomIsNotAnUnreadMessage()
+{
+    const QString side = freshRoom();
+    QCOMPARE(request(m_nam, "PUT", m_server.url(QStringLiteral("/api/v1/rooms/") + side)).status, 201);
+    auto ana = openClient(QStringLiteral("ana"), freshRoom());
+    RoomListModel *rooms = ana->rooms();
+    const RoomName sideRoom = *RoomName::parse(side);
+    QTRY_VERIFY_WITH_TIMEOUT(rooms->rowOf(sideRoom) >= 0, answerTimeoutMs);
+    QSignalSpy news(ana.get(), &ChatClient::newsArrived);
+    QVERIFY(seedRoom(m_nam, m_server, side, 1, QStringLiteral("bea"), QStringLiteral("@ana, %1 question")));
+    const auto unreadOf = [&] { return rooms->index(rooms->rowOf(sideRoom)).data(RoomListModel::UnreadRole).toLongLong(); };
+    QTRY_COMPARE_WITH_TIMEOUT(unreadOf(), 1, roomNewsTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(news.size(), 1, answerTimeoutMs);
+
+    // Two more ids in the room, and still one message to read, of which nobody is told.
+    int newsFetches = 0;
+    connect(ana->api(), &ApiClient::exchangeFinished, this, [&newsFetches, side](const Exchange &exchange) {
+        newsFetches += exchange.path.contains(side + QStringLiteral("/messages?after=1")) ? 1 : 0;
+    });
+    for (const QString &emoji : {QStringLiteral("👍"), QStringLiteral("🎉")}) {
+        const HttpReply reacted =
+            request(m_nam, "POST", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages/1/reactions").arg(side)),
+                    jsonBody({{QStringLiteral("author"), QStringLiteral("cai")}, {QStringLiteral("emoji"), emoji}}),
+                    {{"Content-Type", "application/json"}});
+        QCOMPARE(reacted.status, 201);
+    }
+    // Read with the room's news (GET .../messages?after=1), and counted for what they are.
+    QTRY_VERIFY_WITH_TIMEOUT(newsFetches > 0 && unreadOf() == 1, answerTimeoutMs);
+    QCOMPARE(news.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)
