@@ -63,6 +63,11 @@ public:
     // Output was written to `socket`: counted against the budget for all connections,
     // and past it the connections with the most unsent output are closed.
     void outputQueued(QTcpSocket *socket);
+    // Hands a whole answer to the kernel now: with one sendmsg() from `head` and `body`
+    // themselves when nothing of the connection waits in QTcpSocket and it is plain TCP;
+    // what the kernel does not take then (or all of it, otherwise) goes through the
+    // socket, counted as outputQueued() counts it. The connection stays QHttpServer's.
+    void writeAnswer(QTcpSocket *socket, const QByteArray &head, const QByteArray &body);
     // The answer being written is the connection's last: what follows is read and
     // dropped, never parsed, and the connection closes shortly.
     void closeAfterAnswer(QTcpSocket *socket);

@@ -28,6 +28,10 @@ Hub::Hub(Storage &storage, Metrics &metrics, QObject *parent)
     connect(&m_roomWatchersTimer, &QTimer::timeout, this, &Hub::wakeRoomWatchers);
     m_roomsTellTimer.setSingleShot(true);
     connect(&m_roomsTellTimer, &QTimer::timeout, this, &Hub::tellRoomsFollowers);
+    m_pollTimer.setSingleShot(true);
+    m_pollTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_pollTimer, &QTimer::timeout, this, &Hub::releaseTimedOutPolls);
+    m_clock.start();
     connect(&m_typing, &TypingBoard::changed, this, [this](const QString &room, const QStringList &names) {
         forEachFollower(room, [&names](RoomFollower *follower) { follower->typingChanged(names); });
     });
@@ -279,14 +283,17 @@ std::optional<Page> Hub::readFromMemory(const RoomState &state, const PageReques
 void Hub::read(const RoomName &room, const PageRequest &request, QObject *context,
                std::function<void(const Page &)> done)
 {
-    const auto it = m_rooms.constFind(room.value());
-    if (it != m_rooms.cend()) {
-        if (auto page = readFromMemory(*it, request)) {
-            done(*page);
-            return;
-        }
+    if (auto page = readRecent(room, request)) {
+        done(*page);
+        return;
     }
     m_storage.read(room, request, context, std::move(done));
+}
+
+std::optional<Page> Hub::readRecent(const RoomName &room, const PageRequest &request) const
+{
+    const auto it = m_rooms.constFind(room.value());
+    return it == m_rooms.cend() ? std::nullopt : readFromMemory(*it, request);
 }
 
 void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,
@@ -304,11 +311,50 @@ void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSoc
     poll.disconnection = connect(socket, &QTcpSocket::disconnected, this, [this, name, pollId] {
         auto state = m_rooms.find(name);
         m_roomWatchers.remove(pollId);
-        if (state != m_rooms.end() && state->polls.remove(pollId))
+        if (state == m_rooms.end())
+            return;
+        if (auto gone = state->polls.find(pollId); gone != state->polls.end()) {
+            forgetDeadline(*gone, pollId);
+            state->polls.erase(gone);
             m_metrics.pollReleased();
+        }
     });
     m_metrics.pollHeld();
-    QTimer::singleShot(timeoutMs, Qt::PreciseTimer, this, [this, name, pollId] { releasePoll(name, pollId); });
+    poll.deadlineMs = m_clock.elapsed() + timeoutMs;
+    const auto added = m_pollDeadlines.emplace(std::pair{poll.deadlineMs, pollId}, name).first;
+    if (added == m_pollDeadlines.begin())
+        scheduleNextTimeout();
+}
+
+void Hub::forgetDeadline(const HeldPoll &poll, quint64 pollId)
+{
+    // The timer may stay set for the poll that went: it then finds nothing due, and
+    // sets itself for the next.
+    m_pollDeadlines.erase(std::pair{poll.deadlineMs, pollId});
+}
+
+void Hub::scheduleNextTimeout()
+{
+    if (m_pollDeadlines.empty()) {
+        m_pollTimer.stop();
+        return;
+    }
+    const qint64 wait = m_pollDeadlines.begin()->first.first - m_clock.elapsed();
+    m_pollTimer.start(int(std::clamp<qint64>(wait, 0, std::numeric_limits<int>::max())));
+}
+
+void Hub::releaseTimedOutPolls()
+{
+    // Taken first: a poll's wake may hold a new one, which must wait for its own time.
+    const qint64 now = m_clock.elapsed();
+    QList<std::pair<QString, quint64>> due;
+    while (!m_pollDeadlines.empty() && m_pollDeadlines.begin()->first.first <= now) {
+        due.append({m_pollDeadlines.begin()->second, m_pollDeadlines.begin()->first.second});
+        m_pollDeadlines.erase(m_pollDeadlines.begin());
+    }
+    for (const auto &[room, pollId] : due)
+        releasePoll(room, pollId);
+    scheduleNextTimeout();
 }
 
 void Hub::releasePoll(const QString &room, quint64 pollId)
@@ -321,6 +367,7 @@ void Hub::releasePoll(const QString &room, quint64 pollId)
         return;
     HeldPoll held = std::move(*poll);
     state->polls.erase(poll);
+    forgetDeadline(held, pollId);
     if (held.watchesRooms)
         m_roomWatchers.remove(pollId);
     disconnect(held.disconnection);

@@ -118,6 +118,10 @@ public:
     // recent messages cover the request.
     void read(const RoomName &room, const PageRequest &request, QObject *context,
               std::function<void(const Page &)> done);
+    // The page from memory, or nothing when the recent messages do not cover the request.
+    // Such a page depends only on the request and the room's last id, as a message never
+    // changes once stored.
+    std::optional<Page> readRecent(const RoomName &room, const PageRequest &request) const;
 
     // Holds a long poll until the room has a message newer than `after`, the timeout
     // passes, its `session` ends, or the server shuts down; then calls `wake` once. If
@@ -166,6 +170,7 @@ private:
     struct HeldPoll
     {
         MessageId after = 0;
+        qint64 deadlineMs = 0; // on m_clock, its key in m_pollDeadlines
         std::function<void()> wake;
         QByteArray session;
         QMetaObject::Connection disconnection;
@@ -236,4 +241,13 @@ private:
     QElapsedTimer m_sinceWatchersWoken;
     QSet<RoomFollower *> m_roomsFollowers;
     QTimer m_roomsTellTimer; // one for all, as m_keepAliveTimer
+    // When each held poll times out, soonest first, and one timer for the soonest: a timer
+    // per poll cost 3 % of a long-poll load, and lived its whole wait after the poll was
+    // answered (thousands of them, for each message a crowd of polls answered).
+    std::map<std::pair<qint64, quint64>, QString> m_pollDeadlines; // (deadline, poll id) -> room
+    QTimer m_pollTimer;
+    QElapsedTimer m_clock;
+    void forgetDeadline(const HeldPoll &poll, quint64 pollId);
+    void scheduleNextTimeout();
+    void releaseTimedOutPolls();
 };

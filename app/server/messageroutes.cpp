@@ -40,7 +40,7 @@ QByteArray pageJson(const QList<Message> &messages, MessageId lastId)
 void ChatServer::postMessage(const QHttpServerRequest &request, const PathArguments &args,
                              const ReplyPtr &reply)
 {
-    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+    if (const auto retryAfter = m_sendLimiter.admit(reply->clientAddress())) {
         reply->sendError(Errors::tooManyRequests(*retryAfter),
                          {{"Retry-After", QByteArray::number(*retryAfter)}});
         return;
@@ -63,7 +63,7 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     }
     draft.authorSecretHash = std::get<QByteArray>(secret);
     if (mentionsEveryone(draft.text)) {
-        if (const auto retryAfter = m_roomMentionLimiter.admit(request.remoteAddress())) {
+        if (const auto retryAfter = m_roomMentionLimiter.admit(reply->clientAddress())) {
             reply->sendError(Errors::tooManyRoomMentions(*retryAfter),
                              {{"Retry-After", QByteArray::number(*retryAfter)}});
             return;
@@ -228,23 +228,43 @@ void ChatServer::getMessage(const QHttpServerRequest &, const PathArguments &arg
 void ChatServer::answerPage(const ReplyPtr &reply, const RoomName &room, const PageRequest &request,
                             std::optional<qint64> roomsSince)
 {
+    const LastPage::Key key{room.value(), request, m_hub.lastId(room)};
+    std::optional<PreparedJson> kept;
+    if (const PreparedJson *found = m_lastPage.find(key))
+        kept = *found; // shares its bytes
+    else if (const auto page = m_hub.readRecent(room, request))
+        kept = m_lastPage.keep(key, pageAnswerJson(room, *page));
+    if (kept) {
+        if (roomsSince) // not kept with the page: who is online changes with the clock alone
+            reply->sendJson(200, withRoomChanges(kept->json, *roomsSince));
+        else
+            reply->sendPrepared(*kept);
+        return;
+    }
     beginStorageCall();
     m_hub.read(room, request, this, [this, reply, room, roomsSince](const Page &page) {
         if (!page.ok) {
             reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
         } else {
-            // A read can see a commit whose answer the hub has not had yet.
-            const MessageId newest = page.messages.isEmpty() ? 0 : page.messages.last().id;
-            QByteArray json = pageJson(page.messages, std::max(newest, m_hub.lastId(room)));
-            if (roomsSince) {
-                // Taken now, not when the poll came: a change while the page was read counts.
-                json.chop(1); // the page's closing brace; the rooms object's fields follow
-                json += ',' + roomChangesJson(m_hub.roomChangesSince(*roomsSince)).mid(1);
-            }
-            reply->sendJson(200, json);
+            const QByteArray json = pageAnswerJson(room, page);
+            reply->sendJson(200, roomsSince ? withRoomChanges(json, *roomsSince) : json);
         }
         endStorageCall();
     });
+}
+
+QByteArray ChatServer::pageAnswerJson(const RoomName &room, const Page &page) const
+{
+    // A read can see a commit whose answer the hub has not had yet.
+    const MessageId newest = page.messages.isEmpty() ? 0 : page.messages.last().id;
+    return pageJson(page.messages, std::max(newest, m_hub.lastId(room)));
+}
+
+QByteArray ChatServer::withRoomChanges(QByteArray json, qint64 since) const
+{
+    // Taken now, not when the poll came: a change while the page was read counts.
+    json.chop(1); // the page's closing brace; the rooms object's fields follow
+    return json + ',' + roomChangesJson(m_hub.roomChangesSince(since)).mid(1);
 }
 
 void ChatServer::streamEvents(const QHttpServerRequest &request, const PathArguments &args,

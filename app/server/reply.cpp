@@ -51,15 +51,46 @@ QByteArray reasonPhrase(int status)
     }
     return {};
 }
+
+// The status line and headers, without the empty line that ends them.
+QByteArray statusHead(int status, const QByteArray &contentType, const HeaderPairs &headers,
+                      bool closeAfter)
+{
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    // A browser that guessed HTML in a JSON error or in a message it was sent would run
+    // what a sender wrote there.
+    head += "X-Content-Type-Options: nosniff\r\n";
+    if (!contentType.isEmpty())
+        head += "Content-Type: " + contentType + "\r\n";
+    for (const auto &[name, value] : headers)
+        head += name + ": " + value + "\r\n";
+    if (closeAfter)
+        head += "Connection: close\r\n";
+    return head;
+}
+
+QByteArray contentLength(qsizetype size)
+{
+    return "Content-Length: " + QByteArray::number(size) + "\r\n\r\n";
+}
+
+const QByteArray jsonType = QByteArrayLiteral("application/json");
 } // namespace
 
+PreparedJson::PreparedJson(QByteArray body)
+    : head(statusHead(200, jsonType, {}, false) + contentLength(body.size()))
+    , json(std::move(body))
+{
+}
+
 Reply::Reply(const QHttpServerRequest &request, HttpConnection connection,
-             ConnectionGuard *guard, QByteArray method, QString path,
+             ConnectionGuard *guard, QHostAddress client, QByteArray method, QString path,
              const AccessLog &log, Metrics &metrics)
     : m_exchange(request, connection, guard)
     , m_guard(guard)
     // RFC 9112, 9.3: a client that sends "close" reads nothing after this answer.
     , m_closeAfter(hasConnectionOption(request, QLatin1StringView("close")))
+    , m_client(std::move(client))
     , m_method(std::move(method))
     , m_headOnly(m_method == "HEAD")
     , m_path(std::move(path))
@@ -94,17 +125,7 @@ bool Reply::isConnected() const
 
 QByteArray Reply::head(int status, const QByteArray &contentType, const HeaderPairs &headers) const
 {
-    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    // A browser that guessed HTML in a JSON error or in a message it was sent would run
-    // what a sender wrote there.
-    head += "X-Content-Type-Options: nosniff\r\n";
-    if (!contentType.isEmpty())
-        head += "Content-Type: " + contentType + "\r\n";
-    for (const auto &[name, value] : headers)
-        head += name + ": " + value + "\r\n";
-    if (m_closeAfter)
-        head += "Connection: close\r\n";
-    return head;
+    return statusHead(status, contentType, headers, m_closeAfter);
 }
 
 void Reply::send(int status, const QByteArray &body, const QByteArray &contentType,
@@ -113,14 +134,10 @@ void Reply::send(int status, const QByteArray &body, const QByteArray &contentTy
     if (m_finished)
         return;
     if (isConnected()) {
-        QTcpSocket *socket = m_exchange.socket();
-        socket->write(head(status, contentType, headers) + "Content-Length: "
-                      + QByteArray::number(body.size()) + "\r\n\r\n");
-        if (!m_headOnly) {
-            socket->write(body);
+        writeAnswer(head(status, contentType, headers) + contentLength(body.size()),
+                    m_headOnly ? QByteArray() : body);
+        if (!m_headOnly)
             m_bodyBytes = body.size();
-        }
-        sendNow();
         closeIfLast();
     }
     finish(status);
@@ -128,7 +145,34 @@ void Reply::send(int status, const QByteArray &body, const QByteArray &contentTy
 
 void Reply::sendJson(int status, const QByteArray &json, const HeaderPairs &headers)
 {
-    send(status, json, "application/json", headers);
+    send(status, json, jsonType, headers);
+}
+
+void Reply::sendPrepared(const PreparedJson &answer)
+{
+    if (m_closeAfter || m_headOnly) {
+        sendJson(200, answer.json);
+        return;
+    }
+    if (m_finished)
+        return;
+    if (isConnected()) {
+        writeAnswer(answer.head, answer.json);
+        m_bodyBytes = answer.json.size();
+    }
+    finish(200);
+}
+
+void Reply::writeAnswer(const QByteArray &head, const QByteArray &body)
+{
+    QTcpSocket *socket = m_exchange.socket();
+    if (m_guard) {
+        m_guard->writeAnswer(socket, head, body);
+        return;
+    }
+    socket->write(head);
+    socket->write(body);
+    socket->flush(); // as sendNow(), for the same reason
 }
 
 void Reply::sendError(const ApiError &error, const HeaderPairs &headers)
@@ -242,5 +286,5 @@ void Reply::finish(int status)
     if (m_guard && m_exchange.socket())
         m_guard->requestAnswered(m_exchange.socket());
     m_metrics.countResponse(status);
-    m_log.record(m_method, m_path, status, m_bodyBytes, m_timer.nsecsElapsed() / 1000);
+    m_log.record(m_client, m_method, m_path, status, m_bodyBytes, m_timer.nsecsElapsed() / 1000);
 }

@@ -5,6 +5,7 @@
 #include "streamwriter.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QList>
 #include <QPointer>
 #include <QTcpSocket>
@@ -15,6 +16,17 @@ class Metrics;
 
 using HeaderPairs = QList<std::pair<QByteArray, QByteArray>>;
 
+// A 200 JSON answer that many readers get alike (the page after one cursor, for every
+// poll that one message woke): its head is built once with its body, as most of them
+// get it, on a connection that stays open. Reply::sendPrepared writes those bytes as they are.
+struct PreparedJson
+{
+    explicit PreparedJson(QByteArray body);
+
+    QByteArray head; // the status line and headers, through the empty line that ends them
+    QByteArray json;
+};
+
 // The answer to one request, which may be given later than the handler returns (a
 // long poll, a commit) or never end (an event stream). Every response leaves through
 // here, so each is logged and counted once, carries X-Content-Type-Options: nosniff,
@@ -24,7 +36,8 @@ class Reply
 {
 public:
     Reply(const QHttpServerRequest &request, HttpConnection connection, ConnectionGuard *guard,
-          QByteArray method, QString path, const AccessLog &log, Metrics &metrics);
+          QHostAddress client, QByteArray method, QString path, const AccessLog &log,
+          Metrics &metrics);
     ~Reply();
     Reply(const Reply &) = delete;
     Reply &operator=(const Reply &) = delete;
@@ -38,6 +51,8 @@ public:
     bool headOnly() const { return m_headOnly; }
     QTcpSocket *socket() const { return m_exchange.socket(); }
     const QString &path() const { return m_path; }
+    // Whom the request is from (ChatServer::clientAddress): per-address limits count it.
+    const QHostAddress &clientAddress() const { return m_client; }
     // The session (its token's hash) the request was admitted under, empty on a server
     // without a password: what a poll or a stream holds ends when that session does.
     const QByteArray &session() const { return m_session; }
@@ -49,6 +64,9 @@ public:
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               const HeaderPairs &headers = {});
     void sendJson(int status, const QByteArray &json, const HeaderPairs &headers = {});
+    // As sendJson(200, answer.json), from the head built beforehand where it fits (not on
+    // a HEAD, nor on the connection's last answer, which says Connection: close).
+    void sendPrepared(const PreparedJson &answer);
     void sendError(const ApiError &error, const HeaderPairs &headers = {});
     // 204: no body, and no Content-Type or Content-Length either (RFC 9110, 8.6).
     void sendNoContent();
@@ -71,10 +89,13 @@ private:
     void finish(int status);
     void closeIfLast();
     void sendNow();
+    // A whole answer, handed to the kernel now (ConnectionGuard::writeAnswer).
+    void writeAnswer(const QByteArray &head, const QByteArray &body);
 
     HttpExchange m_exchange;
     ConnectionGuard *m_guard;
     bool m_closeAfter;
+    QHostAddress m_client;
     QByteArray m_method;
     bool m_headOnly;
     QString m_path;

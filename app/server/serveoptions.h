@@ -1,6 +1,7 @@
 #pragma once
 
 #include "limits.h"
+#include "trustedproxies.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -22,6 +23,8 @@ struct ServeOptions
     // Names besides IP addresses, localhost and the machine's own that the Host header may
     // give, normalised (OriginPolicy::normalisedHostName).
     QStringList allowedHosts;
+    // Reverse proxies whose X-Forwarded-For names the client; none: the header is ignored.
+    TrustedProxies trustedProxies;
     ServerLimits limits;
 };
 

@@ -55,6 +55,8 @@ struct PageRequest
     std::optional<MessageId> after;
     std::optional<MessageId> before;
     int limit = 100;
+
+    bool operator==(const PageRequest &) const = default;
 };
 
 struct Page

@@ -10,9 +10,12 @@
 #include <sys/resource.h>
 
 namespace {
-MessageDraft draft(const QString &text)
+MessageDraft draft(const QString &text, const QString &author = QStringLiteral("ana"))
 {
-    return {QStringLiteral("ana"), text};
+    MessageDraft draft;
+    draft.author = author;
+    draft.text = text;
+    return draft;
 }
 
 RoomName room(const char *name)
@@ -205,7 +208,7 @@ void TestSqliteStorage::aKeyReusedForAnotherMessageStoresNothing()
     // Submitted at once, so that the stored key and one first used within the same
     // commit are both compared.
     store->append(room("lab"), draft(QStringLiteral("other text")), "k", this, record);
-    store->append(room("lab"), {QStringLiteral("bo"), QStringLiteral("first")}, "k", this, record);
+    store->append(room("lab"), draft(QStringLiteral("first"), QStringLiteral("bo")), "k", this, record);
     store->append(room("lab"), draft(QStringLiteral("first")), "k", this, record);
     store->append(room("lab"), draft(QStringLiteral("second")), "n", this, record);
     store->append(room("lab"), draft(QStringLiteral("not second")), "n", this, record);
