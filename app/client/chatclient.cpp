@@ -158,6 +158,9 @@ void ChatClient::openRoom(const RoomName &room)
     else
         m_directory->createRoom(room);
     markRead();
+    // A jump's page held apart when the user went elsewhere: the pages between follow now.
+    state.gapPagesLoaded = 0;
+    fillGap();
     emit currentRoomChanged(room);
     emit roomStateChanged();
 }
@@ -250,11 +253,7 @@ void ChatClient::fetchQuoted(MessageId id)
                this, [this, room](const ApiResult &result) {
         if (!result.succeeded() || room != m_room)
             return;
-        // The message itself, or wrapped as {"message": {...}}.
-        const QJsonObject object = result.body.contains(QLatin1String("message"))
-                                       ? result.body.value(QLatin1String("message")).toObject()
-                                       : result.body;
-        if (const auto original = messageFromJson(object))
+        if (const auto original = messageFromJson(result.body))
             m_messageModel->addQuoted(*original);
     });
 }
