@@ -81,6 +81,27 @@ bool anyLine(const QStringList &lines, const QString &start, const QString &stat
     });
 }
 
+// The question is modal: answered (by the button `buttonName`, or Cancel) from a timer
+// that waits for it to show; `question` gets its text.
+void answerDialog(QObject *context, const QString &buttonName, QString *question)
+{
+    auto *timer = new QTimer(context);
+    timer->setInterval(20);
+    QObject::connect(timer, &QTimer::timeout, context, [timer, buttonName, question] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box)
+            return;
+        timer->stop();
+        timer->deleteLater();
+        *question = box->text();
+        if (buttonName.isEmpty())
+            box->button(QMessageBox::Cancel)->click();
+        else
+            box->findChild<QPushButton *>(buttonName)->click();
+    });
+    timer->start();
+}
+
 QList<Reaction> reactionsAt(const MainWindow &window, int row)
 {
     return messageAt(window, row).data(MessageModel::ReactionsRole).value<QList<Reaction>>();
@@ -161,6 +182,19 @@ void TestConversation::upArrowEditsTheLastMessage()
     QCOMPARE(ana->client()->messages()->rowCount(), 2); // changed in place, nothing sent anew
     QTRY_VERIFY_WITH_TIMEOUT(anyLine(statusLines, QStringLiteral("● PATCH /api/v1/rooms/"), QStringLiteral("200 OK")),
                              answerTimeoutMs);
+
+    // Emptied and saved: that is a deletion, asked about first.
+    QTest::keyClick(composer, Qt::Key_Up);
+    QTest::keyClick(composer, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(composer, Qt::Key_Backspace);
+    QString question;
+    answerDialog(this, {}, &question);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(question, QStringLiteral("Delete this message for everyone? This cannot be undone."));
+    QCOMPARE(rowOfText(*ana, QStringLiteral("segundo, corregido")), 1);
+    QVERIFY(bar->isVisible()); // still editing, to type something else
+    QTest::keyClick(composer, Qt::Key_Escape);
+    QVERIFY(!bar->isVisible());
 }
 
 void TestConversation::deleteAsksFirst()
@@ -182,28 +216,10 @@ void TestConversation::deleteAsksFirst()
     QVERIFY(!othersDelete->isVisible());
     QVERIFY(hoverButton(*ana, 0, QStringLiteral("hoverReply"))->isVisible());
 
-    // The question is modal: answered from a timer that waits for it to show.
-    const auto answerDialog = [this](const QString &buttonName, QString *question) {
-        auto *timer = new QTimer(this);
-        timer->setInterval(20);
-        connect(timer, &QTimer::timeout, this, [timer, buttonName, question] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            timer->deleteLater();
-            timer->stop();
-            *question = box->text();
-            if (buttonName.isEmpty())
-                box->button(QMessageBox::Cancel)->click();
-            else
-                box->findChild<QPushButton *>(buttonName)->click();
-        });
-        timer->start();
-    };
     QString question;
     QToolButton *remove = hoverButton(*ana, 1, QStringLiteral("hoverDelete"));
     QVERIFY(remove->isVisible());
-    answerDialog({}, &question);
+    answerDialog(this, {}, &question);
     QTest::mouseClick(remove, Qt::LeftButton);
     QCOMPARE(question, QStringLiteral("Delete this message for everyone? This cannot be undone."));
     QVERIFY(!anyLine(statusLines, QStringLiteral("DELETE"), {}));
@@ -211,7 +227,7 @@ void TestConversation::deleteAsksFirst()
 
     question.clear();
     remove = hoverButton(*ana, 1, QStringLiteral("hoverDelete"));
-    answerDialog(QStringLiteral("confirmDeleteButton"), &question);
+    answerDialog(this, QStringLiteral("confirmDeleteButton"), &question);
     QTest::mouseClick(remove, Qt::LeftButton);
     QVERIFY(!question.isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(messageAt(*ana, 1).data(MessageModel::DeletedRole).toBool(), answerTimeoutMs);
