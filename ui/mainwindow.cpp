@@ -637,6 +637,7 @@ void MainWindow::startEditing(MessageId id)
     if (m_composeMode->mode() != ComposeModeBar::Mode::Editing)
         m_draftBeforeEdit = m_composer->toPlainText();
     m_composeMode->showEditing(id);
+    m_messageView->setEditing(id);
     m_composer->setPlainText(m_client->messages()->index(row).data(MessageModel::TextRole).toString());
     m_composer->moveCursor(QTextCursor::End);
     m_composer->setFocus();
@@ -663,6 +664,7 @@ void MainWindow::endComposeMode()
         m_draftBeforeEdit.clear();
     }
     m_composeMode->clear();
+    m_messageView->setEditing(0);
 }
 
 void MainWindow::confirmDelete(MessageId id)

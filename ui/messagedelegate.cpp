@@ -31,6 +31,7 @@ const QColor dividerColour(0xd3, 0x2f, 0x2f);
 const QColor ownBackground(0xe3, 0xf2, 0xfd);
 const QColor mentionBackground(0xff, 0xf4, 0xd6);
 const QColor flashBackground(0xff, 0xf5, 0x9d);
+const QColor editingBackground(0xff, 0xf8, 0xe1);
 const QColor quoteBar(0xbd, 0xbd, 0xbd);
 const QColor chipBackground(0xf1, 0xf3, 0xf4);
 const QColor myChipBackground(0xe3, 0xf2, 0xfd);
@@ -193,8 +194,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
 
     const QRect message(row.left(), y, row.width(), row.bottom() + 1 - y);
+    const bool editing = m_editing != 0 && index.data(MessageModel::IdRole).toLongLong() == m_editing;
     if (m_flashed != 0 && index.data(MessageModel::IdRole).toLongLong() == m_flashed)
         painter->fillRect(message, flashBackground);
+    else if (editing)
+        painter->fillRect(message, editingBackground);
     else if (option.state & QStyle::State_Selected)
         painter->fillRect(message, option.palette.color(QPalette::Highlight).lighter(170));
     else if (index.data(MessageModel::MentionsMeRole).toBool())
@@ -289,6 +293,11 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             painter->drawText(rect, Qt::AlignCenter, QStringLiteral("%1 %2").arg(reaction.emoji).arg(reaction.names.size()));
         }
         painter->setBrush(Qt::NoBrush);
+    }
+
+    if (editing) {
+        // Which message Enter will change, as the bar over the composer says.
+        painter->fillRect(QRect(row.left(), message.top(), 3, message.height()), myChipBorder);
     }
 
     const bool pending = layout.delivery > 0;

@@ -38,6 +38,8 @@ public:
                    const QModelIndex &index) override;
     // The message drawn highlighted for a moment, where a jump landed (0: none).
     void setFlashed(MessageId id) { m_flashed = id; }
+    // The message the composer is editing, marked in the list (0: none).
+    void setEditing(MessageId id) { m_editing = id; }
     // Sizes measured for another font or width are thrown away.
     void forgetSizes();
 
@@ -52,4 +54,5 @@ private:
     mutable QHash<quint64, int> m_heights; // by the row's layout key, for m_heightsWidth
     mutable int m_heightsWidth = -1;
     MessageId m_flashed = 0;
+    MessageId m_editing = 0;
 };

@@ -76,6 +76,11 @@ void MessageListView::setModel(QAbstractItemModel *newModel)
     // A row whose separators or state changed may change its height.
     connect(newModel, &QAbstractItemModel::dataChanged, this, [this] { scheduleDelayedItemsLayout(); });
     // Rows move when others come or go: the hover bar waits for the mouse to move again.
+    // A message deleted under the bar has nothing left to act on.
+    connect(newModel, &QAbstractItemModel::dataChanged, this, [this] {
+        if (m_actions->isVisible())
+            m_actions->showFor(m_actions->index(), visualRect(m_actions->index()));
+    });
     connect(newModel, &QAbstractItemModel::rowsInserted, m_actions, &QWidget::hide);
     connect(newModel, &QAbstractItemModel::rowsRemoved, m_actions, &QWidget::hide);
     connect(newModel, &QAbstractItemModel::modelReset, m_actions, &QWidget::hide);
@@ -217,6 +222,12 @@ void MessageListView::showRow(int row)
     selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
     m_delegate->setFlashed(index.data(MessageModel::IdRole).toLongLong());
     m_flashTimer->start();
+    viewport()->update();
+}
+
+void MessageListView::setEditing(MessageId id)
+{
+    m_delegate->setEditing(id);
     viewport()->update();
 }
 

@@ -32,6 +32,8 @@ public:
     // found elsewhere or quoted, in context.
     void showRow(int row);
     static constexpr int flashMs = 1500;
+    // Marks the message the composer edits (0: none).
+    void setEditing(MessageId id);
 
 signals:
     // Scrolled to the top, or the rows do not fill the view: older history is wanted.
