@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, Failure, Server, bound_whole_file, check, run_checks, tail, wait_until)
+    HOST, Failure, Server, bound_whole_file, check, run_checks, stop_process, tail, wait_until)
 
 WHOLE_FILE_SECONDS = 60
 CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging", "cluster")
@@ -75,13 +75,7 @@ class Proxy:
         return int(match.group(1))
 
     def kill(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process.wait(timeout=5)
+        stop_process(self.process)
 
 
 def moved(path, replacements):
