@@ -6,10 +6,14 @@
 namespace {
 
 // One emoji as people pick them: a symbol (So: faces, hearts, flags' regional letters)
-// or a keycap, perhaps with modifiers and joiners, and nothing a word is made of. Not
-// Unicode's full emoji grammar: enough to keep reactions from being sentences.
+// or a keycap (a digit, # or * made a key by U+20E3), perhaps with modifiers and joiners,
+// and nothing a word is made of. Not Unicode's full emoji grammar: enough to keep
+// reactions from being sentences. U+FFFD (what broken UTF-8 decodes to) is refused, and
+// so is U+FEFF, which JSON readers drop from the start of a string: stored, it would
+// read back as another reaction.
 bool looksLikeOneEmoji(const QString &emoji)
 {
+    const bool keycap = emoji.contains(QChar(0x20e3));
     qsizetype characters = 0;
     bool symbol = false;
     for (auto it = emoji.cbegin(); it != emoji.cend(); ++it) {
@@ -21,6 +25,14 @@ bool looksLikeOneEmoji(const QString &emoji)
             return false;
         }
         ++characters;
+        if (c == 0xfffd || c == 0xfeff)
+            return false;
+        if (c < 0x80) {
+            const bool keyLabel = (c >= U'0' && c <= U'9') || c == U'#' || c == U'*';
+            if (!keycap || !keyLabel)
+                return false;
+            continue;
+        }
         const QChar::Category category = QChar::category(c);
         if (category == QChar::Symbol_Other || c == 0x20e3)
             symbol = true;

@@ -150,12 +150,14 @@ def statuses_of_every_operation(server):
     expect(react(server, "lab", mid, "bea", "👍"), 200, what="the same reaction again")
     expect(react(server, "lab", mid, "bea", "👨‍👩‍👧‍👦"), 201, what="a joined emoji sequence")
     expect(react(server, "lab", mid, "bea", "🇦🇷"), 201, what="a flag")
-    for bad in ("ok", "👍 👍", "a👍", "👍" * 17):
+    expect(react(server, "lab", mid, "bea", "1\ufe0f\u20e3"), 201, what="a keycap")
+    for bad in ("ok", "👍 👍", "a👍", "👍" * 17, "7", "👍1", "👍]", "\ufeff👍", "\ufffd"):
         expect(react(server, "lab", mid, "bea", bad), 400, "invalid_field", "emoji %r" % bad)
     expect(server.request("POST", path("lab", mid, "reactions"), json.dumps({"emoji": "👍"}), JSON),
            400, "missing_field", "a reaction without a name")
     expect(unreact(server, "lab", mid, "bea", "🇦🇷"), 200, what="a reaction taken back")
     expect(unreact(server, "lab", mid, "bea", "🇦🇷"), 200, what="a reaction taken back twice")
+    expect(unreact(server, "lab", mid, "bea", "1\ufe0f\u20e3"), 200, what="a keycap taken back")
     expect(server.request("DELETE", path("lab", mid, "reactions") + "?author=bea"), 400, "invalid_query",
            "taking back without an emoji")
 
