@@ -147,6 +147,13 @@ class TemporaryPostgres:
     def create_database(self, name):
         self.admin_sql('CREATE DATABASE "%s" OWNER %s' % (name, USER))
 
+    def database_for(self, data_dir):
+        """As the module's database_for, for a caller that holds this server."""
+        name = database_name(data_dir)
+        if not self.admin_sql("SELECT 1 FROM pg_database WHERE datname = '%s'" % name).strip():
+            self.create_database(name)
+        return self.url_of(name)
+
     def log_tail(self, size=2000):
         try:
             with open(self.log, errors="replace") as log:
@@ -190,12 +197,16 @@ def _alive(pid):
         return False
 
 
+def database_name(data_dir):
+    import hashlib
+    return "t_" + hashlib.sha1(os.path.abspath(data_dir).encode()).hexdigest()[:20]
+
+
 def database_for(data_dir):
     """The URL of a database of the test PostgreSQL (from the environment) that belongs
     to `data_dir`: created on first use, the same one again when a test restarts its
     server on the same folder, so each test's store starts empty as with SQLite."""
-    import hashlib
-    name = "t_" + hashlib.sha1(os.path.abspath(data_dir).encode()).hexdigest()[:20]
+    name = database_name(data_dir)
     socket_dir = os.environ["CHATAPP_TEST_POSTGRES_SOCKET"]
     port = os.environ["CHATAPP_TEST_POSTGRES_PORT"]
     admin = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socket_dir, "-p", port, "-U", ADMIN,

@@ -108,7 +108,7 @@ def kill_9_loses_nothing_answered(binary, postgres):
     acknowledged = {room: {} for room in rooms}
     lock = threading.Lock()
     with tempfile.TemporaryDirectory() as data_dir:
-        url = postgres_for_tests.database_for(data_dir)
+        url = postgres.database_for(data_dir)
         arguments = UNTHROTTLED + ["--store", url, "--store-password-file", postgres.password_file]
         server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), arguments)
         stop = threading.Event()
@@ -159,7 +159,7 @@ def kill_9_loses_nothing_answered(binary, postgres):
 
 def one_key_sent_at_once_stores_once(binary, postgres):
     with tempfile.TemporaryDirectory() as data_dir:
-        arguments = UNTHROTTLED + ["--store", postgres_for_tests.database_for(data_dir),
+        arguments = UNTHROTTLED + ["--store", postgres.database_for(data_dir),
                                    "--store-password-file", postgres.password_file]
         server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), arguments)
         try:
