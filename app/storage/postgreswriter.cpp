@@ -66,9 +66,11 @@ struct PostgresWriter::Statements
     {
         const QString now = QStringLiteral("floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint");
         const QString ids = QStringLiteral("json_to_recordset(?::json) AS q(room text, id bigint)");
+        // New rooms in name order too: two nodes inserting the same new rooms in their
+        // batches' orders would each wait for a row the other inserted.
         prepared = insertRooms.prepare(QStringLiteral(
                        "INSERT INTO rooms (name, last_id, created_ms) SELECT value, 0, %1"
-                       " FROM json_array_elements_text(?::json) ON CONFLICT (name) DO NOTHING RETURNING name").arg(now))
+                       " FROM json_array_elements_text(?::json) ORDER BY value ON CONFLICT (name) DO NOTHING RETURNING name").arg(now))
                 // One lock order for every node: name order, or two batches deadlock.
                 && lockRooms.prepare(QStringLiteral(
                        "SELECT name, last_id, %1 FROM rooms WHERE name IN (SELECT json_array_elements_text(?::json))"
