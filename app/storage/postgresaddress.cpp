@@ -13,8 +13,10 @@ QString PostgresAddress::display() const
 std::optional<PostgresAddress> parsePostgresAddress(const QString &url, QString *error)
 {
     const QUrl parsed(url, QUrl::StrictMode);
+    // The refusal goes to the log: without the password it refuses.
+    const QString shown = parsed.isValid() ? parsed.toString(QUrl::RemovePassword) : url;
     const auto refuse = [&](const QString &why) {
-        *error = QStringLiteral("--store takes postgresql://USER@HOST:PORT/DATABASE, not '%1': %2").arg(url, why);
+        *error = QStringLiteral("--store takes postgresql://USER@HOST:PORT/DATABASE, not '%1': %2").arg(shown, why);
         return std::nullopt;
     };
     if (!parsed.isValid())

@@ -145,7 +145,10 @@ QSqlDatabase openPostgresConnection(const PostgresAddress &address, const QStrin
     }
     QSqlQuery query(database);
     // A node frozen inside a transaction holds its rooms' locks; these bound the wait.
+    // client_min_messages: libpq prints the server's NOTICEs (CREATE ... IF NOT EXISTS
+    // on every start) on stderr, which is the access log's.
     for (const char *setting : {"SET synchronous_commit = on", "SET lock_timeout = '5s'",
+                                "SET client_min_messages = warning",
                                 "SET idle_in_transaction_session_timeout = '5s'"}) {
         if (!query.exec(QString::fromLatin1(setting))) {
             *error = QStringLiteral("%1: %2").arg(QString::fromLatin1(setting), query.lastError().text());
