@@ -31,11 +31,21 @@ void PostgresReader::close()
     closePostgresConnection(m_connectionName);
 }
 
-// QPSQL does not reconnect by itself; after a failure the next read opens a new connection.
+// QPSQL does not reconnect by itself; a connection found closed is opened again.
 bool PostgresReader::connected()
 {
-    if (m_database.isOpen())
-        return true;
+    return m_database.isOpen() || reconnected();
+}
+
+// After a failed read: true when the connection was lost and a new one is open, so that
+// the read (idempotent) is worth one more try.
+bool PostgresReader::reconnected()
+{
+    if (m_database.isOpen()) {
+        QSqlQuery alive(m_database);
+        if (alive.exec(QStringLiteral("SELECT 1")))
+            return false; // the connection is fine: the read itself failed
+    }
     QString error;
     m_database = QSqlDatabase();
     closePostgresConnection(m_connectionName);
@@ -49,9 +59,22 @@ bool PostgresReader::connected()
 
 Page PostgresReader::read(const RoomName &room, const PageRequest &request)
 {
+    QString failure;
+    Page page = readOnce(room, request, &failure);
+    if (!page.ok && reconnected())
+        page = readOnce(room, request, &failure);
+    if (!page.ok)
+        noteFailure(failure);
+    return page;
+}
+
+Page PostgresReader::readOnce(const RoomName &room, const PageRequest &request, QString *failure)
+{
     Page page;
-    if (!connected())
+    if (!connected()) {
+        *failure = m_lastFailure;
         return page;
+    }
     const bool newestFirst = request.before.has_value() || !request.after.has_value();
     QSqlQuery query(m_database);
     query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE room = ? AND id > ? AND id < ?"
@@ -62,7 +85,7 @@ Page PostgresReader::read(const RoomName &room, const PageRequest &request)
     query.addBindValue(request.before.value_or(std::numeric_limits<qint64>::max()));
     query.addBindValue(request.limit);
     if (!query.exec()) {
-        noteFailure(QStringLiteral("reading room '%1'").arg(room.value()), query);
+        *failure = describe(QStringLiteral("reading room '%1'").arg(room.value()), query);
         return page;
     }
     while (query.next())
@@ -71,7 +94,7 @@ Page PostgresReader::read(const RoomName &room, const PageRequest &request)
     if (newestFirst)
         std::reverse(page.messages.begin(), page.messages.end());
     if (!addReactions(query, room.value(), page.messages)) {
-        noteFailure(QStringLiteral("reading the reactions in room '%1'").arg(room.value()), query);
+        *failure = describe(QStringLiteral("reading the reactions in room '%1'").arg(room.value()), query);
         page.messages.clear();
         return page;
     }
@@ -83,9 +106,22 @@ Page PostgresReader::read(const RoomName &room, const PageRequest &request)
 // splits them, lower-cased and without accents (unaccent), all of them, whole words.
 SearchPage PostgresReader::search(const SearchQuery &request)
 {
+    QString failure;
+    SearchPage page = searchOnce(request, &failure);
+    if (!page.ok && reconnected())
+        page = searchOnce(request, &failure);
+    if (!page.ok)
+        noteFailure(failure);
+    return page;
+}
+
+SearchPage PostgresReader::searchOnce(const SearchQuery &request, QString *failure)
+{
     SearchPage page;
-    if (!connected())
+    if (!connected()) {
+        *failure = m_lastFailure;
         return page;
+    }
     QSqlQuery query(m_database);
     query.prepare(QStringLiteral("SELECT %1, m.room, m.search_seq FROM messages m"
                                  " WHERE m.kind = 0 AND chatapp_search_words(m.text) @@ chatapp_search_query(?)"
@@ -98,7 +134,7 @@ SearchPage PostgresReader::search(const SearchQuery &request)
         query.addBindValue(request.room->value());
     query.addBindValue(request.limit);
     if (!query.exec()) {
-        noteFailure(QStringLiteral("searching"), query);
+        *failure = describe(QStringLiteral("searching"), query);
         return page;
     }
     while (query.next())
@@ -107,7 +143,7 @@ SearchPage PostgresReader::search(const SearchQuery &request)
     for (SearchHit &hit : page.hits) {
         QList<Message> one{hit.message};
         if (!addReactions(query, hit.message.room, one)) {
-            noteFailure(QStringLiteral("reading the reactions of search results"), query);
+            *failure = describe(QStringLiteral("reading the reactions of search results"), query);
             page.hits.clear();
             return page;
         }
@@ -119,25 +155,32 @@ SearchPage PostgresReader::search(const SearchQuery &request)
 
 QString PostgresReader::readProblem()
 {
-    if (connected()) {
+    const auto probe = [this] {
         QSqlQuery query(m_database);
-        if (!query.exec(QStringLiteral("SELECT count(*) FROM rooms")))
-            noteFailure(QStringLiteral("a test read"), query);
+        return query.exec(QStringLiteral("SELECT count(*) FROM rooms")) ? QString() : describe(QStringLiteral("a test read"), query);
+    };
+    if (connected()) {
+        QString failure = probe();
+        if (!failure.isEmpty() && reconnected())
+            failure = probe();
+        if (!failure.isEmpty())
+            noteFailure(failure);
     }
     if (m_lastFailure.isEmpty() || m_sinceLastFailure.elapsed() > failureRememberedMs)
         return {};
     return QStringLiteral("%1 (%2 s ago)").arg(m_lastFailure).arg(m_sinceLastFailure.elapsed() / 1000);
 }
 
-void PostgresReader::noteFailure(const QString &what, const QSqlQuery &query)
+QString PostgresReader::describe(const QString &what, const QSqlQuery &query)
 {
-    const QString failure = QStringLiteral("%1 failed: %2").arg(what, query.lastError().text());
+    return QStringLiteral("%1 failed: %2").arg(what, query.lastError().text());
+}
+
+void PostgresReader::noteFailure(const QString &failure)
+{
+    // Logged when it changes, not for every read that meets the same trouble.
     if (failure != m_lastFailure || m_sinceLastFailure.elapsed() > failureRememberedMs)
         qWarning("chatapp: %s", qPrintable(failure));
     m_lastFailure = failure;
     m_sinceLastFailure.start();
-    // A lost connection keeps failing every statement; the next read opens a new one.
-    QSqlQuery alive(m_database);
-    if (!alive.exec(QStringLiteral("SELECT 1")))
-        m_database.close();
 }

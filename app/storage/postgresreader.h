@@ -27,8 +27,13 @@ public:
     QString readProblem();
 
 private:
+    // One try; on failure `failure` says why, for noteFailure once the retry failed too.
+    Page readOnce(const RoomName &room, const PageRequest &request, QString *failure);
+    SearchPage searchOnce(const SearchQuery &query, QString *failure);
     bool connected();
-    void noteFailure(const QString &what, const QSqlQuery &query);
+    bool reconnected();
+    static QString describe(const QString &what, const QSqlQuery &query);
+    void noteFailure(const QString &failure);
 
     const PostgresAddress m_address;
     const QString m_connectionName;

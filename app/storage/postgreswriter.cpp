@@ -285,11 +285,16 @@ std::vector<PostgresWriter::Result> PostgresWriter::writeBatch(const std::vector
             return results;
         }
     }
+    // A failed BEGIN wrote nothing: most likely the connection was lost since the last
+    // batch (a terminated backend, a restart of PostgreSQL), so this batch tries a new one.
     if (!m_database.transaction()) {
-        m_batchError = m_database.lastError().text();
-        m_statements.reset(); // most likely the connection is gone: reconnect next time
-        failed(jobs.size());
-        return results;
+        QString error;
+        if (!connect(&error) || !m_database.transaction()) {
+            m_batchError = error.isEmpty() ? m_database.lastError().text() : error;
+            m_statements.reset();
+            failed(jobs.size());
+            return results;
+        }
     }
     if (!writeInTransaction(jobs, results) || !m_database.commit()) {
         if (m_batchError.isEmpty())

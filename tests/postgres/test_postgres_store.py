@@ -9,7 +9,9 @@
   (chatapp_testing.Server gives each data folder a database of its own);
 - kill -9 in the middle of a burst loses no message answered 201, and leaves every room
   gapless with its counter at its newest id;
-- one Idempotency-Key sent many times at once stores one message.
+- one Idempotency-Key sent many times at once stores one message, also through two nodes;
+- two nodes sending to the same rooms keep each room one gapless sequence;
+- connections that PostgreSQL ends are opened again without a failed request.
 
 Exit 77 (skipped) when PostgreSQL is missing and cannot be installed (not root)."""
 
@@ -186,6 +188,93 @@ def one_key_sent_at_once_stores_once(binary, postgres):
             check(server.stop() == 0, "the server did not stop cleanly: %s" % server.stderr)
 
 
+def two_nodes_share_rooms_gaplessly(binary, postgres):
+    """Two nodes on one database, sending to the same rooms at once: each room's ids stay
+    one gapless sequence with every acknowledged message in it once, and one key sent to
+    both nodes at once stores one message. (Other nodes' messages reaching this node's
+    readers is a later step: this checks the database, not the nodes' views.)"""
+    rooms = ["shared%d" % n for n in range(3)]
+    acknowledged = []
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory() as data_dir:
+        arguments = UNTHROTTLED + ["--store", postgres.database_for(data_dir),
+                                   "--store-password-file", postgres.password_file]
+        nodes = [Server(binary, data_dir, os.path.join(data_dir, "node%d.log" % n), arguments) for n in range(2)]
+        try:
+            def sender(node, room, worker):
+                for n in range(60):
+                    text = "%s-%d-%d" % (room, worker, n)
+                    status, body = post(node, room, text)
+                    check(status == 201, "a send to %s answered %r %r" % (room, status, body))
+                    with lock:
+                        acknowledged.append((room, body["id"], text))
+            threads = [threading.Thread(target=sender, args=(node, room, worker))
+                       for worker, node in enumerate(nodes) for room in rooms for _ in range(2)]
+            answers = []
+
+            def keyed(node):
+                answers.append(post(node, "keyed", "exactly once", key="both-nodes"))
+            threads += [threading.Thread(target=keyed, args=(node,)) for node in nodes for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+            check(sorted(status for status, _ in answers) == [200] * 7 + [201], "one key on two nodes: %r" % answers)
+        finally:
+            for node in nodes:
+                check(node.stop() == 0, "a node did not stop cleanly: %s" % node.stderr)
+        database = postgres.database_for(data_dir).rsplit("/", 1)[1]
+        stored = postgres.admin_sql("SELECT room, id, text FROM messages ORDER BY room, id", database=database)
+        rows = {(room, int(i)): text for room, i, text in (line.split("|", 2) for line in stored.splitlines())}
+        check(len(acknowledged) == 2 * len(rooms) * 2 * 60, "only %d sends were acknowledged" % len(acknowledged))
+        for room, i, text in acknowledged:
+            check(rows.get((room, i)) == text, "acknowledged %s #%d %r is stored as %r" % (room, i, text, rows.get((room, i))))
+        for room in rooms:
+            ids = sorted(i for r, i in rows if r == room)
+            check(ids == list(range(1, len(ids) + 1)), "room %s is not gapless" % room)
+        check(len([1 for r, _ in rows if r == "keyed"]) == 1, "one key on two nodes stored more than once")
+        counters = postgres.admin_sql("SELECT count(*) FROM rooms r WHERE last_id <> (SELECT coalesce(max(id), 0)"
+                                      " FROM messages m WHERE m.room = r.name)", database=database).strip()
+        check(counters == "0", "%s rooms' counters differ from their newest ids" % counters)
+
+
+def lost_connections_are_opened_again(binary, postgres):
+    """PostgreSQL ends every connection of the node (pg_terminate_backend, as a restart or
+    a failover would): the next send, page, search and sign-in still succeed."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        url = postgres.database_for(data_dir)
+        password_file = os.path.join(data_dir, "chat-password")
+        with open(password_file, "w") as out:
+            out.write("opensesame\n")
+        server = Server(binary, data_dir, os.path.join(data_dir, "server.log"),
+                        UNTHROTTLED + ["--store", url, "--store-password-file", postgres.password_file,
+                                       "--password-file", password_file])
+        try:
+            def sign_in():
+                status, _, body = server.request("POST", "/api/v1/sessions", json.dumps({"password": "opensesame"}),
+                                                 JSON)
+                check(status == 201, "sign-in answered %r %r" % (status, body))
+                return {"Authorization": "Bearer " + body["token"], **JSON}
+            headers = sign_in()
+            status, _, _ = server.request("POST", "/api/v1/rooms/lab/messages",
+                                          json.dumps({"author": "ana", "text": "before"}), headers)
+            check(status == 201, "a send before answered %r" % status)
+            ended = postgres.admin_sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                       " WHERE application_name = 'chatapp' AND datname = '%s'"
+                                       % url.rsplit("/", 1)[1]).strip()
+            check(int(ended) >= 3, "only %s of the node's connections were ended" % ended)
+            status, _, body = server.request("POST", "/api/v1/rooms/lab/messages",
+                                             json.dumps({"author": "ana", "text": "after"}), headers)
+            check(status == 201, "the first send after the connections ended answered %r %r" % (status, body))
+            status, _, body = server.request("GET", "/api/v1/search?q=after", headers=headers)
+            check(status == 200 and [r["text"] for r in body["results"]] == ["after"], "search: %r %r" % (status, body))
+            sign_in()
+            status, _, body = server.request("GET", "/healthz")
+            check(status == 200, "/healthz after reconnecting answered %r %r" % (status, body))
+        finally:
+            check(server.stop() == 0, "the server did not stop cleanly: %s" % server.stderr)
+
+
 def main():
     bound_whole_file(900)
     binary = os.environ["CHATAPP_BINARY"]
@@ -200,7 +289,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         failures = run_checks([bad_addresses_stop_the_start, schema_is_versioned, one_key_sent_at_once_stores_once,
-                               kill_9_loses_nothing_answered, integration_subset_passes], binary, postgres)
+                               kill_9_loses_nothing_answered, two_nodes_share_rooms_gaplessly,
+                               lost_connections_are_opened_again, integration_subset_passes], binary, postgres)
     finally:
         postgres.stop()
     signal.alarm(0)
