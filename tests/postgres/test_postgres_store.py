@@ -11,6 +11,8 @@
   gapless with its counter at its newest id;
 - one Idempotency-Key sent many times at once stores one message, also through two nodes;
 - two nodes sending to the same rooms keep each room one gapless sequence;
+- many changes to one message at once (several in one batch) leave it as replaying its
+  entries gives it, on SQLite and PostgreSQL alike;
 - connections that PostgreSQL ends are opened again without a failed request.
 
 Exit 77 (skipped) when PostgreSQL is missing and cannot be installed (not root)."""
@@ -275,6 +277,79 @@ def lost_connections_are_opened_again(binary, postgres):
             check(server.stop() == 0, "the server did not stop cleanly: %s" % server.stderr)
 
 
+def concurrent_changes(server):
+    """Reactions taken and given back, and edits, by many clients at once on one
+    message, so that a batch holds several changes to it; then the message as history
+    gives it must be what replaying its entries in id order gives, and no entry may
+    record a change that changed nothing."""
+    secret = "ana-secret-0123456789"
+    status, _, message = server.request("POST", "/api/v1/rooms/busy/messages",
+                                        json.dumps({"author": "ana", "text": "v0"}), {**JSON, "Author-Secret": secret})
+    check(status == 201, "the send answered %r %r" % (status, message))
+    target = "/api/v1/rooms/busy/messages/%d" % message["id"]
+
+    def reactor(name):
+        for emoji in ["👍", "🎉", "👍", "🙏", "🎉", "👍"]:
+            server.request("POST", target + "/reactions", json.dumps({"author": name, "emoji": emoji}), JSON)
+            server.request("DELETE", target + "/reactions?" + urllib.parse.urlencode({"author": name, "emoji": emoji}))
+            server.request("POST", target + "/reactions", json.dumps({"author": name, "emoji": emoji}), JSON)
+
+    def editor(worker):
+        for n in range(8):
+            server.request("PATCH", target, urllib.parse.urlencode({"text": "v%d-%d" % (worker, n % 3)}),
+                           {"Content-Type": "application/x-www-form-urlencoded", "Author-Secret": secret})
+    def commits():
+        status, _, text = server.request("GET", "/metrics")
+        line = [l for l in text.decode().splitlines() if l.startswith("chatapp_commit_seconds_count ")]
+        return int(line[0].split()[1])
+    commits_before = commits()
+    threads = [threading.Thread(target=reactor, args=("n%d" % n,)) for n in range(6)]
+    threads += [threading.Thread(target=editor, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    reactions, text = [], "v0"  # (emoji, name) in entry order
+    for entry in all_entries(server, "busy"):
+        kind = entry.get("type")
+        if kind in ("react", "unreact"):
+            present = (entry["emoji"], entry["author"]) in reactions
+            check(present == (kind == "unreact"), "entry %r changes nothing" % entry)
+            if kind == "react":
+                reactions.append((entry["emoji"], entry["author"]))
+            else:
+                reactions.remove((entry["emoji"], entry["author"]))
+        elif kind == "edit":
+            check(entry["text"] != text, "edit entry %r changes nothing" % entry)
+            text = entry["text"]
+    expected = []
+    for emoji, name in reactions:
+        group = next((g for g in expected if g["emoji"] == emoji), None)
+        if group is None:
+            expected.append({"emoji": emoji, "names": [name]})
+        else:
+            group["names"].append(name)
+    entries = len(all_entries(server, "busy")) - 1
+    # Not checked: how the changes fall into batches depends on the machine's speed.
+    print("  %d change entries in %d commits" % (entries, commits() - commits_before))
+    current = server.get(target)
+    check(current["text"] == text, "the message says %r, its last edit %r" % (current["text"], text))
+    check(current.get("reactions", []) == expected,
+          "the message's reactions %r, its entries' %r" % (current.get("reactions"), expected))
+
+
+def changes_in_one_batch_agree_with_their_entries(binary, postgres):
+    with tempfile.TemporaryDirectory() as data_dir:
+        for store in ([], ["--store", postgres.database_for(data_dir), "--store-password-file", postgres.password_file]):
+            # SQLite too: the replay above is the model both stores must follow.
+            server = Server(binary, data_dir, os.path.join(data_dir, "server.log"), UNTHROTTLED + store)
+            try:
+                concurrent_changes(server)
+            finally:
+                check(server.stop() == 0, "the server did not stop cleanly: %s" % server.stderr)
+
+
 def main():
     bound_whole_file(900)
     binary = os.environ["CHATAPP_BINARY"]
@@ -290,6 +365,7 @@ def main():
     try:
         failures = run_checks([bad_addresses_stop_the_start, schema_is_versioned, one_key_sent_at_once_stores_once,
                                kill_9_loses_nothing_answered, two_nodes_share_rooms_gaplessly,
+                               changes_in_one_batch_agree_with_their_entries,
                                lost_connections_are_opened_again, integration_subset_passes], binary, postgres)
     finally:
         postgres.stop()
