@@ -127,6 +127,7 @@ class TemporaryPostgres:
                        "-l", self.log, "-o", options], "pg_ctl start")
         with open(os.path.join(self.data, "postmaster.pid")) as pid_file:
             self.postmaster_pid = int(pid_file.readline())
+        self._start_watchdog()
         self.binaries = binaries
         self.admin_sql("CREATE ROLE %s LOGIN CREATEDB PASSWORD '%s'" % (USER, password))
         self.create_database(DATABASE)
@@ -161,8 +162,26 @@ class TemporaryPostgres:
         except (OSError, AttributeError, TypeError):
             return ""
 
+    def _start_watchdog(self):
+        """A process of its own session that stops the server and removes the folder if
+        this process dies without doing so (SIGKILL, as ctest's timeout sends): it waits
+        for the end of a pipe whose only writer is this process, so no polling."""
+        read_end, write_end = os.pipe()  # not inherited by other children (PEP 446)
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", WATCHDOG, str(self.postmaster_pid), self.folder], stdin=read_end,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        os.close(read_end)
+        self._watchdog_pipe = write_end
+
     def stop(self):
         """Stops the server by its PID (fast shutdown, then SIGKILL) and removes the folder."""
+        watchdog = getattr(self, "_watchdog", None)
+        if watchdog:
+            # Ended first: once the server is gone its PID may be another process's.
+            watchdog.kill()
+            watchdog.wait()
+            os.close(self._watchdog_pipe)
+            self._watchdog = None
         if self.postmaster_pid:
             try:
                 os.kill(self.postmaster_pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown
@@ -182,6 +201,22 @@ class TemporaryPostgres:
         """What tests read (chatapp_testing.Server) to run chatapp on this server."""
         return {"CHATAPP_STORE": self.url, "CHATAPP_STORE_PASSWORD_FILE": self.password_file,
                 "CHATAPP_TEST_POSTGRES_SOCKET": self.socket_dir, "CHATAPP_TEST_POSTGRES_PORT": str(self.port)}
+
+
+WATCHDOG = """
+import os, shutil, signal, sys, time
+sys.stdin.buffer.read()  # end of file: the process that started PostgreSQL is gone
+pid, folder = int(sys.argv[1]), sys.argv[2]
+try:
+    os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and os.path.exists("/proc/%d" % pid):
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+except ProcessLookupError:
+    pass
+shutil.rmtree(folder, ignore_errors=True)
+"""
 
 
 def _alive(pid):
