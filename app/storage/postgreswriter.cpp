@@ -275,6 +275,7 @@ std::vector<PostgresWriter::Result> PostgresWriter::writeBatch(const std::vector
 {
     std::vector<Result> results(jobs.size());
     m_batchError.clear();
+    m_batchStored = 0;
     // QPSQL never reconnects by itself: a connection lost (a restart of PostgreSQL, a
     // terminated backend) is opened again by the next batch.
     if (!m_statements || !m_database.isOpen()) {
@@ -312,6 +313,9 @@ std::vector<PostgresWriter::Result> PostgresWriter::writeBatch(const std::vector
         m_writeProblem.clear();
     }
     ++m_commits;
+    m_messagesCommitted += m_batchStored;
+    // Only now: a room inserted by a batch that did not commit is not there.
+    m_knownRooms.unite(m_batchRooms);
     return results;
 }
 
@@ -416,13 +420,18 @@ bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vecto
     for (size_t i = 0; i < jobs.size(); ++i) {
         const Job &job = jobs[i];
         const QString &room = job.room.value();
-        if (job.kind == Job::Kind::CreateRoom) {
-            results[i].room = batch.createdHere.remove(room) ? RoomOutcome::Created : RoomOutcome::Existed;
+        if (!batch.lastIds.contains(room)) {
+            if (job.kind == Job::Kind::Change) {
+                results[i].changed.kind = ChangeOutcome::Kind::NotFound;
+                continue;
+            }
+            // A room this node took for existing is not there (removed by hand): the
+            // append or creation fails, and its retry inserts the room.
+            m_knownRooms.remove(room);
             continue;
         }
-        if (!batch.lastIds.contains(room)) {
-            // Only a change can name a room that is not there (appends inserted theirs).
-            results[i].changed.kind = ChangeOutcome::Kind::NotFound;
+        if (job.kind == Job::Kind::CreateRoom) {
+            results[i].room = batch.createdHere.remove(room) ? RoomOutcome::Created : RoomOutcome::Existed;
             continue;
         }
         if (job.kind == Job::Kind::Append) {
@@ -635,11 +644,12 @@ bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vecto
                  && (unclaimed.isEmpty() || exec(s.forgetRooms, toJson(unclaimed)));
     if (!ok)
         return false;
-    for (auto it = batch.lastIds.cbegin(); it != batch.lastIds.cend(); ++it)
-        m_knownRooms.insert(it.key());
-    for (const QString &room : std::as_const(batch.createdHere))
-        m_knownRooms.remove(room);
-    m_messagesCommitted += batch.stored;
+    m_batchRooms.clear();
+    for (auto it = batch.lastIds.cbegin(); it != batch.lastIds.cend(); ++it) {
+        if (!batch.createdHere.contains(it.key()))
+            m_batchRooms.insert(it.key());
+    }
+    m_batchStored = batch.stored;
     return true;
 }
 

@@ -84,6 +84,8 @@ private:
     QSet<QString> m_knownRooms;
     QString m_openError;
     QString m_batchError;
+    quint64 m_batchStored = 0; // messages the batch stores, counted once it commits
+    QSet<QString> m_batchRooms; // rooms the batch found, known once it commits
     quint64 m_failedCommitsInARow = 0;
     std::unique_ptr<QTimer> m_probeTimer;
     QElapsedTimer m_sinceLastPurge;
