@@ -9,7 +9,6 @@
 #include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 
@@ -18,39 +17,9 @@ constexpr qint64 keyLifetimeMs = 48 * 3600 * 1000;
 constexpr qint64 purgeIntervalMs = 3600 * 1000;
 constexpr int probeTickMs = 2000;
 
-using EntryKey = QPair<QString, MessageId>;
-
-QString keyInBatch(const QString &room, const QByteArray &key)
-{
-    return room + u'\n' + QString::fromLatin1(key);
-}
-
-// As SqliteWriter's: a retry is told from another message by what was stored.
-AppendOutcome outcomeOfKnownKey(const Message &original, const MessageDraft &draft)
-{
-    const bool textChanged = original.editedAt.isValid() || original.deleted;
-    const bool sameMessage = original.author == draft.author && (textChanged || original.text == draft.text);
-    return {sameMessage ? AppendOutcome::Kind::Replayed : AppendOutcome::Kind::KeyReused, original, false};
-}
-
 QString toJson(const QJsonArray &rows)
 {
     return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Compact));
-}
-
-QJsonValue orNull(qint64 value)
-{
-    return value ? QJsonValue(value) : QJsonValue();
-}
-
-QJsonValue orNull(const QString &value)
-{
-    return value.isEmpty() ? QJsonValue() : QJsonValue(value);
-}
-
-QDateTime utc(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc());
 }
 } // namespace
 
@@ -127,60 +96,6 @@ struct PostgresWriter::Statements
     QSqlQuery insertRooms, lockRooms, findKeys, findTargets, findReactions, insertEntries, updateMessages,
         blankEdits, upsertReactions, deleteReactions, rememberKeys, updateCounters, forgetRooms;
     bool prepared = false;
-};
-
-// A message or change as this batch sees it: read under the room lock, or stored by the
-// batch itself; written back once, at the end.
-struct PostgresWriter::Batch
-{
-    struct ReactionRow
-    {
-        QString emoji;
-        QString name;
-        MessageId entryId = 0;
-    };
-    struct Entry
-    {
-        Message message;
-        QByteArray secretHash;
-        qint64 editedMs = 0;
-        qint64 deletedMs = 0;
-        bool isNew = false;   // inserted at the end
-        bool changed = false; // an existing row whose text or state is updated at the end
-        QList<ReactionRow> reactions; // in entry_id order
-        QList<ReactionRow> storedReactions;
-        bool reactionsChanged = false;
-    };
-
-    QHash<QString, MessageId> lastIds;
-    QHash<QString, MessageId> storedLastIds;
-    qint64 nowMs = 0;
-    QSet<QString> createdHere;
-    QHash<QString, Message> storedKeys;
-    QHash<QString, Message> keysInBatch;
-    QHash<EntryKey, Entry> entries;
-    QList<EntryKey> newEntries;
-    QJsonArray keysToRemember;
-    QJsonArray deletedMessages;
-    quint64 stored = 0;
-
-    // The message as history gives it: its reactions grouped by emoji in order of the first.
-    static Message current(const Entry &entry)
-    {
-        Message message = entry.message;
-        message.reactions.clear();
-        if (message.isMessage()) {
-            for (const ReactionRow &row : entry.reactions) {
-                auto reaction = std::find_if(message.reactions.begin(), message.reactions.end(),
-                                             [&](const Reaction &r) { return r.emoji == row.emoji; });
-                if (reaction == message.reactions.end())
-                    reaction = message.reactions.insert(message.reactions.end(), Reaction{row.emoji, {}});
-                reaction->names.append(row.name);
-            }
-        }
-        message.serialise();
-        return message;
-    }
 };
 
 PostgresWriter::PostgresWriter(PostgresAddress address, const QList<RoomRecord> &rooms)
@@ -331,12 +246,12 @@ bool PostgresWriter::exec(QSqlQuery &query, const QString &json)
 bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vector<Result> &results)
 {
     Statements &s = *m_statements;
-    Batch batch;
+    PostgresBatch batch;
 
     // Rooms this node has not seen yet: created by whichever node's batch comes first.
     QJsonArray unknownRooms, batchRooms, keys, targets, reactionTargets;
     QSet<QString> listed;
-    QSet<EntryKey> targetsListed, reactionsListed;
+    QSet<PostgresBatch::EntryKey> targetsListed, reactionsListed;
     for (const Job &job : jobs) {
         const QString &room = job.room.value();
         if (!listed.contains(room)) {
@@ -374,14 +289,13 @@ bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vecto
         batch.nowMs = std::max(batch.nowMs, s.lockRooms.value(2).toLongLong());
     }
     s.lockRooms.finish();
-    batch.lastIds = batch.storedLastIds;
     // After the lock, so that one key sent to two nodes at once is stored once.
     if (!keys.isEmpty()) {
         if (!exec(s.findKeys, toJson(keys)))
             return false;
         while (s.findKeys.next()) {
             const QString room = s.findKeys.value(10).toString();
-            batch.storedKeys.insert(keyInBatch(room, s.findKeys.value(11).toString().toLatin1()),
+            batch.storedKeys.insert(PostgresBatch::keyOf(room, s.findKeys.value(11).toString().toLatin1()),
                                     messageFromRow(s.findKeys, room));
         }
         s.findKeys.finish();
@@ -391,7 +305,7 @@ bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vecto
             return false;
         while (s.findTargets.next()) {
             const QString room = s.findTargets.value(10).toString();
-            Batch::Entry entry;
+            PostgresBatch::Entry entry;
             entry.message = messageFromRow(s.findTargets, room);
             entry.secretHash = QByteArray::fromHex(s.findTargets.value(11).toString().toLatin1());
             entry.editedMs = entry.message.editedAt.isValid() ? entry.message.editedAt.toMSecsSinceEpoch() : 0;
@@ -411,244 +325,25 @@ bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vecto
                                      s.findReactions.value(4).toLongLong()});
         }
         s.findReactions.finish();
-        for (Batch::Entry &entry : batch.entries)
+        for (PostgresBatch::Entry &entry : batch.entries)
             entry.storedReactions = entry.reactions;
     }
 
     // Each job in order, in memory; then every row of a kind in one statement.
-    const QDateTime now = utc(batch.nowMs);
-    for (size_t i = 0; i < jobs.size(); ++i) {
-        const Job &job = jobs[i];
-        const QString &room = job.room.value();
-        if (!batch.lastIds.contains(room)) {
-            if (job.kind == Job::Kind::Change) {
-                results[i].changed.kind = ChangeOutcome::Kind::NotFound;
-                continue;
-            }
-            // A room this node took for existing is not there (removed by hand): the
-            // append or creation fails, and its retry inserts the room.
-            m_knownRooms.remove(room);
-            continue;
-        }
-        if (job.kind == Job::Kind::CreateRoom) {
-            results[i].room = batch.createdHere.remove(room) ? RoomOutcome::Created : RoomOutcome::Existed;
-            continue;
-        }
-        if (job.kind == Job::Kind::Append) {
-            AppendOutcome &outcome = results[i].appended;
-            if (!job.idempotencyKey.isEmpty()) {
-                const QString key = keyInBatch(room, job.idempotencyKey);
-                if (auto known = batch.keysInBatch.constFind(key); known != batch.keysInBatch.cend()) {
-                    outcome = outcomeOfKnownKey(*known, job.draft);
-                    continue;
-                }
-                if (auto known = batch.storedKeys.constFind(key); known != batch.storedKeys.cend()) {
-                    outcome = outcomeOfKnownKey(*known, job.draft);
-                    continue;
-                }
-            }
-            if (job.draft.replyTo > 0) {
-                const auto target = batch.entries.constFind({room, job.draft.replyTo});
-                if (target == batch.entries.cend() || !target->message.isMessage()) {
-                    outcome.kind = AppendOutcome::Kind::ReplyTargetInvalid;
-                    continue;
-                }
-            }
-            Message &message = outcome.message;
-            message.id = batch.lastIds.value(room) + 1;
-            message.room = room;
-            message.author = job.draft.author;
-            message.text = job.draft.text;
-            message.timestamp = now;
-            message.replyTo = job.draft.replyTo;
-            message.serialise();
-            outcome.kind = AppendOutcome::Kind::Stored;
-            outcome.roomCreated = batch.createdHere.remove(room);
-            batch.lastIds[room] = message.id;
-            Batch::Entry entry;
-            entry.message = message;
-            entry.secretHash = job.draft.authorSecretHash;
-            entry.isNew = true;
-            batch.entries.insert({room, message.id}, entry);
-            batch.newEntries.append({room, message.id});
-            ++batch.stored;
-            if (!job.idempotencyKey.isEmpty()) {
-                batch.keysInBatch.insert(keyInBatch(room, job.idempotencyKey), message);
-                batch.keysToRemember.append(QJsonObject{{u"room"_s, room},
-                                                        {u"key"_s, QString::fromLatin1(job.idempotencyKey)},
-                                                        {u"message_id"_s, message.id},
-                                                        {u"created_ms"_s, batch.nowMs}});
-            }
-            continue;
-        }
-
-        // A change: the same outcomes, in the same order of checks, as SqliteWriter::writeChange.
-        using Kind = ChangeOutcome::Kind;
-        const EntryChange &change = job.change;
-        ChangeOutcome &outcome = results[i].changed;
-        auto found = batch.entries.find({room, change.target});
-        if (found == batch.entries.end()) {
-            outcome.kind = Kind::NotFound;
-            continue;
-        }
-        Batch::Entry &target = *found;
-        Message &message = target.message;
-        if (!message.isMessage()) {
-            outcome.kind = Kind::NotAMessage;
-            continue;
-        }
-        const bool byAuthor = change.kind == EntryChange::Kind::Edit || change.kind == EntryChange::Kind::Delete;
-        if (byAuthor && (target.secretHash.isEmpty() || target.secretHash != change.authorSecretHash)) {
-            outcome.kind = Kind::NotYours;
-            continue;
-        }
-        if (message.deleted && change.kind != EntryChange::Kind::Delete) {
-            outcome.kind = Kind::MessageDeleted;
-            continue;
-        }
-        const MessageId entryId = batch.lastIds.value(room) + 1;
-        bool changes = false;
-        switch (change.kind) {
-        case EntryChange::Kind::Edit:
-            changes = message.text != change.text;
-            if (changes) {
-                message.text = change.text;
-                message.editedAt = now;
-                target.editedMs = batch.nowMs;
-            }
-            break;
-        case EntryChange::Kind::Delete:
-            changes = !message.deleted;
-            if (changes) {
-                message.text.clear();
-                message.deleted = true;
-                target.deletedMs = batch.nowMs;
-                batch.deletedMessages.append(QJsonObject{{u"room"_s, room}, {u"id"_s, message.id}});
-                for (const EntryKey &key : std::as_const(batch.newEntries)) {
-                    Batch::Entry &edit = batch.entries[key];
-                    if (key.first == room && edit.message.type == EntryType::Edit && edit.message.target == message.id)
-                        edit.message.text.clear();
-                }
-            }
-            break;
-        case EntryChange::Kind::React:
-        case EntryChange::Kind::Unreact: {
-            const auto existing = std::find_if(target.reactions.begin(), target.reactions.end(), [&](const auto &row) {
-                return row.emoji == change.emoji && row.name == change.author;
-            });
-            if (change.kind == EntryChange::Kind::React && existing == target.reactions.end()) {
-                target.reactions.append({change.emoji, change.author, entryId});
-                changes = true;
-            } else if (change.kind == EntryChange::Kind::Unreact && existing != target.reactions.end()) {
-                target.reactions.erase(existing);
-                changes = true;
-            }
-            target.reactionsChanged = target.reactionsChanged || changes;
-            break;
-        }
-        }
-        if (changes) {
-            target.changed = target.changed || byAuthor;
-            Message &entry = outcome.entry;
-            entry.id = entryId;
-            entry.room = room;
-            entry.target = message.id;
-            entry.timestamp = now;
-            switch (change.kind) {
-            case EntryChange::Kind::Edit:
-                entry.type = EntryType::Edit;
-                entry.author = message.author;
-                entry.text = change.text;
-                break;
-            case EntryChange::Kind::Delete:
-                entry.type = EntryType::Deletion;
-                entry.author = message.author;
-                break;
-            case EntryChange::Kind::React:
-            case EntryChange::Kind::Unreact:
-                const bool added = change.kind == EntryChange::Kind::React;
-                entry.type = added ? EntryType::Reaction : EntryType::ReactionRemoved;
-                entry.author = change.author;
-                entry.emoji = change.emoji;
-                entry.text = added ? change.emoji : QString();
-                break;
-            }
-            entry.serialise();
-            batch.lastIds[room] = entryId;
-            Batch::Entry row;
-            row.message = entry;
-            row.isNew = true;
-            batch.entries.insert({room, entryId}, row);
-            batch.newEntries.append({room, entryId});
-        }
-        // `found` may have moved with the insert above.
-        outcome.message = Batch::current(batch.entries[{room, change.target}]);
-        outcome.kind = changes ? Kind::Stored : Kind::Unchanged;
-    }
-
-    // The rows, final state first: a message stored and edited in one batch is inserted edited.
-    QJsonArray inserts, updates, upserts, removals, counters, unclaimed;
-    for (const EntryKey &key : std::as_const(batch.newEntries)) {
-        const Batch::Entry &entry = batch.entries[key];
-        const Message &m = entry.message;
-        inserts.append(QJsonObject{
-            {u"room"_s, m.room}, {u"id"_s, m.id}, {u"kind"_s, int(m.type)}, {u"target"_s, orNull(m.target)},
-            {u"author"_s, m.author}, {u"text"_s, m.text}, {u"emoji"_s, orNull(m.emoji)},
-            {u"reply_to"_s, orNull(m.replyTo)},
-            {u"author_secret"_s, orNull(QString::fromLatin1(entry.secretHash.toHex()))},
-            {u"ts_ms"_s, m.timestamp.toMSecsSinceEpoch()}, {u"edited_ms"_s, orNull(entry.editedMs)},
-            {u"deleted_ms"_s, orNull(entry.deletedMs)}});
-    }
-    for (auto it = batch.entries.cbegin(); it != batch.entries.cend(); ++it) {
-        const Batch::Entry &entry = *it;
-        if (entry.changed && !entry.isNew) {
-            updates.append(QJsonObject{{u"room"_s, it.key().first}, {u"id"_s, it.key().second},
-                                       {u"text"_s, entry.message.text}, {u"edited_ms"_s, orNull(entry.editedMs)},
-                                       {u"deleted_ms"_s, orNull(entry.deletedMs)}});
-        }
-        if (!entry.reactionsChanged)
-            continue;
-        for (const Batch::ReactionRow &row : entry.reactions) {
-            const bool same = std::any_of(entry.storedReactions.cbegin(), entry.storedReactions.cend(), [&](const auto &old) {
-                return old.emoji == row.emoji && old.name == row.name && old.entryId == row.entryId;
-            });
-            if (!same)
-                upserts.append(QJsonObject{{u"room"_s, it.key().first}, {u"message_id"_s, it.key().second},
-                                           {u"emoji"_s, row.emoji}, {u"name"_s, row.name}, {u"entry_id"_s, row.entryId}});
-        }
-        for (const Batch::ReactionRow &old : entry.storedReactions) {
-            const bool kept = std::any_of(entry.reactions.cbegin(), entry.reactions.cend(), [&](const auto &row) {
-                return old.emoji == row.emoji && old.name == row.name;
-            });
-            if (!kept)
-                removals.append(QJsonObject{{u"room"_s, it.key().first}, {u"message_id"_s, it.key().second},
-                                            {u"emoji"_s, old.emoji}, {u"name"_s, old.name}});
-        }
-    }
-    for (auto it = batch.lastIds.cbegin(); it != batch.lastIds.cend(); ++it) {
-        if (batch.storedLastIds.value(it.key()) != it.value())
-            counters.append(QJsonObject{{u"name"_s, it.key()}, {u"last_id"_s, it.value()}});
-    }
-    // A room inserted for an append that then stored nothing (a bad reply target): as in
-    // SQLite, where such an append creates no room.
-    for (const QString &room : std::as_const(batch.createdHere))
-        unclaimed.append(room);
-
-    const bool ok = (inserts.isEmpty() || exec(s.insertEntries, toJson(inserts)))
-                 && (updates.isEmpty() || exec(s.updateMessages, toJson(updates)))
-                 && (batch.deletedMessages.isEmpty() || exec(s.blankEdits, toJson(batch.deletedMessages)))
-                 && (removals.isEmpty() || exec(s.deleteReactions, toJson(removals)))
-                 && (upserts.isEmpty() || exec(s.upsertReactions, toJson(upserts)))
-                 && (batch.keysToRemember.isEmpty() || exec(s.rememberKeys, toJson(batch.keysToRemember)))
-                 && (counters.isEmpty() || exec(s.updateCounters, toJson(counters)))
-                 && (unclaimed.isEmpty() || exec(s.forgetRooms, toJson(unclaimed)));
+    batch.apply(jobs, results);
+    m_knownRooms.subtract(batch.missingRooms);
+    const PostgresBatch::Rows rows = batch.rows();
+    const bool ok = (rows.inserts.isEmpty() || exec(s.insertEntries, toJson(rows.inserts)))
+                 && (rows.updates.isEmpty() || exec(s.updateMessages, toJson(rows.updates)))
+                 && (rows.deletedMessages.isEmpty() || exec(s.blankEdits, toJson(rows.deletedMessages)))
+                 && (rows.reactionRemovals.isEmpty() || exec(s.deleteReactions, toJson(rows.reactionRemovals)))
+                 && (rows.reactionUpserts.isEmpty() || exec(s.upsertReactions, toJson(rows.reactionUpserts)))
+                 && (rows.keys.isEmpty() || exec(s.rememberKeys, toJson(rows.keys)))
+                 && (rows.counters.isEmpty() || exec(s.updateCounters, toJson(rows.counters)))
+                 && (rows.unclaimedRooms.isEmpty() || exec(s.forgetRooms, toJson(rows.unclaimedRooms)));
     if (!ok)
         return false;
-    m_batchRooms.clear();
-    for (auto it = batch.lastIds.cbegin(); it != batch.lastIds.cend(); ++it) {
-        if (!batch.createdHere.contains(it.key()))
-            m_batchRooms.insert(it.key());
-    }
+    m_batchRooms = batch.foundRooms();
     m_batchStored = batch.stored;
     return true;
 }

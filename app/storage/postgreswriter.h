@@ -1,6 +1,7 @@
 #pragma once
 
 #include "postgresaddress.h"
+#include "postgresbatch.h"
 #include "storage.h"
 
 #include <QElapsedTimer>
@@ -27,19 +28,7 @@ class PostgresWriter : public QObject
     Q_OBJECT
 
 public:
-    struct Job
-    {
-        enum class Kind { Append, CreateRoom, Change };
-        Kind kind;
-        RoomName room;
-        MessageDraft draft;
-        QByteArray idempotencyKey;
-        QPointer<QObject> context;
-        std::function<void(const AppendOutcome &)> onAppended;
-        std::function<void(RoomOutcome)> onRoom;
-        EntryChange change = {};
-        std::function<void(const ChangeOutcome &)> onChanged = {};
-    };
+    using Job = PostgresJob;
 
     PostgresWriter(PostgresAddress address, const QList<RoomRecord> &rooms);
     ~PostgresWriter() override;
@@ -56,13 +45,7 @@ public:
     void flush();
 
 private:
-    struct Result
-    {
-        AppendOutcome appended;
-        RoomOutcome room = RoomOutcome::Failed;
-        ChangeOutcome changed;
-    };
-    struct Batch;
+    using Result = PostgresJobResult;
     struct Statements;
 
     bool connect(QString *error);
