@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One node's send rate on PostgreSQL against the same node on SQLite: workload 1 of
 bench/run.py (chatapp-bench, 64 closed-loop senders, form posts of 100 bytes) on 1 room
-and on 100 rooms, SQLite and PostgreSQL alternating, median of --rounds.
+and on 100 rooms, and the design's acceptance check 2 (wrk, 64 connections, each POST
+to the next of 100 rooms), SQLite and PostgreSQL alternating, median of --rounds.
 
     python3 bench/postgres_send_rate.py [--seconds 10] [--rounds 3] [--build-dir build]
 
@@ -11,7 +12,10 @@ so on a 2-core machine it shares both with them. Server CPU per send counts Chat
 process only. Prints a table; writes nothing."""
 
 import argparse
+import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +32,32 @@ def start(peers, scratch, store_arguments):
     return run.Server("chatapp", lambda port: [str(peers.chatapp), "--serve", "127.0.0.1", str(port), "--data-dir", data,
                                                "--quiet", "--send-rate", "1000000", "--send-burst", "1000000",
                                                "--max-connections", "19500", *store_arguments])
+
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = "author=bench&text=" .. string.rep("x", 100)
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/v1/rooms/bench" .. (n % 100) .. "/messages")
+end
+"""
+
+
+def run_wrk(port, seconds, scratch):
+    script = os.path.join(scratch, "rooms.lua")
+    with open(script, "w") as out:
+        out.write(WRK_SCRIPT)
+    result = subprocess.run(run.pinned(run.LOAD_CPU, ["wrk", "-t1", "-c64", "-d%ds" % seconds, "-s", script,
+                                                      "http://127.0.0.1:%d/" % port]),
+                            capture_output=True, text=True, timeout=seconds + 30)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", result.stdout)
+    if not rate:
+        raise RuntimeError("wrk failed: %s %s" % (result.stdout[-300:], result.stderr[-300:]))
+    return float(rate.group(1)), int(refused.group(1)) if refused else 0
 
 
 def main():
@@ -57,15 +87,29 @@ def main():
                         server.stop()
                     rate = result["send_rate"]
                     cpu = run.per_mille_us(result, "sends_acked")
-                    results.setdefault((rooms, store), []).append((rate, cpu, result["latency_us"] if "latency_us" in result else None))
+                    results.setdefault((rooms, store), []).append((rate, cpu))
                     print("round %d, %d room(s), %s: %.0f sends/s, %s µs server CPU per send"
                           % (round_number + 1, rooms, store, rate, cpu), flush=True)
-    print("\n| 64 senders, closed loop | SQLite sends/s | PostgreSQL sends/s | PG / SQLite |")
+            for store in ("sqlite", "postgresql"):
+                store_arguments = []
+                if store == "postgresql":
+                    database = "wrk_%d" % round_number
+                    pg.create_database(database)
+                    store_arguments = ["--store", pg.url_of(database), "--store-password-file", pg.password_file]
+                server = start(peers, scratch, store_arguments)
+                try:
+                    rate, refused = run_wrk(server.port, args.seconds, scratch)
+                finally:
+                    server.stop()
+                results.setdefault(("wrk", store), []).append((rate, None))
+                print("round %d, wrk 100 rooms, %s: %.0f requests/s, %d not 2xx" % (round_number + 1, store, rate, refused),
+                      flush=True)
+    print("\n| load | SQLite sends/s | PostgreSQL sends/s | PG / SQLite |")
     print("|---|---|---|---|")
-    for rooms in (1, 100):
+    for rooms, label in ((1, "1 room"), (100, "100 rooms"), ("wrk", "wrk, 64 connections, 100 rooms")):
         sqlite = statistics.median(r[0] for r in results[(rooms, "sqlite")])
         postgres = statistics.median(r[0] for r in results[(rooms, "postgresql")])
-        print("| %d room%s | %.0f | %.0f | %.2f |" % (rooms, "" if rooms == 1 else "s", sqlite, postgres, postgres / sqlite))
+        print("| %s | %.0f | %.0f | %.2f |" % (label, sqlite, postgres, postgres / sqlite))
     return 0
 
 
