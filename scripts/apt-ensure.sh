@@ -12,5 +12,13 @@ done
 echo "installing: ${missing[*]}"
 sudo=""
 [[ $(id -u) -ne 0 ]] && sudo=sudo
+# Packages with a daemon (nginx, haproxy) would start it on installing, and leave it
+# running: the tests start their own and stop them by PID. Debian's policy-rc.d says no.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod +x "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

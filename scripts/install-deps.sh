@@ -15,6 +15,7 @@ packages=(
   dbus-daemon
   clang libclang-rt-14-dev openssl
   fonts-noto-color-emoji   # gui/tst_emojifont loads the font the AppImage bundles
+  nginx haproxy            # integration/test_cluster_configs.sh parses packaging/cluster/ with them
 )
 
 exec bash "$(dirname "$0")/apt-ensure.sh" "${packages[@]}"

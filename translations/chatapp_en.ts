@@ -67,6 +67,25 @@
         </message>
     </context>
     <context>
+        <name>ComposeModeBar</name>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>Cancel (Esc)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Editing message — Esc to cancel</source>
+            <translation>Editing message — Esc to cancel</translation>
+        </message>
+        <message>
+            <source>Replying to %1: %2</source>
+            <translation>Replying to %1: %2</translation>
+        </message>
+    </context>
+    <context>
         <name>Composer</name>
         <message>
             <source>Write a message… (Enter sends, Shift+Enter for a new line)</source>
@@ -258,6 +277,10 @@
         <message>
             <source>The message you are replying to is not in this room.</source>
             <translation>The message you are replying to is not in this room.</translation>
+        </message>
+        <message>
+            <source>That message is not in the room.</source>
+            <translation>That message is not in the room.</translation>
         </message>
     </context>
     <context>
@@ -770,8 +793,55 @@
             <translation>&amp;Find Messages…</translation>
         </message>
         <message>
-            <source>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</source>
-            <translation>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</translation>
+            <source>That message is no longer in #%1.</source>
+            <translation>That message is no longer in #%1.</translation>
+        </message>
+        <message>
+            <source>Edit your last message (in an empty composer)</source>
+            <translation>Edit your last message (in an empty composer)</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <translation>Up</translation>
+        </message>
+        <message>
+            <source>Cancel an edit or a reply</source>
+            <translation>Cancel an edit or a reply</translation>
+        </message>
+        <message>
+            <source>Esc</source>
+            <translation>Esc</translation>
+        </message>
+        <message>
+            <source>Delete Message</source>
+            <translation>Delete Message</translation>
+        </message>
+        <message>
+            <source>Delete this message for everyone? This cannot be undone.</source>
+            <translation>Delete this message for everyone? This cannot be undone.</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Delete</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageActions</name>
+        <message>
+            <source>Add Reaction</source>
+            <translation>Add Reaction</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Edit</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Delete…</translation>
+        </message>
+        <message>
+            <source>Reply</source>
+            <translation>Reply</translation>
         </message>
     </context>
     <context>
@@ -798,6 +868,18 @@
         <message>
             <source>Copy &amp;Link Address</source>
             <translation>Copy &amp;Link Address</translation>
+        </message>
+        <message>
+            <source>&amp;Reply</source>
+            <translation>&amp;Reply</translation>
+        </message>
+        <message>
+            <source>&amp;Edit</source>
+            <translation>&amp;Edit</translation>
+        </message>
+        <message>
+            <source>&amp;Delete…</source>
+            <translation>&amp;Delete…</translation>
         </message>
     </context>
     <context>
@@ -833,6 +915,41 @@
         <message>
             <source>%1, %2:</source>
             <translation>%1, %2:</translation>
+        </message>
+        <message>
+            <source>This message was deleted.</source>
+            <translation>This message was deleted.</translation>
+        </message>
+        <message>
+            <source>In reply to a message:</source>
+            <translation>In reply to a message:</translation>
+        </message>
+        <message>
+            <source>In reply to %1: %2</source>
+            <translation>In reply to %1: %2</translation>
+        </message>
+        <message>
+            <source>(edited)</source>
+            <translation>(edited)</translation>
+        </message>
+        <message>
+            <source>%1 from %2</source>
+            <translation>%1 from %2</translation>
+        </message>
+        <message>
+            <source>a message</source>
+            <translation>a message</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 reacted with %2</source>
+            <translation>
+                <numerusform>%1 reacted with %2</numerusform>
+                <numerusform>%1 reacted with %2</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Show the message this one replies to</source>
+            <translation>Show the message this one replies to</translation>
         </message>
     </context>
     <context>
@@ -915,6 +1032,17 @@
         <message>
             <source>Could not save %1: %2</source>
             <translation>Could not save %1: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReactionPicker</name>
+        <message>
+            <source>Take back %1</source>
+            <translation>Take back %1</translation>
+        </message>
+        <message>
+            <source>React with %1</source>
+            <translation>React with %1</translation>
         </message>
     </context>
     <context>

@@ -67,6 +67,25 @@
         </message>
     </context>
     <context>
+        <name>ComposeModeBar</name>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>Cancelar (Esc)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancelar</translation>
+        </message>
+        <message>
+            <source>Editing message — Esc to cancel</source>
+            <translation>Editando el mensaje — Esc para cancelar</translation>
+        </message>
+        <message>
+            <source>Replying to %1: %2</source>
+            <translation>Respondiendo a %1: %2</translation>
+        </message>
+    </context>
+    <context>
         <name>Composer</name>
         <message>
             <source>Write a message… (Enter sends, Shift+Enter for a new line)</source>
@@ -258,6 +277,10 @@
         <message>
             <source>The message you are replying to is not in this room.</source>
             <translation>El mensaje al que respondes no está en esta sala.</translation>
+        </message>
+        <message>
+            <source>That message is not in the room.</source>
+            <translation>Ese mensaje no está en la sala.</translation>
         </message>
     </context>
     <context>
@@ -770,8 +793,55 @@
             <translation>&amp;Buscar mensajes…</translation>
         </message>
         <message>
-            <source>That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.</source>
-            <translation>Ese mensaje está en #%1 más atrás de lo que la ventana carga (%2 páginas); suba para leerlo.</translation>
+            <source>That message is no longer in #%1.</source>
+            <translation>Ese mensaje ya no está en #%1.</translation>
+        </message>
+        <message>
+            <source>Edit your last message (in an empty composer)</source>
+            <translation>Editar su último mensaje (con el cuadro de texto vacío)</translation>
+        </message>
+        <message>
+            <source>Up</source>
+            <translation>Flecha arriba</translation>
+        </message>
+        <message>
+            <source>Cancel an edit or a reply</source>
+            <translation>Cancelar una edición o una respuesta</translation>
+        </message>
+        <message>
+            <source>Esc</source>
+            <translation>Esc</translation>
+        </message>
+        <message>
+            <source>Delete Message</source>
+            <translation>Eliminar mensaje</translation>
+        </message>
+        <message>
+            <source>Delete this message for everyone? This cannot be undone.</source>
+            <translation>¿Eliminar este mensaje para todos? No se puede deshacer.</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>Eliminar</translation>
+        </message>
+    </context>
+    <context>
+        <name>MessageActions</name>
+        <message>
+            <source>Add Reaction</source>
+            <translation>Añadir reacción</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>Editar</translation>
+        </message>
+        <message>
+            <source>Delete…</source>
+            <translation>Eliminar…</translation>
+        </message>
+        <message>
+            <source>Reply</source>
+            <translation>Responder</translation>
         </message>
     </context>
     <context>
@@ -798,6 +868,18 @@
         <message>
             <source>Copy &amp;Link Address</source>
             <translation>Copiar la dirección del &amp;enlace</translation>
+        </message>
+        <message>
+            <source>&amp;Reply</source>
+            <translation>&amp;Responder</translation>
+        </message>
+        <message>
+            <source>&amp;Edit</source>
+            <translation>&amp;Editar</translation>
+        </message>
+        <message>
+            <source>&amp;Delete…</source>
+            <translation>E&amp;liminar…</translation>
         </message>
     </context>
     <context>
@@ -833,6 +915,41 @@
         <message>
             <source>%1, %2:</source>
             <translation>%1, %2:</translation>
+        </message>
+        <message>
+            <source>This message was deleted.</source>
+            <translation>Este mensaje se eliminó.</translation>
+        </message>
+        <message>
+            <source>In reply to a message:</source>
+            <translation>En respuesta a un mensaje:</translation>
+        </message>
+        <message>
+            <source>In reply to %1: %2</source>
+            <translation>En respuesta a %1: %2</translation>
+        </message>
+        <message>
+            <source>(edited)</source>
+            <translation>(editado)</translation>
+        </message>
+        <message>
+            <source>%1 from %2</source>
+            <translation>%1 de %2</translation>
+        </message>
+        <message>
+            <source>a message</source>
+            <translation>un mensaje</translation>
+        </message>
+        <message numerus="yes">
+            <source>%1 reacted with %2</source>
+            <translation>
+                <numerusform>%1 reaccionó con %2</numerusform>
+                <numerusform>%1 reaccionaron con %2</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Show the message this one replies to</source>
+            <translation>Mostrar el mensaje al que responde este</translation>
         </message>
     </context>
     <context>
@@ -915,6 +1032,17 @@
         <message>
             <source>Could not save %1: %2</source>
             <translation>No se pudo guardar %1: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReactionPicker</name>
+        <message>
+            <source>Take back %1</source>
+            <translation>Quitar %1</translation>
+        </message>
+        <message>
+            <source>React with %1</source>
+            <translation>Reaccionar con %1</translation>
         </message>
     </context>
     <context>

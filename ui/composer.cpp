@@ -35,6 +35,14 @@ void Composer::keyPressEvent(QKeyEvent *event)
         emit submitted();
         return;
     }
+    if (event->key() == Qt::Key_Up && event->modifiers() == Qt::NoModifier && document()->isEmpty()) {
+        emit editLastWanted();
+        return;
+    }
+    if (event->key() == Qt::Key_Escape) {
+        emit cancelWanted();
+        return;
+    }
     if (enter) {
         // A plain Shift+Enter would insert a paragraph separator in some styles; a
         // newline is what the message will carry.

@@ -2,8 +2,9 @@
 
 #include <QPlainTextEdit>
 
-// Where a message is typed: Enter sends, Shift+Enter starts a new line, as in every
-// chat app people already know.
+// Where a message is typed: Enter sends, Shift+Enter starts a new line, Up in an empty
+// composer edits the last message and Esc cancels an edit or a reply, as in every chat
+// app people already know.
 class Composer : public QPlainTextEdit
 {
     Q_OBJECT
@@ -15,6 +16,8 @@ public:
 
 signals:
     void submitted();
+    void editLastWanted();
+    void cancelWanted();
 
 protected:
     bool event(QEvent *event) override;

@@ -9,6 +9,7 @@
 #include "client/notifications.h"
 #include "client/roomlistmodel.h"
 #include "client/session.h"
+#include "composemodebar.h"
 #include "composer.h"
 #include "connectdialog.h"
 #include "core/messagedraft.h"
@@ -172,6 +173,7 @@ void MainWindow::buildWidgets()
     m_errorLabel->hide();
     m_composer = new Composer;
     m_composer->setObjectName(QStringLiteral("composer"));
+    m_composeMode = new ComposeModeBar;
     m_sendButton = new QPushButton(tr("&Send"));
     m_sendButton->setObjectName(QStringLiteral("sendButton"));
     m_sendButton->setAccessibleName(tr("Send message"));
@@ -192,6 +194,7 @@ void MainWindow::buildWidgets()
     chatLayout->addWidget(m_messageStack, 1);
     chatLayout->addWidget(m_typingIndicator);
     chatLayout->addWidget(m_errorLabel);
+    chatLayout->addWidget(m_composeMode);
     chatLayout->addLayout(composeRow);
 
     auto *splitter = new QSplitter;
@@ -236,6 +239,18 @@ void MainWindow::buildWidgets()
     setTabOrder(m_memberList, m_messageView);
 
     connect(m_composer, &Composer::submitted, this, &MainWindow::send);
+    connect(m_composer, &Composer::editLastWanted, this, [this] {
+        if (const MessageId last = m_client->messages()->lastEditableId())
+            startEditing(last);
+    });
+    connect(m_composer, &Composer::cancelWanted, this, &MainWindow::endComposeMode);
+    connect(m_composeMode, &ComposeModeBar::cancelled, this, &MainWindow::endComposeMode);
+    connect(m_messageView, &MessageListView::replyWanted, this, &MainWindow::startReplying);
+    connect(m_messageView, &MessageListView::editWanted, this, &MainWindow::startEditing);
+    connect(m_messageView, &MessageListView::deleteWanted, this, &MainWindow::confirmDelete);
+    connect(m_messageView, &MessageListView::reactionToggled, this,
+            [this](MessageId id, const QString &emoji) { m_client->toggleReaction(id, emoji); });
+    connect(m_messageView, &MessageListView::quoteClicked, this, [this](MessageId id) { m_client->jumpToMessage(id); });
     connect(m_sendButton, &QPushButton::clicked, this, &MainWindow::send);
     connect(m_joinButton, &QPushButton::clicked, this, &MainWindow::joinRoomFromEdit);
     connect(m_joinEdit, &QLineEdit::returnPressed, this, &MainWindow::joinRoomFromEdit);
@@ -384,6 +399,8 @@ void MainWindow::attach(ChatClient *client)
     connect(client->api(), &ApiClient::exchangeFinished, this, &MainWindow::showExchange);
     connect(client->api(), &ApiClient::exchangeFinished, m_exchangeLog, &ExchangeLog::append);
     connect(client, &ChatClient::currentRoomChanged, this, &MainWindow::showRoom);
+    // An edit or reply is about a message of the room that was shown.
+    connect(client, &ChatClient::currentRoomChanged, this, &MainWindow::endComposeMode);
     connect(client, &ChatClient::roomStateChanged, this, [this] {
         m_olderLabel->setVisible(m_client->isLoadingOlder());
         showEmptyState();
@@ -403,9 +420,7 @@ void MainWindow::attach(ChatClient *client)
         updateReading();
     });
     connect(client, &ChatClient::messageOutOfReach, this, [this](const RoomName &room, MessageId) {
-        showError(tr("That message is further back in #%1 than the window goes (%2 pages); scroll up to read it.")
-                      .arg(room.value())
-                      .arg(ChatClient::maxJumpPages));
+        showError(tr("That message is no longer in #%1.").arg(room.value()));
     });
     m_notifications->attach(client);
     m_notifications->setWindowActive(isActiveWindow());
@@ -497,7 +512,11 @@ void MainWindow::showShortcuts()
     rows += QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
                 .arg(tr("Send the message").toHtmlEscaped(), tr("Enter"))
           + QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
-                .arg(tr("New line in the message").toHtmlEscaped(), tr("Shift+Enter"));
+                .arg(tr("New line in the message").toHtmlEscaped(), tr("Shift+Enter"))
+          + QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                .arg(tr("Edit your last message (in an empty composer)").toHtmlEscaped(), tr("Up"))
+          + QStringLiteral("<tr><td>%1</td><td><b>%2</b></td></tr>")
+                .arg(tr("Cancel an edit or a reply").toHtmlEscaped(), tr("Esc"));
     QMessageBox box(QMessageBox::NoIcon, tr("Keyboard Shortcuts"),
                     QStringLiteral("<table cellspacing=\"6\">%1</table>").arg(rows), QMessageBox::Close, this);
     box.setObjectName(QStringLiteral("shortcutsDialog"));
@@ -586,13 +605,82 @@ void MainWindow::changeName()
 void MainWindow::send()
 {
     const QString text = m_composer->toPlainText();
+    if (m_composeMode->mode() == ComposeModeBar::Mode::Editing) {
+        const MessageId id = m_composeMode->target();
+        const int row = m_client->messages()->rowOfMessage(id);
+        // Emptied, as in Slack: the message goes, once the user confirms.
+        if (text.trimmed().isEmpty()) {
+            confirmDelete(id);
+            return;
+        }
+        if (row >= 0 && m_client->messages()->index(row).data(MessageModel::TextRole).toString() != text)
+            m_client->editMessage(id, text);
+        endComposeMode();
+        return;
+    }
     if (text.trimmed().isEmpty())
         return;
+    const MessageId replyTo = m_composeMode->mode() == ComposeModeBar::Mode::Replying ? m_composeMode->target() : 0;
     m_composer->clear();
+    m_composeMode->clear();
     m_errorLabel->hide();
-    m_client->send(text);
+    m_client->send(text, replyTo);
     // Whoever sends wants to see the message go out, wherever they had scrolled.
     m_messageView->scrollToLatest();
+}
+
+void MainWindow::startEditing(MessageId id)
+{
+    const int row = m_client->messages()->rowOfMessage(id);
+    if (row < 0)
+        return;
+    if (m_composeMode->mode() != ComposeModeBar::Mode::Editing)
+        m_draftBeforeEdit = m_composer->toPlainText();
+    m_composeMode->showEditing(id);
+    m_messageView->setEditing(id);
+    m_composer->setPlainText(m_client->messages()->index(row).data(MessageModel::TextRole).toString());
+    m_composer->moveCursor(QTextCursor::End);
+    m_composer->setFocus();
+}
+
+void MainWindow::startReplying(MessageId id)
+{
+    const int row = m_client->messages()->rowOfMessage(id);
+    if (row < 0)
+        return;
+    if (m_composeMode->mode() == ComposeModeBar::Mode::Editing)
+        endComposeMode();
+    const QModelIndex index = m_client->messages()->index(row);
+    const QString text = index.data(MessageModel::TextRole).toString();
+    m_composeMode->showReplying(id, index.data(MessageModel::AuthorRole).toString(), text.section(u'\n', 0, 0));
+    m_composer->setFocus();
+}
+
+void MainWindow::endComposeMode()
+{
+    if (m_composeMode->mode() == ComposeModeBar::Mode::Editing) {
+        m_composer->setPlainText(m_draftBeforeEdit);
+        m_composer->moveCursor(QTextCursor::End);
+        m_draftBeforeEdit.clear();
+    }
+    m_composeMode->clear();
+    m_messageView->setEditing(0);
+}
+
+void MainWindow::confirmDelete(MessageId id)
+{
+    QMessageBox box(QMessageBox::Warning, tr("Delete Message"),
+                    tr("Delete this message for everyone? This cannot be undone."), QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("deleteMessageDialog"));
+    QPushButton *remove = box.addButton(tr("Delete"), QMessageBox::DestructiveRole);
+    remove->setObjectName(QStringLiteral("confirmDeleteButton"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() != remove)
+        return;
+    if (m_composeMode->mode() == ComposeModeBar::Mode::Editing && m_composeMode->target() == id)
+        endComposeMode();
+    m_client->deleteMessage(id);
 }
 
 void MainWindow::onRefused(const QString &text, const QString &message, const QString &serverDetail)

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 class ChatClient;
+class ComposeModeBar;
 class Composer;
 class ExchangeLog;
 class MessageListView;
@@ -21,6 +22,7 @@ class QPushButton;
 class QStackedWidget;
 struct Exchange;
 struct Message;
+using MessageId = qint64;
 
 // The chat window: views over the models of a ChatClient, which it shows and to which
 // it forwards what the user does. It keeps no chat state of its own.
@@ -49,6 +51,11 @@ private:
     // Shows `client`'s models and follows its signals; the old client, if any, goes.
     void attach(ChatClient *client);
     void send();
+    // Edit and reply take the composer: its bar says which, Esc goes back to writing.
+    void startEditing(MessageId id);
+    void startReplying(MessageId id);
+    void endComposeMode();
+    void confirmDelete(MessageId id);
     void joinRoomFromEdit();
     void connectToAnotherServer();
     void changeName();
@@ -95,6 +102,8 @@ private:
     QLabel *m_errorLabel = nullptr;
     QLabel *m_characterCounter = nullptr;
     Composer *m_composer = nullptr;
+    ComposeModeBar *m_composeMode = nullptr;
+    QString m_draftBeforeEdit; // what was typed before an edit took the composer
     QPushButton *m_sendButton = nullptr;
     QLabel *m_exchangeLabel = nullptr;
     QLabel *m_connectionLabel = nullptr;

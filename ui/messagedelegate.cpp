@@ -6,7 +6,11 @@
 
 #include <QAbstractScrollArea>
 #include <QAbstractTextDocumentLayout>
+#include <QAbstractItemView>
 #include <QDesktopServices>
+#include <QHelpEvent>
+#include <QLocale>
+#include <QToolTip>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -26,6 +30,13 @@ const QColor mutedColour(0x75, 0x75, 0x75);
 const QColor dividerColour(0xd3, 0x2f, 0x2f);
 const QColor ownBackground(0xe3, 0xf2, 0xfd);
 const QColor mentionBackground(0xff, 0xf4, 0xd6);
+const QColor flashBackground(0xff, 0xf5, 0x9d);
+const QColor editingBackground(0xff, 0xf8, 0xe1);
+const QColor quoteBar(0xbd, 0xbd, 0xbd);
+const QColor chipBackground(0xf1, 0xf3, 0xf4);
+const QColor myChipBackground(0xe3, 0xf2, 0xfd);
+const QColor myChipBorder(0x15, 0x65, 0xc0);
+constexpr int chipGap = 4;
 
 // The width rows are laid out for: the view's, not option.rect's, which QListView sets
 // to other things while it lays out than when it paints.
@@ -51,7 +62,9 @@ struct MessageDelegate::Layout
     int day = 0;
     int divider = 0;
     int header = 0;
+    QRect quote; // the quote of the message it replies to, empty when none
     QRect text; // where the text is drawn
+    QList<std::pair<QRect, Reaction>> chips;
     int delivery = 0;
     int total = 0;
     std::unique_ptr<QTextDocument> document;
@@ -84,14 +97,43 @@ MessageDelegate::Layout MessageDelegate::layoutFor(const QStyleOptionViewItem &o
     layout.document = std::make_unique<QTextDocument>();
     layout.document->setDefaultFont(option.font);
     layout.document->setDocumentMargin(0);
-    layout.document->setHtml(plainTextToHtml(index.data(MessageModel::TextRole).toString()));
+    QString html = plainTextToHtml(index.data(MessageModel::TextRole).toString());
+    if (index.data(MessageModel::DeletedRole).toBool())
+        html = QStringLiteral("<i style=\"color:#757575\">%1</i>").arg(html);
+    else if (index.data(MessageModel::EditedRole).toBool())
+        html += QStringLiteral(" <small style=\"color:#757575\">%1</small>")
+                    .arg(MessageModel::tr("(edited)").toHtmlEscaped());
+    layout.document->setHtml(html);
     const int textWidth = std::max(40, rowWidth(option) - textIndent - sideMargin);
     layout.document->setTextWidth(textWidth);
-    const int textTop = option.rect.top() + layout.roomStart + layout.day + layout.divider + layout.header + 2;
-    layout.text = QRect(option.rect.left() + textIndent, textTop, textWidth,
+    int top = option.rect.top() + layout.roomStart + layout.day + layout.divider + layout.header + 2;
+    if (index.data(MessageModel::ReplyToRole).toLongLong() != 0) {
+        layout.quote = QRect(option.rect.left() + textIndent, top, textWidth, small.height() + 6);
+        top = layout.quote.bottom() + 1 + 3;
+    }
+    layout.text = QRect(option.rect.left() + textIndent, top, textWidth,
                         int(std::ceil(layout.document->size().height())));
+    int bottom = layout.text.bottom();
+    const auto reactions = index.data(MessageModel::ReactionsRole).value<QList<Reaction>>();
+    if (!reactions.isEmpty()) {
+        // Chips in the order first used, wrapping as words do.
+        const int chipHeight = small.height() + 6;
+        int x = layout.text.left();
+        int y = layout.text.bottom() + 1 + chipGap;
+        for (const Reaction &reaction : reactions) {
+            const QString label = QStringLiteral("%1 %2").arg(reaction.emoji).arg(reaction.names.size());
+            const int width = small.horizontalAdvance(label) + 14;
+            if (x > layout.text.left() && x + width > layout.text.right()) {
+                x = layout.text.left();
+                y += chipHeight + chipGap;
+            }
+            layout.chips.append({QRect(x, y, width, chipHeight), reaction});
+            x += width + chipGap;
+        }
+        bottom = layout.chips.last().first.bottom();
+    }
     // A few pixels between messages, so that where one ends and the next begins shows.
-    layout.total = layout.text.bottom() + 1 - option.rect.top() + layout.delivery + 5;
+    layout.total = bottom + 1 - option.rect.top() + layout.delivery + 5;
     return layout;
 }
 
@@ -152,7 +194,12 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
 
     const QRect message(row.left(), y, row.width(), row.bottom() + 1 - y);
-    if (option.state & QStyle::State_Selected)
+    const bool editing = m_editing != 0 && index.data(MessageModel::IdRole).toLongLong() == m_editing;
+    if (m_flashed != 0 && index.data(MessageModel::IdRole).toLongLong() == m_flashed)
+        painter->fillRect(message, flashBackground);
+    else if (editing)
+        painter->fillRect(message, editingBackground);
+    else if (option.state & QStyle::State_Selected)
         painter->fillRect(message, option.palette.color(QPalette::Highlight).lighter(170));
     else if (index.data(MessageModel::MentionsMeRole).toBool())
         painter->fillRect(message, mentionBackground);
@@ -179,7 +226,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setFont(nameFont);
         painter->setPen(colour);
         const QFontMetrics nameMetrics(nameFont);
-        const int nameWidth = std::min(nameMetrics.horizontalAdvance(author), row.width() - textIndent - 80);
+        // Rounded up: elidedText() measures in fractions, and at the rounded width a
+        // short name such as "ben" lost its last letters to "…".
+        const int nameWidth = std::min(int(std::ceil(QFontMetricsF(nameFont).horizontalAdvance(author))),
+                                       row.width() - textIndent - 80);
         const QRect nameRect(row.left() + textIndent, headerTop, nameWidth, nameMetrics.height());
         painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
                           nameMetrics.elidedText(author, Qt::ElideRight, nameWidth));
@@ -206,6 +256,50 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawText(gutter, Qt::AlignRight | Qt::AlignVCenter, time);
     }
 
+    if (!layout.quote.isEmpty()) {
+        painter->fillRect(QRect(layout.quote.left(), layout.quote.top(), 3, layout.quote.height()), quoteBar);
+        const QRect words = layout.quote.adjusted(9, 0, 0, 0);
+        const QString quoted = index.data(MessageModel::QuoteAuthorRole).toString();
+        const QString line = index.data(MessageModel::QuoteTextRole).toString();
+        QFont bold = small;
+        bold.setBold(true);
+        const QFontMetrics boldMetrics(bold);
+        int x = words.left();
+        if (!quoted.isEmpty()) {
+            const QString name = boldMetrics.elidedText(quoted, Qt::ElideRight, words.width() / 3);
+            painter->setFont(bold);
+            painter->setPen(authorColour(quoted));
+            painter->drawText(QRect(x, words.top(), words.width(), words.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                              name);
+            x += boldMetrics.horizontalAdvance(name) + 6;
+        }
+        painter->setFont(small);
+        painter->setPen(mutedColour);
+        const QRect rest(x, words.top(), words.right() - x, words.height());
+        painter->drawText(rest, Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(small).elidedText(line, Qt::ElideRight, rest.width()));
+    }
+
+    if (!layout.chips.isEmpty()) {
+        const QStringList mine = index.data(MessageModel::MyReactionsRole).toStringList();
+        painter->setFont(small);
+        for (const auto &[rect, reaction] : layout.chips) {
+            const bool own = mine.contains(reaction.emoji);
+            painter->setPen(own ? QPen(myChipBorder, 1) : QPen(quoteBar, 1));
+            painter->setBrush(own ? myChipBackground : chipBackground);
+            painter->drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), rect.height() / 2.0,
+                                     rect.height() / 2.0);
+            painter->setPen(own ? myChipBorder : option.palette.color(QPalette::Text));
+            painter->drawText(rect, Qt::AlignCenter, QStringLiteral("%1 %2").arg(reaction.emoji).arg(reaction.names.size()));
+        }
+        painter->setBrush(Qt::NoBrush);
+    }
+
+    if (editing) {
+        // Which message Enter will change, as the bar over the composer says.
+        painter->fillRect(QRect(row.left(), message.top(), 3, message.height()), myChipBorder);
+    }
+
     const bool pending = layout.delivery > 0;
     painter->translate(layout.text.topLeft());
     QAbstractTextDocumentLayout::PaintContext context;
@@ -226,13 +320,48 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->restore();
 }
 
+MessageDelegate::Hit MessageDelegate::hitAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                            const QPoint &position) const
+{
+    const Layout layout = layoutFor(option, index);
+    if (layout.quote.contains(position))
+        return {Hit::Kind::Quote, {}};
+    for (const auto &[rect, reaction] : layout.chips) {
+        if (rect.contains(position))
+            return {Hit::Kind::Reaction, reaction.emoji};
+    }
+    if (!layout.text.contains(position))
+        return {};
+    const QString link = layout.document->documentLayout()->anchorAt(position - layout.text.topLeft());
+    return link.isEmpty() ? Hit() : Hit{Hit::Kind::Link, link};
+}
+
 QString MessageDelegate::linkAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                                 const QPoint &position) const
 {
-    const Layout layout = layoutFor(option, index);
-    if (!layout.text.contains(position))
-        return {};
-    return layout.document->documentLayout()->anchorAt(position - layout.text.topLeft());
+    const Hit hit = hitAt(option, index, position);
+    return hit.kind == Hit::Kind::Link ? hit.value : QString();
+}
+
+bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
+                                const QModelIndex &index)
+{
+    const Hit hit = hitAt(option, index, event->pos());
+    QString tip;
+    if (hit.kind == Hit::Kind::Reaction) {
+        // Who reacted, as Slack and Element say it on hover.
+        for (const Reaction &reaction : index.data(MessageModel::ReactionsRole).value<QList<Reaction>>()) {
+            if (reaction.emoji == hit.value)
+                tip = MessageModel::tr("%1 reacted with %2", nullptr, int(reaction.names.size()))
+                          .arg(QLocale().createSeparatedList(reaction.names), reaction.emoji);
+        }
+    } else if (hit.kind == Hit::Kind::Quote) {
+        tip = MessageModel::tr("Show the message this one replies to");
+    }
+    if (tip.isEmpty())
+        return QStyledItemDelegate::helpEvent(event, view, option, index);
+    QToolTip::showText(event->globalPos(), tip, view);
+    return true;
 }
 
 bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
@@ -241,10 +370,19 @@ bool MessageDelegate::editorEvent(QEvent *event, QAbstractItemModel *model, cons
     if (event->type() == QEvent::MouseButtonRelease) {
         const auto *mouse = static_cast<QMouseEvent *>(event);
         if (mouse->button() == Qt::LeftButton) {
-            const QString link = linkAt(option, index, mouse->position().toPoint());
-            if (!link.isEmpty()) {
-                QDesktopServices::openUrl(QUrl(link));
+            const Hit hit = hitAt(option, index, mouse->position().toPoint());
+            switch (hit.kind) {
+            case Hit::Kind::Link:
+                QDesktopServices::openUrl(QUrl(hit.value));
                 return true;
+            case Hit::Kind::Quote:
+                emit quoteClicked(index.data(MessageModel::ReplyToRole).toLongLong());
+                return true;
+            case Hit::Kind::Reaction:
+                emit reactionClicked(index.data(MessageModel::IdRole).toLongLong(), hit.value);
+                return true;
+            case Hit::Kind::Nothing:
+                break;
             }
         }
     }

@@ -1,14 +1,18 @@
 #include "messagelistview.h"
 
 #include "client/messagemodel.h"
+#include "messageactions.h"
 #include "messagedelegate.h"
+#include "reactionpicker.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QMenu>
 #include <QScrollBar>
+#include <QTimer>
 #include <QToolButton>
+#include <QWidgetAction>
 
 namespace {
 // Within this many pixels of the end counts as "at the bottom": a new message scrolls in.
@@ -16,8 +20,24 @@ constexpr int bottomSlackPx = 8;
 } // namespace
 
 MessageListView::MessageListView(QWidget *parent)
-    : QListView(parent), m_delegate(new MessageDelegate(this)), m_jumpButton(new QToolButton(this))
+    : QListView(parent),
+      m_delegate(new MessageDelegate(this)),
+      m_jumpButton(new QToolButton(this)),
+      m_flashTimer(new QTimer(this)),
+      m_actions(new MessageActions(viewport()))
 {
+    connect(m_actions, &MessageActions::reactionToggled, this, &MessageListView::reactionToggled);
+    connect(m_actions, &MessageActions::replyWanted, this, &MessageListView::replyWanted);
+    connect(m_actions, &MessageActions::editWanted, this, &MessageListView::editWanted);
+    connect(m_actions, &MessageActions::deleteWanted, this, &MessageListView::deleteWanted);
+    m_flashTimer->setSingleShot(true);
+    m_flashTimer->setInterval(flashMs);
+    connect(m_flashTimer, &QTimer::timeout, this, [this] {
+        m_delegate->setFlashed(0);
+        viewport()->update();
+    });
+    connect(m_delegate, &MessageDelegate::quoteClicked, this, &MessageListView::quoteClicked);
+    connect(m_delegate, &MessageDelegate::reactionClicked, this, &MessageListView::reactionToggled);
     setItemDelegate(m_delegate);
     setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -55,6 +75,15 @@ void MessageListView::setModel(QAbstractItemModel *newModel)
     });
     // A row whose separators or state changed may change its height.
     connect(newModel, &QAbstractItemModel::dataChanged, this, [this] { scheduleDelayedItemsLayout(); });
+    // Rows move when others come or go: the hover bar waits for the mouse to move again.
+    // A message deleted under the bar has nothing left to act on.
+    connect(newModel, &QAbstractItemModel::dataChanged, this, [this] {
+        if (m_actions->isVisible())
+            m_actions->showFor(m_actions->index(), visualRect(m_actions->index()));
+    });
+    connect(newModel, &QAbstractItemModel::rowsInserted, m_actions, &QWidget::hide);
+    connect(newModel, &QAbstractItemModel::rowsRemoved, m_actions, &QWidget::hide);
+    connect(newModel, &QAbstractItemModel::modelReset, m_actions, &QWidget::hide);
 }
 
 bool MessageListView::isAtBottom() const
@@ -85,6 +114,7 @@ void MessageListView::setStuck(bool stuck)
 
 void MessageListView::onScrolled(int value)
 {
+    m_actions->hide();
     if (m_adjusting)
         return;
     setStuck(isAtBottom());
@@ -156,6 +186,14 @@ void MessageListView::changeEvent(QEvent *event)
     QListView::changeEvent(event);
 }
 
+bool MessageListView::viewportEvent(QEvent *event)
+{
+    // The bar is the viewport's child: going onto it leaves the viewport, not the row.
+    if (event->type() == QEvent::Leave && !m_actions->underMouse())
+        m_actions->hide();
+    return QListView::viewportEvent(event);
+}
+
 void MessageListView::keyPressEvent(QKeyEvent *event)
 {
     if (event->matches(QKeySequence::Copy)) {
@@ -182,6 +220,15 @@ void MessageListView::showRow(int row)
     m_adjusting = false;
     setStuck(isAtBottom());
     selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
+    m_delegate->setFlashed(index.data(MessageModel::IdRole).toLongLong());
+    m_flashTimer->start();
+    viewport()->update();
+}
+
+void MessageListView::setEditing(MessageId id)
+{
+    m_delegate->setEditing(id);
+    viewport()->update();
 }
 
 QString MessageListView::linkAt(const QPoint &position) const
@@ -197,7 +244,18 @@ QString MessageListView::linkAt(const QPoint &position) const
 
 void MessageListView::mouseMoveEvent(QMouseEvent *event)
 {
-    viewport()->setCursor(linkAt(event->position().toPoint()).isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+    const QPoint position = event->position().toPoint();
+    const QModelIndex index = indexAt(position);
+    bool clickable = false;
+    if (index.isValid()) {
+        QStyleOptionViewItem option;
+        initViewItemOption(&option);
+        option.rect = visualRect(index);
+        clickable = m_delegate->hitAt(option, index, position).kind != MessageDelegate::Hit::Kind::Nothing;
+    }
+    viewport()->setCursor(clickable ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    if (index != m_actions->index() || !m_actions->isVisible())
+        m_actions->showFor(index, visualRect(index));
     QListView::mouseMoveEvent(event);
 }
 
@@ -214,15 +272,41 @@ void MessageListView::copySelection() const
 
 void MessageListView::contextMenuEvent(QContextMenuEvent *event)
 {
-    const QModelIndex index = indexAt(event->pos());
+    // From the keyboard (the Menu key), the menu is the current message's.
+    const bool keyboard = event->reason() == QContextMenuEvent::Keyboard;
+    const QModelIndex index = keyboard ? currentIndex() : indexAt(event->pos());
     if (!index.isValid())
         return;
     if (!selectionModel()->isSelected(index))
         selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
     QMenu menu(this);
+    menu.setObjectName(QStringLiteral("messageMenu"));
+    const MessageId id = index.data(MessageModel::IdRole).toLongLong();
+    // A send still on its way has no id yet; a deleted message has nothing left to act on.
+    const bool actionable = id != 0 && !index.data(MessageModel::DeletedRole).toBool();
+    if (actionable) {
+        auto *picker = new ReactionPicker(index.data(MessageModel::MyReactionsRole).toStringList());
+        connect(picker, &ReactionPicker::picked, this, [this, id, &menu](const QString &emoji) {
+            menu.close();
+            emit reactionToggled(id, emoji);
+        });
+        auto *pickerAction = new QWidgetAction(&menu);
+        pickerAction->setDefaultWidget(picker);
+        menu.addAction(pickerAction);
+        menu.addSeparator();
+        menu.addAction(tr("&Reply"), this, [this, id] { emit replyWanted(id); })
+            ->setObjectName(QStringLiteral("replyAction"));
+        if (index.data(MessageModel::CanEditRole).toBool()) {
+            menu.addAction(tr("&Edit"), this, [this, id] { emit editWanted(id); })
+                ->setObjectName(QStringLiteral("editAction"));
+            menu.addAction(tr("&Delete…"), this, [this, id] { emit deleteWanted(id); })
+                ->setObjectName(QStringLiteral("deleteAction"));
+        }
+        menu.addSeparator();
+    }
     menu.addAction(tr("&Copy Text"), this, &MessageListView::copySelection);
     const QString link = linkAt(event->pos());
     if (!link.isEmpty())
         menu.addAction(tr("Copy &Link Address"), this, [link] { QApplication::clipboard()->setText(link); });
-    menu.exec(event->globalPos());
+    menu.exec(keyboard ? viewport()->mapToGlobal(visualRect(index).center()) : event->globalPos());
 }

@@ -83,12 +83,15 @@ QNetworkReply *ApiClient::put(const QString &path, QObject *context, Callback do
 }
 
 QNetworkReply *ApiClient::post(const QString &path, const QJsonObject &body,
-                               const QByteArray &idempotencyKey, QObject *context, Callback done)
+                               const QByteArray &idempotencyKey, QObject *context, Callback done,
+                               const Headers &headers)
 {
     QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     if (!idempotencyKey.isEmpty())
         request.setRawHeader("Idempotency-Key", idempotencyKey);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
     const QByteArray json = QJsonDocument(body).toJson(QJsonDocument::Compact);
     return track(m_network->post(request, json), "POST", path, json, context, std::move(done));
 }
@@ -98,6 +101,21 @@ QNetworkReply *ApiClient::deleteResource(const QString &path, QObject *context, 
     const QNetworkRequest request = requestFor(path, {}, defaultTimeoutMs);
     return track(m_network->deleteResource(request), "DELETE", path, {}, context,
                  std::move(done));
+}
+
+QNetworkReply *ApiClient::send(const QByteArray &method, const QString &path, const QUrlQuery &query,
+                               const QJsonObject &body, const Headers &headers, QObject *context, Callback done)
+{
+    QNetworkRequest request = requestFor(path, query, defaultTimeoutMs);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    QByteArray json;
+    if (!body.isEmpty()) {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        json = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    const QString shown = query.isEmpty() ? path : path + u'?' + query.toString(QUrl::FullyEncoded);
+    return track(m_network->sendCustomRequest(request, method, json), method, shown, json, context, std::move(done));
 }
 
 QNetworkReply *ApiClient::track(QNetworkReply *reply, const QByteArray &method,

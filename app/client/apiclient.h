@@ -48,6 +48,7 @@ class ApiClient : public QObject
 
 public:
     using Callback = std::function<void(const ApiResult &)>;
+    using Headers = QList<std::pair<QByteArray, QByteArray>>;
 
     explicit ApiClient(const QUrl &baseUrl, QObject *parent = nullptr);
 
@@ -66,8 +67,13 @@ public:
                        QObject *context, Callback done);
     QNetworkReply *put(const QString &path, QObject *context, Callback done);
     QNetworkReply *post(const QString &path, const QJsonObject &body,
-                        const QByteArray &idempotencyKey, QObject *context, Callback done);
+                        const QByteArray &idempotencyKey, QObject *context, Callback done,
+                        const Headers &headers = {});
     QNetworkReply *deleteResource(const QString &path, QObject *context, Callback done);
+    // Any method, with a JSON body when `body` is not empty, and headers of the caller's
+    // (Author-Secret): PATCH, and the DELETE and POST of a message's changes.
+    QNetworkReply *send(const QByteArray &method, const QString &path, const QUrlQuery &query,
+                        const QJsonObject &body, const Headers &headers, QObject *context, Callback done);
 
     // Aborts a request the caller no longer wants; its callback and exchange are dropped.
     static void cancel(QNetworkReply *reply);

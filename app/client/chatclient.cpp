@@ -1,6 +1,7 @@
 #include "chatclient.h"
 
 #include "apiclient.h"
+#include "authorsecret.h"
 #include "chosenname.h"
 #include "directory.h"
 #include "history.h"
@@ -14,6 +15,7 @@
 #include "session.h"
 #include "typingnotifier.h"
 
+#include <QJsonObject>
 #include <QNetworkReply>
 #include <QStringListModel>
 
@@ -43,6 +45,8 @@ ChatClient::ChatClient(const ChatConfig &config, QObject *parent)
 {
     m_api->setCaCertificates(config.caCertificates);
     m_messageModel->setOwnName(config.name);
+    m_authorSecret = AuthorSecret::forServer(rememberedTokenKey(config.serverUrl));
+    m_outbox->setAuthorSecret(m_authorSecret);
     wire();
 }
 
@@ -66,6 +70,7 @@ void ChatClient::wire()
         emit statusChanged();
     });
     connect(m_poller, &Poller::messagesArrived, this, &ChatClient::onMessages);
+    connect(m_messageModel, &MessageModel::quoteWanted, this, &ChatClient::fetchQuoted);
     connect(m_poller, &Poller::roomReset, this, [this](const RoomName &room) {
         // What is held of the room is another copy's: ids will be given again.
         RoomState &state = m_states[room];
@@ -143,6 +148,7 @@ void ChatClient::openRoom(const RoomName &room)
         state.timeline = Timeline();
     const MessageId firstUnread = state.lastKnownId > state.lastReadId ? state.lastReadId + 1 : 0;
     m_roomList->addRoom(room);
+    m_quotesAsked.clear();
     m_messageModel->showRoom(room, state.timeline, m_outbox->pendingIn(room), firstUnread);
     m_members->setStringList({});
     onTyping(room, {});
@@ -152,6 +158,9 @@ void ChatClient::openRoom(const RoomName &room)
     else
         m_directory->createRoom(room);
     markRead();
+    // A jump's page held apart when the user went elsewhere: the pages between follow now.
+    state.gapPagesLoaded = 0;
+    fillGap();
     emit currentRoomChanged(room);
     emit roomStateChanged();
 }
@@ -175,11 +184,78 @@ void ChatClient::follow(const RoomName &room)
     m_directory->setCurrentRoom(room);
 }
 
-void ChatClient::send(const QString &text)
+void ChatClient::send(const QString &text, MessageId replyTo)
 {
     if (text.trimmed().isEmpty())
         return;
-    m_outbox->enqueue(m_room, m_config.name, text);
+    m_outbox->enqueue(m_room, m_config.name, text, replyTo);
+}
+
+void ChatClient::editMessage(MessageId id, const QString &text)
+{
+    if (text.trimmed().isEmpty())
+        return;
+    changeMessage("PATCH", apiPath({u"rooms", m_room.value(), u"messages", QString::number(id)}), {},
+                  {{QStringLiteral("text"), text}}, true);
+}
+
+void ChatClient::deleteMessage(MessageId id)
+{
+    changeMessage("DELETE", apiPath({u"rooms", m_room.value(), u"messages", QString::number(id)}), {}, {}, true);
+}
+
+void ChatClient::toggleReaction(MessageId id, const QString &emoji)
+{
+    const int row = m_messageModel->rowOfMessage(id);
+    if (row < 0)
+        return;
+    const bool mine =
+        m_messageModel->index(row).data(MessageModel::MyReactionsRole).toStringList().contains(emoji);
+    const QString path = apiPath({u"rooms", m_room.value(), u"messages", QString::number(id), u"reactions"});
+    if (mine) {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("author"), QString::fromLatin1(QUrl::toPercentEncoding(m_config.name)));
+        query.addQueryItem(QStringLiteral("emoji"), QString::fromLatin1(QUrl::toPercentEncoding(emoji)));
+        changeMessage("DELETE", path, query, {}, false);
+    } else {
+        changeMessage("POST", path, {}, {{QStringLiteral("author"), m_config.name}, {QStringLiteral("emoji"), emoji}},
+                      false);
+    }
+}
+
+void ChatClient::changeMessage(const QByteArray &method, const QString &path, const QUrlQuery &query,
+                               const QJsonObject &body, bool withSecret)
+{
+    ApiClient::Headers headers;
+    if (withSecret)
+        headers.append({"Author-Secret", m_authorSecret});
+    const RoomName room = m_room;
+    m_api->send(method, path, query, body, headers, this, [this, room](const ApiResult &result) {
+        if (!result.succeeded()) {
+            // A 401 is for the session to answer (it asks for the password).
+            if (result.exchange.status != 401)
+                emit errorOccurred(result.errorMessage, result.serverMessage);
+            return;
+        }
+        const auto current = messageFromJson(result.body);
+        if (current && room == m_room)
+            m_messageModel->updateMessage(*current);
+    });
+}
+
+void ChatClient::fetchQuoted(MessageId id)
+{
+    if (m_quotesAsked.contains(id))
+        return;
+    m_quotesAsked.insert(id);
+    const RoomName room = m_room;
+    m_api->get(apiPath({u"rooms", room.value(), u"messages", QString::number(id)}), {}, ApiClient::defaultTimeoutMs,
+               this, [this, room](const ApiResult &result) {
+        if (!result.succeeded() || room != m_room)
+            return;
+        if (const auto original = messageFromJson(result.body))
+            m_messageModel->addQuoted(*original);
+    });
 }
 
 void ChatClient::composerEdited(const QString &text)
@@ -215,7 +291,9 @@ void ChatClient::onMessages(const RoomName &room, const QList<Message> &messages
         state.lastReadId = lastId;
     QList<Message> news;
     for (const Message &message : messages) {
-        if (!state.timeline.messages().contains(message.id) && message.author != m_config.name)
+        // An edit or a reaction changes what is there: it is not news to be told about.
+        if (!state.timeline.messages().contains(message.id) && message.author != m_config.name
+            && message.isMessage())
             news.append(message);
     }
     state.timeline.merge(messages);
@@ -276,7 +354,13 @@ void ChatClient::fetchNews(const RoomName &room)
             return;
         RoomState &target = m_states[room];
         target.lastKnownId = std::max(target.lastKnownId, result.body.value(QLatin1String("last_id")).toInteger());
-        takeNews(room, messagesOfPage(result.body));
+        const QList<Message> page = messagesOfPage(result.body);
+        takeNews(room, page);
+        // More came while this was on its way: unread counts only what is held for
+        // certain (an edit or a reaction takes an id too), so that is read as well.
+        target.newsRequest = nullptr;
+        if (!page.isEmpty() && target.lastKnownId > target.timeline.newestId())
+            fetchNews(room);
     });
 }
 
@@ -286,7 +370,7 @@ void ChatClient::takeNews(const RoomName &room, const QList<Message> &messages)
     QList<Message> news;
     for (const Message &message : messages) {
         if (message.id > state.lastReadId && message.author != m_config.name
-            && !state.timeline.messages().contains(message.id))
+            && !state.timeline.messages().contains(message.id) && message.isMessage())
             news.append(message);
     }
     state.timeline.merge(messages);
@@ -330,14 +414,17 @@ void ChatClient::markRead()
 void ChatClient::showUnread(const RoomName &room)
 {
     const RoomState &state = m_states[room];
-    const qint64 unread = std::max<qint64>(0, state.lastKnownId - state.lastReadId);
+    qint64 unread = std::max<qint64>(0, state.lastKnownId - state.lastReadId);
     int mentionCount = 0;
     const auto &held = state.timeline.messages();
     for (auto it = held.upperBound(state.lastReadId); it != held.cend(); ++it) {
-        if (it->author != m_config.name && mentions(it->text, m_config.name))
+        // Ids count every entry; an edit or a reaction is not a message to read.
+        if (!it->isMessage())
+            --unread;
+        else if (it->author != m_config.name && mentions(it->text, m_config.name))
             ++mentionCount;
     }
-    m_roomList->setUnread(room, unread, mentionCount);
+    m_roomList->setUnread(room, std::max<qint64>(0, unread), mentionCount);
 }
 
 void ChatClient::setReading(bool reading)
@@ -374,10 +461,15 @@ void ChatClient::search(const QString &text, bool currentRoomOnly)
 
 void ChatClient::showMessage(const RoomName &room, MessageId id)
 {
-    m_jump = Jump{room, id, 0};
+    m_jump = Jump{room, id, false};
     if (room != m_room)
         openRoom(room);
     continueJump();
+}
+
+void ChatClient::jumpToMessage(MessageId id)
+{
+    showMessage(m_room, id);
 }
 
 void ChatClient::continueJump()
@@ -389,23 +481,60 @@ void ChatClient::continueJump()
         return;
     }
     const RoomState &state = m_states[m_room];
-    if (!state.loaded || state.loadingOlder)
-        return; // called again when the page arrives
+    if (!state.loaded)
+        return; // called again when the newest page arrives
     const int row = m_messageModel->rowOfMessage(m_jump->id);
     if (row >= 0) {
         m_jump.reset();
         emit messageShown(row);
         return;
     }
-    const bool older = !state.timeline.isEmpty() && m_jump->id < state.timeline.oldestId();
-    if (older && state.timeline.hasOlder() && m_jump->pagesLoaded < maxJumpPages) {
-        ++m_jump->pagesLoaded;
-        loadOlder();
+    const Jump jump = *m_jump;
+    if (jump.askedAround || jump.id > state.timeline.newestId()) {
+        m_jump.reset();
+        emit messageOutOfReach(jump.room, jump.id);
         return;
     }
-    const Jump missed = *m_jump;
-    m_jump.reset();
-    emit messageOutOfReach(missed.room, missed.id);
+    m_jump->askedAround = true;
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("around"), QString::number(jump.id));
+    query.addQueryItem(QStringLiteral("limit"), QString::number(Poller::pageLimit));
+    m_api->get(apiPath({u"rooms", jump.room.value(), u"messages"}), query, ApiClient::defaultTimeoutMs, this,
+               [this, room = jump.room](const ApiResult &result) {
+        if (room != m_room)
+            return;
+        const QList<Message> page = messagesOfPage(result.body);
+        RoomState &target = m_states[room];
+        target.timeline.merge(page);
+        m_messageModel->addMessages(page);
+        target.gapPagesLoaded = 0;
+        fillGap();
+        emit roomStateChanged();
+        continueJump();
+    });
+}
+
+void ChatClient::fillGap()
+{
+    RoomState &state = m_states[m_room];
+    if (!state.timeline.hasGap() || state.fillingGap || state.gapPagesLoaded >= maxGapPages)
+        return;
+    state.fillingGap = true;
+    ++state.gapPagesLoaded;
+    const RoomName room = m_room;
+    // Only as far down as the page held apart: the rest of that page is there already.
+    const int limit = int(std::min<MessageId>(Poller::pageLimit, state.timeline.runStart() - 1));
+    fetchOlderMessages(m_api, room, state.timeline.runStart(), limit, this,
+                       [this, room](bool ok, const QList<Message> &older) {
+        RoomState &target = m_states[room];
+        target.fillingGap = false;
+        target.timeline.merge(older);
+        if (room != m_room)
+            return;
+        m_messageModel->addMessages(older);
+        if (ok && !older.isEmpty())
+            fillGap();
+    });
 }
 
 void ChatClient::setName(const QString &name)

@@ -85,16 +85,28 @@ public:
     // Starts talking to the server; connect to the signals first.
     void start();
     void openRoom(const RoomName &room);
-    void send(const QString &text);
+    // `replyTo`: the message of the current room it answers, 0 when none.
+    void send(const QString &text, MessageId replyTo = 0);
+    // Changes to a message of the current room. Edit and delete are the author's (the
+    // server checks the Author-Secret this window sends its messages with); each answer
+    // shows at once, and the room's entries bring the same to everyone else.
+    void editMessage(MessageId id, const QString &text);
+    void deleteMessage(MessageId id);
+    // Adds the user's `emoji` to the message, or takes it back if it is there.
+    void toggleReaction(MessageId id, const QString &emoji);
+    // Shows message `id` of the current room (messageShown), loading the page around it
+    // when it is not loaded: what a click on a reply's quote does.
+    void jumpToMessage(MessageId id);
     // The composer now holds `text`: others are told the user is typing (TypingNotifier).
     void composerEdited(const QString &text);
     void loadOlder();
     // Searches every room, or only the current one (GET /api/v1/search).
     void search(const QString &text, bool currentRoomOnly);
-    // Opens `room` and loads its history back to message `id`, a page at a time (at most
-    // maxJumpPages), then says where it is (messageShown) or that it is out of reach.
+    // Opens `room` and loads the page around message `id` if it is not loaded, then says
+    // where it is (messageShown) or that it is out of reach. The pages between that one and
+    // the newest follow behind, at most maxGapPages of them.
     void showMessage(const RoomName &room, MessageId id);
-    static constexpr int maxJumpPages = 50;
+    static constexpr int maxGapPages = 50;
     // Whether the user sees the newest messages of the current room (window active,
     // scrolled to the bottom): what arrives meanwhile is read, not news.
     void setReading(bool reading);
@@ -135,11 +147,17 @@ private:
         bool known = false; // listed by the server or opened here
         bool loaded = false; // the timeline reaches the room's newest message
         bool loadingOlder = false;
+        bool fillingGap = false;
+        int gapPagesLoaded = 0;
         QPointer<QNetworkReply> newsRequest;
     };
 
     void wire();
     void follow(const RoomName &room);
+    // What a PATCH, DELETE or reaction answers: the message as it is now, shown at once.
+    void changeMessage(const QByteArray &method, const QString &path, const QUrlQuery &query, const QJsonObject &body,
+                       bool withSecret);
+    void fetchQuoted(MessageId id);
     void onMessages(const RoomName &room, const QList<Message> &messages, MessageId lastId, bool initial);
     void onDelivered(const OutgoingMessage &sent, const Message &stored);
     void onRoomsUpdated(const QList<RoomOverview> &rooms);
@@ -152,8 +170,10 @@ private:
     void showUnread(const RoomName &room);
     void showPending();
     void setOnline(bool online);
-    // Brings the message showMessage() wants closer: shows it, or loads an older page.
+    // Brings the message showMessage() wants closer: shows it, or loads the page around it.
     void continueJump();
+    // Loads the page below the run of the newest messages, when a jump left a gap.
+    void fillGap();
 
     ChatConfig m_config;
     RoomName m_room;
@@ -182,7 +202,9 @@ private:
     {
         RoomName room;
         MessageId id = 0;
-        int pagesLoaded = 0;
+        bool askedAround = false;
     };
+    QByteArray m_authorSecret;
+    QSet<MessageId> m_quotesAsked; // of the current room
     std::optional<Jump> m_jump;
 };

@@ -51,6 +51,8 @@ QString ErrorTexts::forCode(const QString &code)
         return tr("That is not a message that can be changed.");
     if (code == u"invalid_reply_to")
         return tr("The message you are replying to is not in this room.");
+    if (code == u"message_not_found")
+        return tr("That message is not in the room.");
     if (code == u"cursor_beyond_last_id")
         return tr("The server's copy of this room was reset; the room is loaded again.");
     return {};

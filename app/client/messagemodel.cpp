@@ -46,6 +46,28 @@ MessageModel::Delivery deliveryOf(const OutgoingMessage &message)
     return MessageModel::Delivery::Sending;
 }
 
+// What a quote shows of the message it answers: one line, as chat apps do.
+QString quoteLine(const QString &text)
+{
+    const QString line = text.section(u'\n', 0, 0).trimmed();
+    return line.size() > 120 ? line.left(119) + u'…' : line;
+}
+
+void setReaction(QList<Reaction> &reactions, const QString &emoji, const QString &name, bool on)
+{
+    auto it = std::find_if(reactions.begin(), reactions.end(), [&](const Reaction &r) { return r.emoji == emoji; });
+    if (on) {
+        if (it == reactions.end())
+            it = reactions.insert(reactions.end(), Reaction{emoji, {}});
+        if (!it->names.contains(name))
+            it->names.append(name);
+    } else if (it != reactions.end()) {
+        it->names.removeAll(name);
+        if (it->names.isEmpty())
+            reactions.erase(it);
+    }
+}
+
 QString clockText(const QDateTime &timestamp)
 {
     const QTime clock = timestamp.toLocalTime().time();
@@ -81,6 +103,14 @@ QHash<int, QByteArray> MessageModel::roleNames() const
     names.insert(RoomRole, "room");
     names.insert(MentionsMeRole, "mentionsMe");
     names.insert(LayoutKeyRole, "layoutKey");
+    names.insert(EditedRole, "edited");
+    names.insert(DeletedRole, "deleted");
+    names.insert(ReactionsRole, "reactions");
+    names.insert(MyReactionsRole, "myReactions");
+    names.insert(ReplyToRole, "replyTo");
+    names.insert(QuoteAuthorRole, "quoteAuthor");
+    names.insert(QuoteTextRole, "quoteText");
+    names.insert(CanEditRole, "canEdit");
     return names;
 }
 
@@ -139,7 +169,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     const Message *message = stored ? &m_messages.at(row) : nullptr;
     const OutgoingMessage *outgoing = stored ? nullptr : &m_pending.at(row - m_messages.size());
     const QString &author = stored ? message->author : outgoing->author;
-    const QString &text = stored ? message->text : outgoing->text;
+    const bool deleted = stored && message->deleted;
+    const QString text = deleted ? tr("This message was deleted.") : stored ? message->text : outgoing->text;
+    // What a deleted message answered goes with its text.
+    const MessageId replyTo = deleted ? 0 : stored ? message->replyTo : outgoing->replyTo;
     const Delivery delivery = stored ? Delivery::Stored : deliveryOf(*outgoing);
     switch (role) {
     case Qt::DisplayRole:
@@ -156,7 +189,16 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
             parts.append(tr("New messages"));
         if (stored)
             parts.append(tr("%1, %2:").arg(author, clockText(message->timestamp)));
+        if (replyTo != 0)
+            parts.append(data(index, QuoteAuthorRole).toString().isEmpty()
+                             ? tr("In reply to a message:")
+                             : tr("In reply to %1: %2")
+                                   .arg(data(index, QuoteAuthorRole).toString(), data(index, QuoteTextRole).toString()));
         parts.append(text);
+        if (stored && message->editedAt.isValid() && !deleted)
+            parts.append(tr("(edited)"));
+        for (const Reaction &reaction : stored ? message->reactions : QList<Reaction>())
+            parts.append(tr("%1 from %2").arg(reaction.emoji, QLocale().createSeparatedList(reaction.names)));
         if (!stored)
             parts.append(deliveryText(delivery));
         return parts.join(u'\n');
@@ -188,12 +230,48 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case RoomRole:
         return m_room.value();
     case MentionsMeRole:
-        return author != m_ownName && mentions(text, m_ownName);
+        return author != m_ownName && !deleted && mentions(text, m_ownName);
+    case EditedRole:
+        return stored && message->editedAt.isValid() && !deleted;
+    case DeletedRole:
+        return deleted;
+    case ReactionsRole:
+        return QVariant::fromValue(stored && !deleted ? message->reactions : QList<Reaction>());
+    case MyReactionsRole: {
+        QStringList mine;
+        for (const Reaction &reaction : stored ? message->reactions : QList<Reaction>()) {
+            if (reaction.names.contains(m_ownName))
+                mine.append(reaction.emoji);
+        }
+        return mine;
+    }
+    case ReplyToRole:
+        return replyTo;
+    case QuoteAuthorRole: {
+        const Message *quoted = replyTo ? original(replyTo) : nullptr;
+        return quoted ? quoted->author : QString();
+    }
+    case QuoteTextRole: {
+        if (!replyTo)
+            return QString();
+        const Message *quoted = original(replyTo);
+        if (!quoted)
+            return tr("a message");
+        return quoted->deleted ? tr("This message was deleted.") : quoteLine(quoted->text);
+    }
+    case CanEditRole:
+        return stored && author == m_ownName && !deleted;
     case LayoutKeyRole: {
         const size_t identity = stored ? qHash(message->id) : qHash(outgoing->localId);
+        size_t reactions = 0;
+        for (const Reaction &reaction : stored && !deleted ? message->reactions : QList<Reaction>())
+            reactions = qHashMulti(reactions, reaction.emoji, reaction.names.size());
+        // The text and what surrounds it can change in place (edits, reactions, a quote
+        // that arrives): each is part of the key, so a changed row is measured again.
         return quint64(qHashMulti(0, identity, startsGroup(row), startsDay(row),
                                   data(index, FirstUnreadRole).toBool(), data(index, RoomStartRole).toBool(),
-                                  int(delivery)));
+                                  int(delivery), text, data(index, EditedRole).toBool(), reactions,
+                                  data(index, QuoteTextRole).toString(), data(index, QuoteAuthorRole).toString()));
     }
     default:
         return {};
@@ -216,10 +294,20 @@ void MessageModel::showRoom(const RoomName &room, const Timeline &timeline, cons
     m_room = room;
     m_messages.clear();
     m_days.clear();
-    insertStored(0, timeline.messages().values());
+    m_quoted.clear();
+    QList<Message> messages;
+    QList<Message> changes;
+    for (const Message &held : timeline.messages())
+        (held.isMessage() ? messages : changes).append(held);
+    insertStored(0, messages);
+    // The timeline holds messages as they were loaded and what changed them since, in
+    // the room's order: applied again, they give the rows as they are now.
+    for (const Message &change : std::as_const(changes))
+        apply(change);
     m_pending = pending;
     m_firstUnreadId = firstUnreadId;
     endResetModel();
+    askForMissingQuotes(0, m_messages.size());
 }
 
 qsizetype MessageModel::storedRowFor(MessageId id) const
@@ -241,7 +329,22 @@ void MessageModel::headerMayHaveChanged(int row)
         emit dataChanged(index(row), index(row));
 }
 
-void MessageModel::addMessages(const QList<Message> &messages)
+void MessageModel::addMessages(const QList<Message> &entries)
+{
+    QList<Message> messages;
+    QList<Message> changes;
+    for (const Message &entry : entries)
+        (entry.isMessage() ? messages : changes).append(entry);
+    insertMessages(messages);
+    std::sort(changes.begin(), changes.end(), [](const Message &a, const Message &b) { return a.id < b.id; });
+    for (const Message &change : std::as_const(changes)) {
+        const int row = apply(change);
+        if (row >= 0)
+            emit dataChanged(index(row), index(row));
+    }
+}
+
+void MessageModel::insertMessages(const QList<Message> &messages)
 {
     QList<Message> fresh;
     for (const Message &message : messages) {
@@ -264,15 +367,121 @@ void MessageModel::addMessages(const QList<Message> &messages)
         insertStored(first, fresh);
         endInsertRows();
         headerMayHaveChanged(first + int(fresh.size()));
+        askForMissingQuotes(first, fresh.size());
+    } else {
+        for (const Message &message : fresh) {
+            const int at = int(storedRowFor(message.id));
+            beginInsertRows({}, at, at);
+            insertStored(at, {message});
+            endInsertRows();
+            headerMayHaveChanged(at + 1);
+            askForMissingQuotes(at, 1);
+        }
+    }
+    // Replies already shown may quote one of these: their quotes come from the rows now.
+    for (const Message &message : fresh) {
+        m_quoted.remove(message.id);
+    }
+}
+
+int MessageModel::apply(const Message &change)
+{
+    const int row = rowOfMessage(change.target);
+    Message *message = row >= 0 ? &m_messages[row] : nullptr;
+    if (!message) {
+        // Not a row, but perhaps quoted: a quote shows the text as it is now too.
+        const auto quoted = m_quoted.find(change.target);
+        if (quoted == m_quoted.end())
+            return -1;
+        message = &*quoted;
+    }
+    switch (change.type) {
+    case EntryType::Message:
+        return -1;
+    case EntryType::Edit:
+        message->text = change.text;
+        message->editedAt = change.timestamp;
+        break;
+    case EntryType::Deletion:
+        message->text.clear();
+        message->deleted = true;
+        message->reactions.clear();
+        break;
+    case EntryType::Reaction:
+    case EntryType::ReactionRemoved:
+        setReaction(message->reactions, change.emoji, change.author, change.type == EntryType::Reaction);
+        break;
+    }
+    if (change.type == EntryType::Edit || change.type == EntryType::Deletion)
+        quotesChanged(change.target);
+    return row;
+}
+
+void MessageModel::updateMessage(const Message &current)
+{
+    const int row = rowOfMessage(current.id);
+    if (row < 0) {
+        if (m_quoted.contains(current.id))
+            addQuoted(current);
         return;
     }
-    for (const Message &message : fresh) {
-        const int at = int(storedRowFor(message.id));
-        beginInsertRows({}, at, at);
-        insertStored(at, {message});
-        endInsertRows();
-        headerMayHaveChanged(at + 1);
+    Message &shown = m_messages[row];
+    if (shown.text == current.text && shown.editedAt.isValid() == current.editedAt.isValid()
+        && shown.deleted == current.deleted && shown.reactions == current.reactions)
+        return;
+    shown.text = current.text;
+    shown.editedAt = current.editedAt;
+    shown.deleted = current.deleted;
+    shown.reactions = current.reactions;
+    emit dataChanged(index(row), index(row));
+    quotesChanged(current.id);
+}
+
+void MessageModel::addQuoted(const Message &original)
+{
+    if (rowOfMessage(original.id) >= 0)
+        return;
+    m_quoted.insert(original.id, original);
+    quotesChanged(original.id);
+}
+
+const Message *MessageModel::original(MessageId id) const
+{
+    const int row = rowOfMessage(id);
+    if (row >= 0)
+        return &m_messages.at(row);
+    const auto quoted = m_quoted.constFind(id);
+    return quoted == m_quoted.cend() ? nullptr : &*quoted;
+}
+
+void MessageModel::quotesChanged(MessageId id)
+{
+    for (qsizetype row = 0; row < m_messages.size(); ++row) {
+        if (m_messages.at(row).replyTo == id)
+            emit dataChanged(index(int(row)), index(int(row)));
     }
+    for (qsizetype i = 0; i < m_pending.size(); ++i) {
+        if (m_pending.at(i).replyTo == id)
+            headerMayHaveChanged(int(m_messages.size() + i));
+    }
+}
+
+void MessageModel::askForMissingQuotes(qsizetype from, qsizetype count)
+{
+    for (qsizetype row = from; row < from + count; ++row) {
+        const MessageId replyTo = m_messages.at(row).replyTo;
+        if (replyTo != 0 && !original(replyTo))
+            emit quoteWanted(replyTo);
+    }
+}
+
+MessageId MessageModel::lastEditableId() const
+{
+    for (qsizetype row = m_messages.size() - 1; row >= 0; --row) {
+        if (m_messages.at(row).author == m_ownName && !m_messages.at(row).deleted)
+            return m_messages.at(row).id;
+    }
+    return 0;
 }
 
 void MessageModel::setPending(const QList<OutgoingMessage> &pending)

@@ -39,6 +39,14 @@ public:
         RoomRole, // QString: the room's name, without '#'
         MentionsMeRole, // bool: the text names the user
         LayoutKeyRole, // quint64: changes whenever the row's size may, for a size cache
+        EditedRole, // bool: its text was changed after it was sent
+        DeletedRole, // bool: its author deleted it; TextRole is then a placeholder
+        ReactionsRole, // QList<Reaction> (core/message.h), emoji in the order first used
+        MyReactionsRole, // QStringList: the emoji the user reacted with
+        ReplyToRole, // MessageId of the message this one answers, 0 when none
+        QuoteAuthorRole, // QString: who wrote that message, empty when unknown yet
+        QuoteTextRole, // QString: its first line, or what stands for it
+        CanEditRole, // bool: the user's own message, stored and not deleted
     };
 
     explicit MessageModel(QObject *parent = nullptr);
@@ -51,8 +59,13 @@ public:
     // Shows another room (or the same one again, anew).
     void showRoom(const RoomName &room, const Timeline &timeline, const QList<OutgoingMessage> &pending,
                   MessageId firstUnreadId);
-    // Messages of the shown room, in any order; those already here are skipped.
+    // Entries of the shown room, in any order; those already here are skipped. Messages
+    // become rows; edits, deletions and reactions change the rows of their messages.
     void addMessages(const QList<Message> &messages);
+    // A message's current state, as the server answered an edit, a deletion or a reaction.
+    void updateMessage(const Message &current);
+    // A message that a loaded reply quotes, fetched because it is not loaded itself.
+    void addQuoted(const Message &original);
     void setPending(const QList<OutgoingMessage> &pending);
     // The divider goes above `id` (0: no divider).
     void setFirstUnread(MessageId id);
@@ -63,6 +76,13 @@ public:
     // The row of stored message `id`, or -1 when it is not loaded.
     int rowOfMessage(MessageId id) const;
     qsizetype pendingCount() const { return m_pending.size(); }
+    QString ownName() const { return m_ownName; }
+    // The newest stored message the user may edit, or 0.
+    MessageId lastEditableId() const;
+
+signals:
+    // A reply quotes message `id`, which is not loaded: fetch it and addQuoted() it.
+    void quoteWanted(MessageId id);
 
 private:
     // Where a message with `id` is or would go among the stored rows.
@@ -73,6 +93,13 @@ private:
     bool startsDay(int row) const;
     QString authorAt(int row) const;
     void insertStored(qsizetype at, const QList<Message> &messages);
+    void insertMessages(const QList<Message> &messages);
+    // Applies an edit, deletion or reaction; returns the row it changed, or -1.
+    int apply(const Message &change);
+    // The rows whose quote shows message `id`.
+    void quotesChanged(MessageId id);
+    const Message *original(MessageId id) const;
+    void askForMissingQuotes(qsizetype from, qsizetype count);
 
     RoomName m_room = RoomName::general();
     QString m_ownName;
@@ -80,6 +107,7 @@ private:
     // The local day of each of m_messages: converting to local time asks the C library,
     // which reads the time zone file each time, far too slow for every row of a layout.
     QList<QDate> m_days;
+    QHash<MessageId, Message> m_quoted; // quoted messages that are not rows
     QList<OutgoingMessage> m_pending; // in the order typed
     MessageId m_firstUnreadId = 0;
 };

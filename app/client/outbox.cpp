@@ -9,13 +9,14 @@ Outbox::Outbox(ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
     connect(&m_retryTimer, &QTimer::timeout, this, &Outbox::sendHead);
 }
 
-QString Outbox::enqueue(const RoomName &room, const QString &author, const QString &text)
+QString Outbox::enqueue(const RoomName &room, const QString &author, const QString &text, MessageId replyTo)
 {
     OutgoingMessage message;
     message.localId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     message.room = room;
     message.author = author;
     message.text = text;
+    message.replyTo = replyTo;
     message.idempotencyKey = message.localId.toLatin1();
     m_queue.append(message);
     emit pendingChanged();
@@ -57,8 +58,12 @@ void Outbox::sendHead()
     if (m_queue.isEmpty() || m_inFlight)
         return;
     const OutgoingMessage head = m_queue.first();
-    const QJsonObject body{{QStringLiteral("author"), head.author},
-                           {QStringLiteral("text"), head.text}};
+    QJsonObject body{{QStringLiteral("author"), head.author}, {QStringLiteral("text"), head.text}};
+    if (head.replyTo != 0)
+        body.insert(QStringLiteral("reply_to"), head.replyTo);
+    ApiClient::Headers headers;
+    if (!m_authorSecret.isEmpty())
+        headers.append({"Author-Secret", m_authorSecret});
     m_inFlight = m_api->post(apiPath({u"rooms", head.room.value(), u"messages"}), body,
                              head.idempotencyKey, this, [this](const ApiResult &result) {
         m_inFlight = nullptr;
@@ -90,5 +95,5 @@ void Outbox::sendHead()
             emit refused(sent, result);
         emit pendingChanged();
         sendHead();
-    });
+    }, headers);
 }

@@ -16,6 +16,7 @@ struct OutgoingMessage
     RoomName room = RoomName::general();
     QString author;
     QString text;
+    MessageId replyTo = 0; // the message this one answers, 0 when none
     QByteArray idempotencyKey; // fixed when queued, so every retry is the same send
     bool waitingForServer = false; // an attempt failed for lack of an answer
     bool waitingForSignIn = false; // refused with 401: goes out once the window signs in
@@ -34,8 +35,10 @@ class Outbox : public QObject
 public:
     explicit Outbox(ApiClient *api, QObject *parent = nullptr);
 
-    // Returns the local id the signals below refer to.
-    QString enqueue(const RoomName &room, const QString &author, const QString &text);
+    // Returns the local id the signals below refer to. `replyTo`: the message it answers.
+    QString enqueue(const RoomName &room, const QString &author, const QString &text, MessageId replyTo = 0);
+    // Sent with every message (Author-Secret), so that its author can edit it later.
+    void setAuthorSecret(const QByteArray &secret) { m_authorSecret = secret; }
     QList<OutgoingMessage> pendingIn(const RoomName &room) const;
     qsizetype size() const { return m_queue.size(); }
     // Tries the head of the queue now instead of when its back-off ends.
@@ -52,6 +55,7 @@ private:
     static bool isWorthRetrying(const ApiResult &result);
 
     ApiClient *m_api;
+    QByteArray m_authorSecret;
     QList<OutgoingMessage> m_queue;
     QPointer<QNetworkReply> m_inFlight;
     QTimer m_retryTimer;

@@ -9,5 +9,13 @@ qsizetype Timeline::merge(const QList<Message> &messages)
             ++added;
         }
     }
+    // Ids in a room have no gaps: the run ends where an id is missing.
+    m_runStart = newestId();
+    for (auto it = m_messages.constEnd(); it != m_messages.constBegin();) {
+        --it;
+        if (it.key() < m_runStart - 1)
+            break;
+        m_runStart = it.key();
+    }
     return added;
 }

@@ -25,6 +25,8 @@ struct Reaction
 {
     QString emoji;
     QStringList names; // in the order they reacted
+
+    bool operator==(const Reaction &) const = default;
 };
 
 // A stored entry of a room: a message, or a change to one. `json` is its serialised

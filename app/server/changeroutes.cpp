@@ -3,12 +3,11 @@
 #include "authorsecret.h"
 #include "core/entrychange.h"
 
-std::optional<std::pair<RoomName, MessageId>> ChatServer::changeTarget(const QHttpServerRequest &request,
-                                                                       const PathArguments &args,
+std::optional<std::pair<RoomName, MessageId>> ChatServer::changeTarget(const PathArguments &args,
                                                                        const ReplyPtr &reply)
 {
     // Every change is a write, as a send is, and costs the same.
-    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+    if (const auto retryAfter = m_sendLimiter.admit(reply->clientAddress())) {
         reply->sendError(Errors::tooManyRequests(*retryAfter), {{"Retry-After", QByteArray::number(*retryAfter)}});
         return std::nullopt;
     }
@@ -43,7 +42,7 @@ std::optional<QByteArray> ChatServer::requiredAuthorSecret(const QHttpServerRequ
 
 void ChatServer::editMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
 {
-    const auto target = changeTarget(request, args, reply);
+    const auto target = changeTarget(args, reply);
     if (!target)
         return;
     const auto text = parseEditedText(request.value("Content-Type"), request.body());
@@ -60,7 +59,7 @@ void ChatServer::editMessage(const QHttpServerRequest &request, const PathArgume
 
 void ChatServer::deleteMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
 {
-    const auto target = changeTarget(request, args, reply);
+    const auto target = changeTarget(args, reply);
     if (!target)
         return;
     const auto secret = requiredAuthorSecret(request, reply);
@@ -71,7 +70,7 @@ void ChatServer::deleteMessage(const QHttpServerRequest &request, const PathArgu
 
 void ChatServer::addReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
 {
-    const auto target = changeTarget(request, args, reply);
+    const auto target = changeTarget(args, reply);
     if (!target)
         return;
     const auto reaction = parseReactionBody(request.value("Content-Type"), request.body());
@@ -86,7 +85,7 @@ void ChatServer::addReaction(const QHttpServerRequest &request, const PathArgume
 
 void ChatServer::removeReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
 {
-    const auto target = changeTarget(request, args, reply);
+    const auto target = changeTarget(args, reply);
     if (!target)
         return;
     const auto reaction = parseReactionQuery(request.query());

@@ -84,7 +84,8 @@ const ChatServer::RouteTable &ChatServer::routes()
 }
 
 ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits,
-                       const QString &password, const QStringList &allowedHosts, QObject *parent)
+                       const QString &password, const QStringList &allowedHosts,
+                       const TrustedProxies &trustedProxies, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_storage(storage)
     , m_accessLog(accessLog)
@@ -93,6 +94,7 @@ ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &lim
     , m_sendLimiter(limits.sendsPerSecond, limits.sendBurst)
     , m_sessions(password, limits.wrongPasswordsPerMinute)
     , m_originPolicy(OriginPolicy::machineHostNames() + allowedHosts)
+    , m_trustedProxies(trustedProxies)
 {
     m_hub.loadRooms(storage.rooms());
     if (m_sessions.enabled())
@@ -105,9 +107,18 @@ ChatServer::~ChatServer()
     m_hub.releaseAll();
 }
 
+QHostAddress ChatServer::clientAddress(const QHttpServerRequest &request) const
+{
+    if (m_trustedProxies.isEmpty())
+        return request.remoteAddress();
+    return m_trustedProxies.clientAddress(request.remoteAddress(),
+                                          headerValues(request, QLatin1StringView("X-Forwarded-For")));
+}
+
 ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, HttpConnection connection)
 {
-    return std::make_shared<Reply>(request, connection, m_guard, Router::methodName(request.method()),
+    return std::make_shared<Reply>(request, connection, m_guard, clientAddress(request),
+                                   Router::methodName(request.method()),
                                    request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
 }
 

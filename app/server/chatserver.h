@@ -10,6 +10,7 @@
 #include "originpolicy.h"
 #include "reply.h"
 #include "sessions.h"
+#include "trustedproxies.h"
 #include "router.h"
 #include "runningappimage.h"
 
@@ -28,10 +29,11 @@ class ChatServer : public QAbstractHttpServer
 
 public:
     // A non-empty `password` turns on access control; `allowedHosts` are the names
-    // besides the machine's own that Host may give (docs/security.md).
+    // besides the machine's own that Host may give (docs/security.md); `trustedProxies`
+    // may say whom they forward for.
     ChatServer(Storage &storage, bool accessLog, const ServerLimits &limits = {},
                const QString &password = {}, const QStringList &allowedHosts = {},
-               QObject *parent = nullptr);
+               const TrustedProxies &trustedProxies = {}, QObject *parent = nullptr);
 
     // Listens through a ConnectionGuard that enforces the limits, speaking HTTPS when
     // given `tls`; returns the port, or 0.
@@ -72,6 +74,10 @@ private:
     static const RouteTable &routes();
     // A request whose body length could be read two ways, or nullopt.
     static std::optional<ApiError> ambiguousFraming(const QHttpServerRequest &request);
+    // Whom `request` is from: the connection's peer, or the client a trusted proxy
+    // forwards it for. What every per-address limit counts and the access log shows;
+    // limits on the connection itself (its count, timeouts, output) stay with the peer.
+    QHostAddress clientAddress(const QHttpServerRequest &request) const;
     ReplyPtr makeReply(const QHttpServerRequest &request, HttpConnection connection);
     void route(const QHttpServerRequest &request, const ReplyPtr &reply);
 
@@ -92,7 +98,7 @@ private:
     // Rooms (roomroutes.cpp)
     void listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
     void getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
-    void putRoom(const QHttpServerRequest &request, const PathArguments &args,
+    void putRoom(const QHttpServerRequest &, const PathArguments &args,
                  const ReplyPtr &reply);
     void listMembers(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
     void leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
@@ -116,8 +122,8 @@ private:
     void removeReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
     // The room and message id of a change's path, and the check every change passes first
     // (the send rate); otherwise answers the 404 or 429 itself.
-    std::optional<std::pair<RoomName, MessageId>> changeTarget(const QHttpServerRequest &request,
-                                                               const PathArguments &args, const ReplyPtr &reply);
+    std::optional<std::pair<RoomName, MessageId>> changeTarget(const PathArguments &args,
+                                                               const ReplyPtr &reply);
     // The Author-Secret's hash that an edit or deletion needs, or answers the 400 or 403.
     std::optional<QByteArray> requiredAuthorSecret(const QHttpServerRequest &request, const ReplyPtr &reply);
     // Stores `change` and answers with the message as it is now: `createdStatus` when an
@@ -163,6 +169,7 @@ private:
     RateLimiter m_roomMentionLimiter{1.0 / 30, 2};
     Sessions m_sessions;
     OriginPolicy m_originPolicy;
+    TrustedProxies m_trustedProxies;
     ConnectionGuard *m_guard = nullptr;
     // Empty unless started from an AppImage, which is then offered for download.
     const QString m_appImagePath = runningAppImagePath();

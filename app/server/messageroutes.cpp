@@ -40,7 +40,7 @@ QByteArray pageJson(const QList<Message> &messages, MessageId lastId)
 void ChatServer::postMessage(const QHttpServerRequest &request, const PathArguments &args,
                              const ReplyPtr &reply)
 {
-    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+    if (const auto retryAfter = m_sendLimiter.admit(reply->clientAddress())) {
         reply->sendError(Errors::tooManyRequests(*retryAfter),
                          {{"Retry-After", QByteArray::number(*retryAfter)}});
         return;
@@ -63,7 +63,7 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     }
     draft.authorSecretHash = std::get<QByteArray>(secret);
     if (mentionsEveryone(draft.text)) {
-        if (const auto retryAfter = m_roomMentionLimiter.admit(request.remoteAddress())) {
+        if (const auto retryAfter = m_roomMentionLimiter.admit(reply->clientAddress())) {
             reply->sendError(Errors::tooManyRoomMentions(*retryAfter),
                              {{"Retry-After", QByteArray::number(*retryAfter)}});
             return;

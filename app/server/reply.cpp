@@ -84,12 +84,13 @@ PreparedJson::PreparedJson(QByteArray body)
 }
 
 Reply::Reply(const QHttpServerRequest &request, HttpConnection connection,
-             ConnectionGuard *guard, QByteArray method, QString path,
+             ConnectionGuard *guard, QHostAddress client, QByteArray method, QString path,
              const AccessLog &log, Metrics &metrics)
     : m_exchange(request, connection, guard)
     , m_guard(guard)
     // RFC 9112, 9.3: a client that sends "close" reads nothing after this answer.
     , m_closeAfter(hasConnectionOption(request, QLatin1StringView("close")))
+    , m_client(std::move(client))
     , m_method(std::move(method))
     , m_headOnly(m_method == "HEAD")
     , m_path(std::move(path))
@@ -285,5 +286,5 @@ void Reply::finish(int status)
     if (m_guard && m_exchange.socket())
         m_guard->requestAnswered(m_exchange.socket());
     m_metrics.countResponse(status);
-    m_log.record(m_method, m_path, status, m_bodyBytes, m_timer.nsecsElapsed() / 1000);
+    m_log.record(m_client, m_method, m_path, status, m_bodyBytes, m_timer.nsecsElapsed() / 1000);
 }

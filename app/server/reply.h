@@ -5,6 +5,7 @@
 #include "streamwriter.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QList>
 #include <QPointer>
 #include <QTcpSocket>
@@ -35,7 +36,8 @@ class Reply
 {
 public:
     Reply(const QHttpServerRequest &request, HttpConnection connection, ConnectionGuard *guard,
-          QByteArray method, QString path, const AccessLog &log, Metrics &metrics);
+          QHostAddress client, QByteArray method, QString path, const AccessLog &log,
+          Metrics &metrics);
     ~Reply();
     Reply(const Reply &) = delete;
     Reply &operator=(const Reply &) = delete;
@@ -49,6 +51,8 @@ public:
     bool headOnly() const { return m_headOnly; }
     QTcpSocket *socket() const { return m_exchange.socket(); }
     const QString &path() const { return m_path; }
+    // Whom the request is from (ChatServer::clientAddress): per-address limits count it.
+    const QHostAddress &clientAddress() const { return m_client; }
     // The session (its token's hash) the request was admitted under, empty on a server
     // without a password: what a poll or a stream holds ends when that session does.
     const QByteArray &session() const { return m_session; }
@@ -91,6 +95,7 @@ private:
     HttpExchange m_exchange;
     ConnectionGuard *m_guard;
     bool m_closeAfter;
+    QHostAddress m_client;
     QByteArray m_method;
     bool m_headOnly;
     QString m_path;

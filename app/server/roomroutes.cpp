@@ -67,7 +67,7 @@ void ChatServer::getRoom(const QHttpServerRequest &, const PathArguments &args, 
         reply->sendJson(200, roomJson(*room));
 }
 
-void ChatServer::putRoom(const QHttpServerRequest &request, const PathArguments &args,
+void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args,
                          const ReplyPtr &reply)
 {
     const auto room = RoomName::parse(args.room);
@@ -81,7 +81,7 @@ void ChatServer::putRoom(const QHttpServerRequest &request, const PathArguments 
     }
     // A new room is a row on disk and an entry in every room list for good, so making
     // them costs what sending does; joining one that exists costs nothing.
-    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+    if (const auto retryAfter = m_sendLimiter.admit(reply->clientAddress())) {
         reply->sendError(Errors::tooManyRequests(*retryAfter),
                          {{"Retry-After", QByteArray::number(*retryAfter)}});
         return;

@@ -85,7 +85,7 @@ int runServeCommand(int argc, char *argv[])
     }
 
     ChatServer server(storage, !options->quiet, options->limits, options->password,
-                      options->allowedHosts);
+                      options->allowedHosts, options->trustedProxies);
     const quint16 port = server.listenGuarded(options->address, options->port, tls);
     if (port == 0) {
         std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),

@@ -50,6 +50,9 @@ const OptionSpec optionTable[] = {
     {"allowed-host", "NAME",
      QT_TRANSLATE_NOOP("ServeOptions", "Answer requests whose Host is NAME, a DNS name of this server (repeatable; the variable takes a comma-separated list). Besides these, only IP addresses, localhost and the machine's own names are answered; others get 421."),
      "CHATAPP_ALLOWED_HOSTS"},
+    {"trusted-proxy", "CIDR",
+     QT_TRANSLATE_NOOP("ServeOptions", "A reverse proxy in front of this server, an address or a network like 10.0.0.0/8 (repeatable; the variable takes a comma-separated list). A request from it is counted, limited and logged under the client's address that X-Forwarded-For gives; without this option that header is ignored."),
+     "CHATAPP_TRUSTED_PROXIES"},
     {"max-connections", "N",
      QT_TRANSLATE_NOOP("ServeOptions", "Open connections allowed; a new one beyond gets 503 (default 10000, lowered to fit the open-file limit)."),
      "CHATAPP_MAX_CONNECTIONS"},
@@ -164,6 +167,26 @@ bool readHostNames(const QStringList &given, QStringList *target)
     return true;
 }
 
+// Ranges as --trusted-proxy takes them into `target`; false (after saying why) if one is
+// not an address or network.
+bool readProxyRanges(const QStringList &given, TrustedProxies *target)
+{
+    for (const QString &text : given) {
+        if (text.trimmed().isEmpty())
+            continue; // "a,,b" or a trailing comma in the variable
+        const auto range = TrustedProxies::parseRange(text);
+        if (!range) {
+            fail(translated(QT_TRANSLATE_NOOP("ServeOptions",
+                                              "--trusted-proxy takes an IP address or a network in CIDR "
+                                              "notation, like 127.0.0.1, 10.0.0.0/8 or ::1/128, not '%1'"))
+                     .arg(text));
+            return false;
+        }
+        target->add(*range);
+    }
+    return true;
+}
+
 } // namespace
 
 std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
@@ -269,6 +292,9 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
         } else if (name == u"allowed-host") {
             ok = readHostNames(parser.isSet(name) ? parser.values(name) : value->split(u','),
                                &options.allowedHosts);
+        } else if (name == u"trusted-proxy") {
+            ok = readProxyRanges(parser.isSet(name) ? parser.values(name) : value->split(u','),
+                                 &options.trustedProxies);
         } else if (name == u"password-attempts")
             ok = readNumber(name, *value, 1, 1000000, &limits.wrongPasswordsPerMinute);
         else if (name == u"max-connections")

@@ -2,6 +2,7 @@
 
 #include "limits.h"
 #include "storage/postgresaddress.h"
+#include "trustedproxies.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -25,6 +26,8 @@ struct ServeOptions
     // Names besides IP addresses, localhost and the machine's own that the Host header may
     // give, normalised (OriginPolicy::normalisedHostName).
     QStringList allowedHosts;
+    // Reverse proxies whose X-Forwarded-For names the client; none: the header is ignored.
+    TrustedProxies trustedProxies;
     ServerLimits limits;
 };
 

@@ -43,7 +43,7 @@ void ChatServer::createSession(const QHttpServerRequest &request, const PathArgu
         return;
     }
     // Checked before the password, so that a throttled guesser learns nothing, right or wrong.
-    if (const auto retryAfter = m_sessions.throttled(request.remoteAddress())) {
+    if (const auto retryAfter = m_sessions.throttled(reply->clientAddress())) {
         reply->sendError(Errors::tooManyPasswordAttempts(*retryAfter),
                          {{"Retry-After", QByteArray::number(*retryAfter)}});
         return;
@@ -53,7 +53,7 @@ void ChatServer::createSession(const QHttpServerRequest &request, const PathArgu
         reply->sendError(*error);
         return;
     }
-    if (!m_sessions.tryPassword(request.remoteAddress(), std::get<QString>(password))) {
+    if (!m_sessions.tryPassword(reply->clientAddress(), std::get<QString>(password))) {
         reply->sendError(Errors::wrongPassword(), {{"WWW-Authenticate", challenge}});
         return;
     }

@@ -7,7 +7,7 @@ void ChatServer::postTyping(const QHttpServerRequest &request, const PathArgumen
 {
     // A window sends one every few seconds at most while its composer is edited; any
     // more is someone else's loop, which costs what sending does.
-    if (const auto retryAfter = m_sendLimiter.admit(request.remoteAddress())) {
+    if (const auto retryAfter = m_sendLimiter.admit(reply->clientAddress())) {
         reply->sendError(Errors::tooManyRequests(*retryAfter),
                          {{"Retry-After", QByteArray::number(*retryAfter)}});
         return;

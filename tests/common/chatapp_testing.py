@@ -189,13 +189,19 @@ class Xvfb:
         wait_until(lambda: os.path.exists(socket_path), 5, "the socket " + socket_path)
 
     def kill(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process.wait(timeout=5)
+        stop_process(self.process)
+
+
+def stop_process(process):
+    """SIGTERM, and SIGKILL if it is not gone within 5 s: a helper (Xvfb, a proxy) that
+    outlived its test would hold its port or display for the next."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    process.wait(timeout=5)
 
 
 def resident_kib(pid):

@@ -66,6 +66,10 @@ private slots:
     void changedNameIsUsedAndRemembered();
     void searchPagesAndShowsAnOldMessageInItsRoom();
     void typingIsToldAtMostEveryFewSecondsAndShownToOthers();
+    void editsDeletionsAndReactionsReachEveryoneInPlace();
+    void onlyTheAuthorsSecretEditsAndItOutlivesTheClient();
+    void aReplyQuotesAnOriginalNotLoadedAndTheJumpLoadsAroundIt();
+    void aChangeInAnotherRoomIsNotAnUnreadMessage();
 
 private:
     std::unique_ptr<ChatClient> openClient(const QString &name, const QString &room);
@@ -331,6 +335,164 @@ void TestChatClient::typingIsToldAtMostEveryFewSecondsAndShownToOthers()
     QVERIFY2(sinceLastNotice.elapsed() < TypingBoard::typingLastsMs,
              "too slow to tell the send from the notice running out");
     QCOMPARE(benSaw.size(), 2);
+}
+
+void TestChatClient::editsDeletionsAndReactionsReachEveryoneInPlace()
+{
+    const QString room = freshRoom();
+    auto ana = openClient(QStringLiteral("ana"), room);
+    auto ben = openClient(QStringLiteral("ben"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded() && ben->isRoomLoaded(), answerTimeoutMs);
+    ana->send(QStringLiteral("hola"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfText(*ben, QStringLiteral("hola")) == 0, answerTimeoutMs);
+    const MessageId id = ana->messages()->index(0).data(MessageModel::IdRole).toLongLong();
+    QAbstractItemModelTester tester(ben->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy resets(ben->messages(), &QAbstractItemModel::modelReset);
+    QSignalSpy news(ben.get(), &ChatClient::newsArrived);
+    QStringList exchanges;
+    connect(ana->api(), &ApiClient::exchangeFinished, this,
+            [&exchanges](const Exchange &exchange) { exchanges.append(exchange.summary()); });
+
+    // The author's window shows the answer; the other's gets the entry, in place.
+    ana->editMessage(id, QStringLiteral("hola a todos"));
+    QTRY_COMPARE_WITH_TIMEOUT(rowOfText(*ana, QStringLiteral("hola a todos")), 0, answerTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(rowOfText(*ben, QStringLiteral("hola a todos")), 0, answerTimeoutMs);
+    QVERIFY(ben->messages()->index(0).data(MessageModel::EditedRole).toBool());
+    QCOMPARE(ben->messages()->rowCount(), 1);
+    QVERIFY(std::any_of(exchanges.cbegin(), exchanges.cend(),
+                        [](const QString &line) { return line.startsWith(u"PATCH") && line.contains(u"200"); }));
+
+    ben->toggleReaction(id, QStringLiteral("👍"));
+    const auto reactionsOf = [id](const ChatClient &client) {
+        const int row = client.messages()->rowOfMessage(id);
+        return client.messages()->index(row).data(MessageModel::ReactionsRole).value<QList<Reaction>>();
+    };
+    const QList<Reaction> bens{{QStringLiteral("👍"), {QStringLiteral("ben")}}};
+    QTRY_COMPARE_WITH_TIMEOUT(reactionsOf(*ana), bens, answerTimeoutMs);
+    QCOMPARE(reactionsOf(*ben), bens);
+    QCOMPARE(ben->messages()->index(0).data(MessageModel::MyReactionsRole).toStringList(), QStringList{QStringLiteral("👍")});
+    ben->toggleReaction(id, QStringLiteral("👍")); // toggled: taken back
+    QTRY_VERIFY_WITH_TIMEOUT(reactionsOf(*ana).isEmpty(), answerTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(reactionsOf(*ben).isEmpty(), answerTimeoutMs);
+
+    ana->deleteMessage(id);
+    QTRY_VERIFY_WITH_TIMEOUT(ben->messages()->index(0).data(MessageModel::DeletedRole).toBool(), answerTimeoutMs);
+    QVERIFY(ana->messages()->index(0).data(MessageModel::DeletedRole).toBool());
+    QCOMPARE(ben->messages()->rowCount(), 1);
+    QCOMPARE(resets.size(), 0);
+    // A change to what is there is not news to be told about.
+    QCOMPARE(news.size(), 0);
+
+    // The room shown anew (another room and back) is as it is now.
+    ben->openRoom(*RoomName::parse(freshRoom()));
+    ben->openRoom(*RoomName::parse(room));
+    QTRY_COMPARE_WITH_TIMEOUT(ben->messages()->rowCount(), 1, answerTimeoutMs);
+    QVERIFY(ben->messages()->index(0).data(MessageModel::DeletedRole).toBool());
+}
+
+void TestChatClient::onlyTheAuthorsSecretEditsAndItOutlivesTheClient()
+{
+    const QString room = freshRoom();
+    auto ana = openClient(QStringLiteral("ana"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded(), answerTimeoutMs);
+    ana->send(QStringLiteral("mío"));
+    QTRY_COMPARE_WITH_TIMEOUT(ana->pendingCount(), 0, answerTimeoutMs);
+    const MessageId id = ana->messages()->index(0).data(MessageModel::IdRole).toLongLong();
+
+    // Someone calling himself ana, from another place: names prove nothing.
+    const HttpReply forged = request(m_nam, "PATCH", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages/%2").arg(room).arg(id)),
+                                     jsonBody({{QStringLiteral("text"), QStringLiteral("robado")}}),
+                                     {{"Content-Type", "application/json"}, {"Author-Secret", QByteArray(32, 'x')}});
+    QCOMPARE(forged.status, 403);
+
+    // The window restarted: the secret is the server's, kept in the settings.
+    ana.reset();
+    auto again = openClient(QStringLiteral("ana"), room);
+    QTRY_COMPARE_WITH_TIMEOUT(again->messages()->rowCount(), 1, answerTimeoutMs);
+    QSignalSpy errors(again.get(), &ChatClient::errorOccurred);
+    again->editMessage(id, QStringLiteral("mío, editado"));
+    QTRY_COMPARE_WITH_TIMEOUT(rowOfText(*again, QStringLiteral("mío, editado")), 0, answerTimeoutMs);
+    QCOMPARE(errors.size(), 0);
+
+    // Another machine's window (other settings, another secret) is refused, in the
+    // window's words, and the text stays.
+    QTemporaryDir elsewhere;
+    QVERIFY(sandboxSettings(elsewhere.path()));
+    auto impostor = std::make_unique<ChatClient>(clientConfigFor(m_server, QStringLiteral("ana"), room));
+    QVERIFY(sandboxSettings(m_settingsDir.path()));
+    impostor->start();
+    QTRY_COMPARE_WITH_TIMEOUT(impostor->messages()->rowCount(), 1, answerTimeoutMs);
+    QSignalSpy refused(impostor.get(), &ChatClient::errorOccurred);
+    impostor->deleteMessage(id);
+    QVERIFY(refused.wait(answerTimeoutMs));
+    QCOMPARE(refused.first().first().toString(),
+             QStringLiteral("Only the person who sent a message can change it, from the window it was sent from."));
+    QCOMPARE(storedMessages(m_nam, m_server, room).first().second, QStringLiteral("mío, editado"));
+}
+
+void TestChatClient::aReplyQuotesAnOriginalNotLoadedAndTheJumpLoadsAroundIt()
+{
+    const QString room = freshRoom();
+    QVERIFY(seedRoom(m_nam, m_server, room, 250, QStringLiteral("seed"), QStringLiteral("old-%1.")));
+    auto ana = openClient(QStringLiteral("ana"), room);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isRoomLoaded(), answerTimeoutMs);
+    QVERIFY(ana->messages()->rowOfMessage(5) < 0); // far beyond the newest page
+
+    ana->send(QStringLiteral("¿seguro?"), 5);
+    QTRY_COMPARE_WITH_TIMEOUT(ana->pendingCount(), 0, answerTimeoutMs);
+    const int reply = rowOfText(*ana, QStringLiteral("¿seguro?"));
+    QCOMPARE(ana->messages()->index(reply).data(MessageModel::ReplyToRole).toLongLong(), 5);
+    // The original is fetched for the quote (GET .../messages/5), not its page.
+    QTRY_COMPARE_WITH_TIMEOUT(ana->messages()->index(reply).data(MessageModel::QuoteTextRole).toString(),
+                              QStringLiteral("old-5."), answerTimeoutMs);
+    QCOMPARE(ana->messages()->index(reply).data(MessageModel::QuoteAuthorRole).toString(), QStringLiteral("seed"));
+    QVERIFY(ana->messages()->rowOfMessage(5) < 0);
+
+    QStringList asked;
+    connect(ana->api(), &ApiClient::exchangeFinished, this,
+            [&asked](const Exchange &exchange) { asked.append(exchange.path); });
+    QSignalSpy shown(ana.get(), &ChatClient::messageShown);
+    ana->jumpToMessage(5);
+    QVERIFY(shown.wait(answerTimeoutMs));
+    const int row = shown.first().first().toInt();
+    QCOMPARE(ana->messages()->index(row).data(MessageModel::IdRole).toLongLong(), 5);
+    QCOMPARE(ana->messages()->index(row).data(MessageModel::TextRole).toString(), QStringLiteral("old-5."));
+    QVERIFY2(asked.first().contains(u"around=5"), qPrintable(asked.join(u'\n')));
+    // The pages between follow: the room is whole again, each message once.
+    QTRY_COMPARE_WITH_TIMEOUT(ana->messages()->storedCount(), 251, answerTimeoutMs);
+    for (int i = 0; i < 251; ++i)
+        QCOMPARE(ana->messages()->index(i).data(MessageModel::IdRole).toLongLong(), MessageId(i + 1));
+}
+
+void TestChatClient::aChangeInAnotherRoomIsNotAnUnreadMessage()
+{
+    const QString side = freshRoom();
+    QCOMPARE(request(m_nam, "PUT", m_server.url(QStringLiteral("/api/v1/rooms/") + side)).status, 201);
+    auto ana = openClient(QStringLiteral("ana"), freshRoom());
+    RoomListModel *rooms = ana->rooms();
+    const RoomName sideRoom = *RoomName::parse(side);
+    QTRY_VERIFY_WITH_TIMEOUT(rooms->rowOf(sideRoom) >= 0, answerTimeoutMs);
+    QSignalSpy news(ana.get(), &ChatClient::newsArrived);
+    QVERIFY(seedRoom(m_nam, m_server, side, 1, QStringLiteral("bea"), QStringLiteral("@ana, %1 question")));
+    const auto unreadOf = [&] { return rooms->index(rooms->rowOf(sideRoom)).data(RoomListModel::UnreadRole).toLongLong(); };
+    QTRY_COMPARE_WITH_TIMEOUT(unreadOf(), 1, roomNewsTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(news.size(), 1, answerTimeoutMs);
+
+    // Two more ids in the room, and still one message to read, of which nobody is told.
+    int newsFetches = 0;
+    connect(ana->api(), &ApiClient::exchangeFinished, this, [&newsFetches, side](const Exchange &exchange) {
+        newsFetches += exchange.path.contains(side + QStringLiteral("/messages?after=1")) ? 1 : 0;
+    });
+    for (const QString &emoji : {QStringLiteral("👍"), QStringLiteral("🎉")}) {
+        const HttpReply reacted =
+            request(m_nam, "POST", m_server.url(QStringLiteral("/api/v1/rooms/%1/messages/1/reactions").arg(side)),
+                    jsonBody({{QStringLiteral("author"), QStringLiteral("cai")}, {QStringLiteral("emoji"), emoji}}),
+                    {{"Content-Type", "application/json"}});
+        QCOMPARE(reacted.status, 201);
+    }
+    // Read with the room's news (GET .../messages?after=1), and counted for what they are.
+    QTRY_VERIFY_WITH_TIMEOUT(newsFetches > 0 && unreadOf() == 1, answerTimeoutMs);
+    QCOMPARE(news.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestChatClient)

@@ -45,11 +45,13 @@ private slots:
     void secretsInJsonBodiesAreMasked();
     void postIsLoggedWithItsHeadersAndBodies();
     void bearerTokenIsMaskedInTheLog();
+    void authorSecretIsMaskedInTheLog();
     void rawTextReadsLikeACapture();
 
 private:
     // Sends with a real ApiClient and returns what the log got.
-    Exchange postMessage(ApiClient &api, ExchangeLog &log, const QString &text);
+    Exchange postMessage(ApiClient &api, ExchangeLog &log, const QString &text,
+                         const ApiClient::Headers &headers = {});
 
     ServerProcess m_server;
 };
@@ -141,14 +143,15 @@ void TestExchangeLog::secretsInJsonBodiesAreMasked()
     QCOMPARE(body.size, answer.size());
 }
 
-Exchange TestExchangeLog::postMessage(ApiClient &api, ExchangeLog &log, const QString &text)
+Exchange TestExchangeLog::postMessage(ApiClient &api, ExchangeLog &log, const QString &text,
+                                      const ApiClient::Headers &headers)
 {
     connect(&api, &ApiClient::exchangeFinished, &log, &ExchangeLog::append);
     const int before = log.rowCount();
     api.post(apiPath({ u"rooms", u"logged", u"messages" }),
         QJsonObject {
             { QStringLiteral("author"), QStringLiteral("ana") }, { QStringLiteral("text"), text } },
-        "key-" + text.toLatin1(), nullptr, {});
+        "key-" + text.toLatin1(), nullptr, {}, headers);
     if (!QTest::qWaitFor([&] { return log.rowCount() > before; }, answerTimeoutMs))
         return {};
     return log.exchangeAt(log.rowCount() - 1);
@@ -203,6 +206,18 @@ void TestExchangeLog::bearerTokenIsMaskedInTheLog()
     QCOMPARE(
         exchange.requestHeader("Authorization"), QByteArray("Bearer ") + ExchangeCapture::mask);
     QVERIFY(!exchangeAsText(exchange).contains(QString::fromLatin1(token)));
+}
+
+void TestExchangeLog::authorSecretIsMaskedInTheLog()
+{
+    // It proves who may edit or delete the message: as much a credential as the token.
+    ApiClient api(m_server.baseUrl());
+    ExchangeLog log;
+    const QByteArray secret = "a-secret-that-must-not-show-0123";
+    const Exchange exchange = postMessage(api, log, QStringLiteral("signed"), {{"Author-Secret", secret}});
+    QCOMPARE(exchange.status, 201);
+    QCOMPARE(exchange.requestHeader("Author-Secret"), QByteArray(ExchangeCapture::mask));
+    QVERIFY(!exchangeAsText(exchange).contains(QString::fromLatin1(secret)));
 }
 
 void TestExchangeLog::rawTextReadsLikeACapture()
