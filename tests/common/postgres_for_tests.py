@@ -11,7 +11,8 @@ or from a shell or ctest, running commands against it and stopping it whatever t
     postgres_for_tests.py run -- python3 tests/integration/test_search.py
     postgres_for_tests.py start   # prints the URL, waits until stdin closes or Ctrl-C
 
-Installs Debian's postgresql with apt-get if no initdb is found. PostgreSQL refuses to
+Installs Debian's postgresql (scripts/apt-ensure.sh: no system cluster is started) if
+no initdb is found. PostgreSQL refuses to
 run as root, so as root the cluster belongs to the `postgres` user (runuser); otherwise
 to the caller. It listens on 127.0.0.1 and a free port, its unix socket in the temporary
 folder; the chat user signs in over TCP with a password (scram-sha-256), as a real
@@ -50,9 +51,10 @@ def ensure_installed():
     if os.geteuid() != 0:
         raise PostgresFailure("PostgreSQL is not installed and only root may apt-get it: "
                               "apt-get install -y postgresql")
-    environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "--no-install-recommends", "postgresql"]):
-        subprocess.run(command, check=True, env=environment, stdout=subprocess.DEVNULL)
+    # Through the project's apt-ensure.sh: it keeps Debian's package from starting a
+    # cluster of its own on port 5432 (policy-rc.d), which nothing here would stop.
+    apt_ensure = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "apt-ensure.sh")
+    subprocess.run(["bash", apt_ensure, "postgresql"], check=True, stdout=subprocess.DEVNULL)
     directory = server_binaries()
     if not directory:
         raise PostgresFailure("apt-get installed postgresql, yet no initdb is in /usr/lib/postgresql/*/bin")
