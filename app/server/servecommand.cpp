@@ -6,6 +6,7 @@
 #include "serveoptions.h"
 #include "signalwatcher.h"
 #include "tlsconfiguration.h"
+#include "storage/postgresstorage.h"
 #include "storage/sqlitestorage.h"
 
 #include <QCoreApplication>
@@ -69,11 +70,17 @@ int runServeCommand(int argc, char *argv[])
         }
     }
 
-    SqliteStorage storage(options->dataDirectory);
+    std::unique_ptr<Storage> store;
+    if (options->postgres)
+        store = std::make_unique<PostgresStorage>(*options->postgres);
+    else
+        store = std::make_unique<SqliteStorage>(options->dataDirectory);
+    Storage &storage = *store;
     QString error;
     if (!storage.open(&error)) {
         std::fprintf(stderr, "chatapp: cannot open the store in %s: %s\n",
-                     qPrintable(options->dataDirectory), qPrintable(error));
+                     qPrintable(options->postgres ? options->postgres->display() : options->dataDirectory),
+                     qPrintable(error));
         return 1;
     }
 

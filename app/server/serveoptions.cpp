@@ -24,6 +24,12 @@ const OptionSpec optionTable[] = {
     {"data-dir", "DIR",
      QT_TRANSLATE_NOOP("ServeOptions", "Where the messages are stored (default ./chatapp-data)."),
      "CHATAPP_DATA_DIR"},
+    {"store", "URL",
+     QT_TRANSLATE_NOOP("ServeOptions", "Store in PostgreSQL at postgresql://USER@HOST:PORT/DATABASE rather than SQLite in --data-dir; the password from --store-password-file or libpq's PGPASSFILE, never in the URL."),
+     "CHATAPP_STORE"},
+    {"store-password-file", "FILE",
+     QT_TRANSLATE_NOOP("ServeOptions", "Read the PostgreSQL password of --store from the first line of FILE."),
+     "CHATAPP_STORE_PASSWORD_FILE"},
     {"quiet", nullptr, QT_TRANSLATE_NOOP("ServeOptions", "Do not log each request on stderr."),
      "CHATAPP_QUIET"},
     {"password", "TEXT",
@@ -244,6 +250,7 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
                  .arg(options.host));
         return std::nullopt;
     }
+    QString storePassword;
     for (const OptionSpec &spec : optionTable) {
         const auto value = valueOf(parser, spec);
         if (!value)
@@ -254,6 +261,17 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
         bool ok = true;
         if (name == u"data-dir")
             options.dataDirectory = *value;
+        else if (name == u"store") {
+            QString error;
+            options.postgres = parsePostgresAddress(*value, &error);
+            ok = options.postgres.has_value();
+            if (!ok)
+                fail(error);
+        } else if (name == u"store-password-file") {
+            const auto password = readPasswordFile(*value);
+            ok = password.has_value();
+            storePassword = password.value_or(QString());
+        }
         else if (name == u"quiet")
             options.quiet = isTrue(*value);
         else if (name == u"password") {
@@ -298,6 +316,13 @@ std::optional<ServeOptions> parseServeOptions(const QCoreApplication &app)
             ok = readNumber(name, *value, 1, 1000000, &limits.sendBurst);
         if (!ok)
             return std::nullopt;
+    }
+    if (!storePassword.isEmpty()) {
+        if (!options.postgres) {
+            fail(QStringLiteral("--store-password-file goes with --store postgresql://..."));
+            return std::nullopt;
+        }
+        options.postgres->password = storePassword;
     }
     if (options.tlsCertificate.isEmpty() != options.tlsKey.isEmpty()) {
         fail(translated(QT_TRANSLATE_NOOP("ServeOptions", "--tls-cert and --tls-key go together")));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "limits.h"
+#include "storage/postgresaddress.h"
 #include "trustedproxies.h"
 
 #include <QHostAddress>
@@ -16,6 +17,8 @@ struct ServeOptions
     QHostAddress address = QHostAddress(QHostAddress::AnyIPv4);
     quint16 port = 3550;
     QString dataDirectory = QStringLiteral("./chatapp-data");
+    // Set: store in this PostgreSQL rather than SQLite in dataDirectory.
+    std::optional<PostgresAddress> postgres;
     bool quiet = false;
     QString password; // empty: no access control
     QString tlsCertificate; // both empty, or both set: HTTPS

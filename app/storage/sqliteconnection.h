@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/message.h"
+#include "entryrows.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -21,12 +21,3 @@ inline constexpr qint32 chatAppApplicationId = 0x43684170;
 // Marks the file as ChatApp's and creates the tables of the current schema version, in
 // the caller's transaction.
 bool createChatAppSchema(QSqlDatabase &database, QString *error);
-
-// The columns every query of entries selects first, in this order, each after `alias.`
-// when given; messageFromRow reads them and serialises the entry.
-QString messageColumns(const QString &alias = {});
-Message messageFromRow(const QSqlQuery &query, const QString &room);
-
-// Fills in the reactions of the messages among `entries` (of one room), and serialises
-// again those that have some. False when the read failed (`query` says why).
-bool addReactions(QSqlQuery &query, const QString &room, QList<Message> &entries);

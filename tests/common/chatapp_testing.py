@@ -84,6 +84,17 @@ def tail(path, size=2000):
         return "(no log: %s)" % error
 
 
+def store_arguments(data_dir, extra_args):
+    """With CHATAPP_STORE set (postgres_for_tests.py run sets it), the server stores in
+    PostgreSQL: in a database of its own for each data folder, so that tests keep their
+    stores apart and a restart on the same folder finds the same messages."""
+    if not os.environ.get("CHATAPP_STORE") or "--store" in extra_args:
+        return []
+    import postgres_for_tests
+    return ["--store", postgres_for_tests.database_for(data_dir),
+            "--store-password-file", os.environ["CHATAPP_STORE_PASSWORD_FILE"]]
+
+
 class Server:
     """`chatapp --serve` on 127.0.0.1 and a free port, its stderr in `log_path`. A
     `command_prefix` that execs what follows (["prlimit", "--nofile=1024:1024"]) keeps
@@ -91,6 +102,7 @@ class Server:
 
     def __init__(self, binary, data_dir, log_path, extra_args=(), quiet=True, command_prefix=()):
         self.log_path = log_path
+        extra_args = [*extra_args, *store_arguments(data_dir, extra_args)]
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [*command_prefix, binary, "--serve", HOST, "0", "--data-dir", data_dir,

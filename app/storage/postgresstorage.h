@@ -1,0 +1,52 @@
+#pragma once
+
+#include "postgresaddress.h"
+#include "storage.h"
+
+#include <QThread>
+#include <memory>
+
+class PostgresReader;
+class PostgresSessions;
+class PostgresWriter;
+
+// The store for several `chatapp --serve` nodes on one PostgreSQL (--store
+// postgresql://...): the same threads as SqliteStorage, a group-committing writer and a
+// reader, each with a connection of its own. See docs/postgres-status.md for what it
+// does not do yet (other nodes' messages reach this node's streams only through reads).
+class PostgresStorage final : public Storage
+{
+public:
+    explicit PostgresStorage(PostgresAddress address);
+    ~PostgresStorage() override;
+
+    bool open(QString *error) override;
+    QList<RoomRecord> rooms() const override;
+
+    void append(const RoomName &room, const MessageDraft &draft, const QByteArray &idempotencyKey,
+                QObject *context, std::function<void(const AppendOutcome &)> done) override;
+    void change(const RoomName &room, const EntryChange &change, QObject *context,
+                std::function<void(const ChangeOutcome &)> done) override;
+    void createRoom(const RoomName &room, QObject *context, std::function<void(RoomOutcome)> done) override;
+    void read(const RoomName &room, const PageRequest &request, QObject *context,
+              std::function<void(const Page &)> done) override;
+    void search(const SearchQuery &query, QObject *context, std::function<void(const SearchPage &)> done) override;
+    void checkHealth(QObject *context, std::function<void(const StoreHealth &)> done) override;
+    CommitStats commitStats() const override;
+
+    QList<QByteArray> loadSessions(const QByteArray &passwordTag) override;
+    void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                     std::function<void(bool)> done) override;
+    void deleteSession(const QByteArray &tokenHash, QObject *context, std::function<void(bool)> done) override;
+
+private:
+    bool prepareDatabase(QString *error);
+
+    const PostgresAddress m_address;
+    QList<RoomRecord> m_rooms;
+    QThread m_writerThread;
+    QThread m_readerThread;
+    std::unique_ptr<PostgresWriter> m_writer;
+    std::unique_ptr<PostgresReader> m_reader;
+    std::unique_ptr<PostgresSessions> m_sessions;
+};
