@@ -5,6 +5,7 @@
 #include "client/chatclient.h"
 #include "client/notifications.h"
 #include "client/notificationsettings.h"
+#include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
 #include "fakenotificationserver.h"
 #include "httpclient.h"
@@ -51,6 +52,7 @@ private slots:
     void cancelKeepsWhatWasSaved();
     void mentionInTheBackgroundNotifiesAndItsClickOpensTheRoom();
     void mentionInAnotherRoomNotifies();
+    void mentionIsHighlightedHereAndCountedElsewhere();
     void titleCountsUnreadButNotInMutedRooms();
 
 private:
@@ -207,6 +209,48 @@ void TestNotifications::mentionInAnotherRoomNotifies()
     QCOMPARE(m_notifications.calls.size(), 1);
     QCOMPARE(m_notifications.calls[0].summary, QStringLiteral("#corridor — bo"));
     QCOMPARE(m_notifications.calls[0].body, QStringLiteral("@ana in the corridor"));
+}
+
+// What the delegates paint from: a message that names you is highlighted in the list
+// (MentionsMeRole), and another room counts its mentions beside its unread ones (the
+// room list's red "@ n"), until it is read.
+void TestNotifications::mentionIsHighlightedHereAndCountedElsewhere()
+{
+    const QString hall = QStringLiteral("hall");
+    const QString yard = QStringLiteral("yard");
+    post(yard, QStringLiteral("bo"), QStringLiteral("before ana came"));
+    auto ana = openChatWindow(m_server, QStringLiteral("ana"), hall);
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("No messages in #") + hall), timeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(listsRoom(*ana, yard), timeoutMs);
+
+    post(hall, QStringLiteral("bo"), QStringLiteral("plain chatter"));
+    post(hall, QStringLiteral("bo"), QStringLiteral("@ana look here"));
+    post(hall, QStringLiteral("bo"), QStringLiteral("banana bread is not a mention"));
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("is not a mention")), timeoutMs);
+    const QAbstractItemModel *messages = messageViewOf(*ana)->model();
+    QStringList highlighted;
+    for (int row = 0; row < messages->rowCount(); ++row) {
+        const QModelIndex index = messages->index(row, 0);
+        if (index.data(MessageModel::MentionsMeRole).toBool())
+            highlighted.append(index.data(MessageModel::TextRole).toString());
+    }
+    QCOMPARE(highlighted, QStringList{QStringLiteral("@ana look here")});
+
+    RoomListModel *rooms = ana->client()->rooms();
+    const auto yardCounts = [&] {
+        const QModelIndex index = rooms->index(rooms->rowOf(*RoomName::parse(yard)), 0);
+        return std::pair{index.data(RoomListModel::UnreadRole).toLongLong(),
+                         index.data(RoomListModel::MentionRole).toInt()};
+    };
+    post(yard, QStringLiteral("bo"), QStringLiteral("@ana over here"));
+    post(yard, QStringLiteral("bo"), QStringLiteral("and @ANA again"));
+    post(yard, QStringLiteral("bo"), QStringLiteral("no one named"));
+    QTRY_COMPARE_WITH_TIMEOUT(yardCounts(), (std::pair<qint64, int>{3, 2}), roomNewsTimeoutMs * 3);
+    QCOMPARE(rooms->index(rooms->rowOf(*RoomName::parse(hall)), 0).data(RoomListModel::MentionRole).toInt(), 0);
+
+    ana->switchToRoom(yard);
+    QTRY_VERIFY_WITH_TIMEOUT(messageListText(*ana).contains(QStringLiteral("no one named")), timeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(yardCounts(), (std::pair<qint64, int>{0, 0}), timeoutMs);
 }
 
 void TestNotifications::titleCountsUnreadButNotInMutedRooms()
