@@ -132,21 +132,22 @@ class PollSubscriber(Subscriber):
 
 
 def apply(state, entry):
-    """What a follower does with an entry (docs/api.md, Conventions)."""
+    """What a follower does with an entry (docs/api.md, Conventions). Who reacted is a set:
+    a change applied on a page that already shows it can reorder names, not change them."""
     kind = entry.get("type")
     if kind is None:
         state[entry["id"]] = [entry["text"], entry.get("deleted", False),
-                              {r["emoji"]: list(r["names"]) for r in entry.get("reactions", [])}]
+                              {r["emoji"]: set(r["names"]) for r in entry.get("reactions", [])}]
         return
     message = state[entry["target"]]
     if kind == "edit" and not message[1]:
         message[0] = entry["text"]
     elif kind == "delete":
         message[0], message[1] = "", True
-    elif kind == "react" and entry["author"] not in message[2].setdefault(entry["emoji"], []):
-        message[2][entry["emoji"]].append(entry["author"])
-    elif kind == "unreact" and entry["author"] in message[2].get(entry["emoji"], []):
-        message[2][entry["emoji"]].remove(entry["author"])
+    elif kind == "react":
+        message[2].setdefault(entry["emoji"], set()).add(entry["author"])
+    elif kind == "unreact" and entry["author"] in message[2].get(entry["emoji"], set()):
+        message[2][entry["emoji"]].discard(entry["author"])
         if not message[2][entry["emoji"]]:
             del message[2][entry["emoji"]]
 
@@ -270,8 +271,14 @@ def main():
                 history.extend(page["messages"])
             truth = state_of(history)
             for subscriber in subscribers:
-                if subscriber.ids == expected and state_of(subscriber.entries) != truth:
-                    problems.append("%s: the state built from its entries is not history's" % subscriber.name)
+                built = state_of(subscriber.entries) if subscriber.ids == expected else truth
+                differing = [key for key in truth if built.get(key) != truth[key]]
+                if differing:
+                    first = differing[0]
+                    problems.append("%s: the state built from its entries is not history's for %d messages, "
+                                    "first %d: %r, history %r; its entries about it: %r" % (
+                                        subscriber.name, len(differing), first, built.get(first), truth[first],
+                                        [e for e in subscriber.entries if first in (e["id"], e.get("target"))]))
             slow = subscribers[2]
             print("flood: %d sends and %d changes acknowledged (%d refused: %s) in %d s, %d ids; resumes: %s" % (
                 len(acknowledged), len(changes), len(refused), sorted(set(refused))[:5], FLOOD_SECONDS, last_id,

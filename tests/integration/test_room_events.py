@@ -89,11 +89,12 @@ def history(server, room):
 
 def apply(state, entry):
     """What a follower does with an entry (docs/api.md, Conventions): changes are settings,
-    so one already shown by the page it follows changes nothing."""
+    so one already shown by the page it follows changes nothing. Who reacted is a set: such
+    a change can reorder the names, not change them."""
     kind = entry.get("type")
     if kind is None:
         state[entry["id"]] = {"text": entry["text"], "deleted": entry.get("deleted", False),
-                              "reactions": {r["emoji"]: list(r["names"]) for r in entry.get("reactions", [])},
+                              "reactions": {r["emoji"]: set(r["names"]) for r in entry.get("reactions", [])},
                               "reply_to": entry.get("reply_to")}
         return
     message = state.get(entry["target"])
@@ -104,13 +105,10 @@ def apply(state, entry):
     elif kind == "delete":
         message["deleted"], message["text"] = True, ""
     elif kind == "react":
-        names = message["reactions"].setdefault(entry["emoji"], [])
-        if entry["author"] not in names:
-            names.append(entry["author"])
+        message["reactions"].setdefault(entry["emoji"], set()).add(entry["author"])
     elif kind == "unreact":
-        names = message["reactions"].get(entry["emoji"], [])
-        if entry["author"] in names:
-            names.remove(entry["author"])
+        names = message["reactions"].get(entry["emoji"], set())
+        names.discard(entry["author"])
         if not names:
             message["reactions"].pop(entry["emoji"], None)
     else:
