@@ -1,5 +1,6 @@
 #include "postgreswriter.h"
 
+#include "batchanswers.h"
 #include "entryrows.h"
 #include "postgresconnection.h"
 
@@ -181,7 +182,7 @@ void PostgresWriter::flush()
     timer.start();
     const std::vector<Result> results = writeBatch(jobs);
     m_commitNanoseconds += quint64(timer.nsecsElapsed());
-    deliver(jobs, results);
+    answerBatch(jobs, results);
     if (m_sinceLastPurge.elapsed() > purgeIntervalMs)
         purgeOldKeys();
 }
@@ -402,34 +403,3 @@ void PostgresWriter::purgeOldKeys()
         qWarning("chatapp: purging old idempotency keys failed: %s", qPrintable(purge.lastError().text()));
 }
 
-// As SqliteWriter::deliver: one posted event per batch and context, answers in order.
-void PostgresWriter::deliver(std::vector<Job> &jobs, const std::vector<Result> &results)
-{
-    std::vector<std::pair<QPointer<QObject>, std::vector<std::function<void()>>>> byContext;
-    for (size_t i = 0; i < jobs.size(); ++i) {
-        Job &job = jobs[i];
-        if (!job.context)
-            continue;
-        std::function<void()> answer;
-        if (job.kind == Job::Kind::Append)
-            answer = [done = std::move(job.onAppended), outcome = results[i].appended] { done(outcome); };
-        else if (job.kind == Job::Kind::Change)
-            answer = [done = std::move(job.onChanged), outcome = results[i].changed] { done(outcome); };
-        else
-            answer = [done = std::move(job.onRoom), outcome = results[i].room] { done(outcome); };
-        auto slot = std::find_if(byContext.begin(), byContext.end(),
-                                 [&](const auto &entry) { return entry.first == job.context; });
-        if (slot == byContext.end())
-            slot = byContext.insert(byContext.end(), {job.context, {}});
-        slot->second.push_back(std::move(answer));
-    }
-    for (auto &[context, answers] : byContext) {
-        QMetaObject::invokeMethod(
-            context.data(),
-            [answers = std::move(answers)] {
-                for (const auto &answer : answers)
-                    answer();
-            },
-            Qt::QueuedConnection);
-    }
-}

@@ -56,7 +56,6 @@ private:
     void probeWrites();
     void setWriteProblem(const QString &problem);
     void purgeOldKeys();
-    static void deliver(std::vector<Job> &jobs, const std::vector<Result> &results);
 
     const PostgresAddress m_address;
     const QString m_connectionName;

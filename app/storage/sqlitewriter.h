@@ -89,7 +89,6 @@ private:
     void probeWrites();
     void setWriteProblem(const QString &problem);
     void purgeOldKeys();
-    static void deliver(std::vector<Job> &jobs, const std::vector<Result> &results);
 
     const QString m_databasePath;
     const QString m_connectionName;
