@@ -29,6 +29,14 @@ endif()
 install(FILES packaging/deb/chatapp-server.service
         DESTINATION lib/systemd/system COMPONENT service)
 
+# Several nodes on one PostgreSQL (README, "More than one machine"): the template unit
+# beside the single server's, inert until an instance is enabled; the configurations it
+# and the proxies need, as examples to copy into /etc.
+install(FILES packaging/cluster/chatapp-node@.service
+        DESTINATION lib/systemd/system COMPONENT cluster)
+install(FILES packaging/cluster/cluster.conf packaging/cluster/nginx.conf packaging/cluster/haproxy.cfg
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/cluster COMPONENT cluster)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME chatapp)
 set(CPACK_PACKAGE_VENDOR ChatApp)
@@ -51,7 +59,10 @@ on a server. Sending is a POST and reading a GET, answered with honest HTTP
 status codes, so the protocol is there to see.
 
 The server can run as the systemd service chatapp-server, installed
-disabled, as its own user with its data in /var/lib/chatapp.")
+disabled, as its own user with its data in /var/lib/chatapp. Several
+servers can share one PostgreSQL database behind nginx or HAProxy, each
+as an instance of chatapp-node@.service; examples of their configuration
+are in /usr/share/doc/chatapp/examples/cluster.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_CURRENT_BINARY_DIR}/packages)
 set(CPACK_STRIP_FILES TRUE)
@@ -70,7 +81,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, libqt6sql6-sqlite, libqt6svg6, \
 libqt6httpserver6 (>= ${Qt6HttpServer_VERSION}), \
 libqt6httpserver6 (<< ${Qt6HttpServer_VERSION_MAJOR}.${httpserver_next_minor}~)")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n")
+# Qt's PostgreSQL driver, for --store postgresql://: loaded at run time like the SQLite
+# one, but only a server on PostgreSQL needs it.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, libqt6sql6-psql")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/postinst
     ${CMAKE_CURRENT_SOURCE_DIR}/packaging/deb/prerm

@@ -7,8 +7,9 @@ them):
     `--appimage-extract` gives a tree equal to the AppDir (`diff -r`); the AppDir holds
     glibc with its loader in a folder on no RUNPATH, and FreeType and fontconfig in
     usr/lib;
-  * the .debs for Debian 12 and 13: their files, and Depends computed by dpkg-shlibdeps
-    with an upper bound on the Qt HttpServer they were built against;
+  * the .debs for Debian 12 and 13: their files (the cluster's unit and examples too),
+    Depends computed by dpkg-shlibdeps with an upper bound on the Qt HttpServer they
+    were built against, and Recommends naming Qt's PostgreSQL driver;
   * desktop-file-validate accepts resources/chatapp.desktop and its copies in the
     packages.
 """
@@ -137,7 +138,11 @@ def check_deb_contents(deb):
     for path in ["./usr/bin/chatapp", "./usr/share/applications/chatapp.desktop",
                  "./usr/share/icons/hicolor/scalable/apps/chatapp.svg",
                  "./usr/share/man/man1/chatapp.1.gz",
-                 "./usr/lib/systemd/system/chatapp-server.service"]:
+                 "./usr/lib/systemd/system/chatapp-server.service",
+                 "./usr/lib/systemd/system/chatapp-node@.service",
+                 "./usr/share/doc/chatapp/examples/cluster/cluster.conf",
+                 "./usr/share/doc/chatapp/examples/cluster/nginx.conf",
+                 "./usr/share/doc/chatapp/examples/cluster/haproxy.cfg"]:
         expect(re.search(r" %s$" % re.escape(path), listing, re.M), "%s has no %s" % (deb, path))
     depends = subprocess.run(["dpkg-deb", "-f", deb, "Depends"], stdout=subprocess.PIPE,
                              check=True).stdout.decode()
@@ -148,6 +153,10 @@ def check_deb_contents(deb):
         expect(re.search(package, depends), "Depends lacks %s: %s" % (package, depends))
     expect(re.search(r"libqt6httpserver6 \(<< 6\.\d+", depends),
            "Depends has no upper bound on libqt6httpserver6: %s" % depends)
+    recommends = subprocess.run(["dpkg-deb", "-f", deb, "Recommends"], stdout=subprocess.PIPE,
+                                check=True).stdout.decode()
+    # The PostgreSQL driver is not linked, so no tool would name it (--store postgresql://).
+    expect(re.search(r"\blibqt6sql6-psql\b", recommends), "Recommends lacks libqt6sql6-psql: %s" % recommends)
 
 
 def main():
@@ -170,8 +179,8 @@ def main():
             check("desktop-file-validate accepts the .desktop files", check_desktop_files,
                   options, packages, scratch)
         for release, deb in sorted(packages.debs.items()):
-            check("deb%d: binary, .desktop, icon, man page, unit; computed Depends with an upper "
-                  "bound on Qt HttpServer" % release, check_deb_contents, deb)
+            check("deb%d: binary, .desktop, icon, man page, units, cluster examples; computed "
+                  "Depends with an upper bound on Qt HttpServer; Recommends the PostgreSQL driver" % release, check_deb_contents, deb)
     return run_bounded("package-files", WHOLE_FILE_SECONDS, body)
 
 
