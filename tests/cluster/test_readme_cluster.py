@@ -42,7 +42,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "common"))
 from chatapp_testing import Failure, bound_whole_file, check, wait_until  # noqa: E402
-from postgres_for_tests import PostgresFailure, TemporaryPostgres  # noqa: E402
+from postgres_for_tests import PostgresFailure, TemporaryPostgres, free_port  # noqa: E402
 
 WHOLE_FILE_SECONDS = 240
 README_NODE_PORTS = ("3551", "3552", "3553")
@@ -60,23 +60,9 @@ def readme_block(readme, name):
     return match.group(1)
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as stat:
-            return stat.read().rsplit(")", 1)[-1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def reap_orphans():
-    """The nodes the stand-in stopped and this process adopted (a subreaper): last, once
-    no subprocess of this file is waited on any more."""
+    """The processes the stand-in started and stopped, which this process adopted (a
+    subreaper): last, once no subprocess of this file is waited on any more."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -84,13 +70,6 @@ def reap_orphans():
             return
         if pid == 0:
             return
-
-
-def reap(pid):
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 class ReadmeCluster:
@@ -157,24 +136,12 @@ class ReadmeCluster:
         return found
 
     def stop_everything(self):
-        """Each process the stand-ins started, by its PID: SIGTERM, SIGKILL after 10 s."""
+        """Every unit the README's steps started, stopped by the systemctl stand-in: by
+        the PID it recorded, SIGTERM, then SIGKILL after the unit's TimeoutStopSec."""
         run = os.path.join(self.root, "run")
-        pids = []
-        for name in os.listdir(run) if os.path.isdir(run) else []:
-            if name.endswith(".pid"):
-                with open(os.path.join(run, name)) as pid_file:
-                    pids.append(int(pid_file.read()))
-        for pid in pids:
-            if alive(pid):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for pid in pids:
-            while alive(pid) and time.monotonic() < deadline:
-                reap(pid)
-                time.sleep(0.05)
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
-            reap(pid)
+        units = [name[:-len(".pid")] for name in os.listdir(run) if name.endswith(".pid")] if os.path.isdir(run) else []
+        if units:
+            subprocess.run(["systemctl", "stop", *units], env=self.environment(), timeout=120)
 
     def get(self, port, path, host="127.0.0.1"):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
