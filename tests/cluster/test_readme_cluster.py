@@ -41,7 +41,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "common"))
-from chatapp_testing import Failure, bound_whole_file, check, wait_until  # noqa: E402
+from chatapp_testing import Failure, bound_whole_file, check, nginx_main_config, wait_until  # noqa: E402
 from postgres_for_tests import PostgresFailure, TemporaryPostgres, free_port  # noqa: E402
 
 WHOLE_FILE_SECONDS = 240
@@ -234,23 +234,8 @@ def nodes_start_from_the_unit(cluster):
 def nginx_as_written(cluster):
     prefix = cluster.moved("/etc/nginx")
     os.makedirs(os.path.join(prefix, "conf.d"))
-    # Debian's /etc/nginx/nginx.conf as far as this needs: conf.d/*.conf in http.
     with open(os.path.join(prefix, "nginx.conf"), "w") as main:
-        main.write("""daemon off;
-master_process off;
-pid %(p)s/nginx.pid;
-error_log stderr;
-events {}
-http {
-    access_log off;
-    client_body_temp_path %(p)s/body;
-    proxy_temp_path %(p)s/proxy;
-    fastcgi_temp_path %(p)s/fastcgi;
-    uwsgi_temp_path %(p)s/uwsgi;
-    scgi_temp_path %(p)s/scgi;
-    include %(p)s/conf.d/*.conf;
-}
-""" % {"p": prefix})
+        main.write(nginx_main_config(prefix, os.path.join(prefix, "conf.d", "*.conf")))
     cluster.run_block("nginx")
 
 

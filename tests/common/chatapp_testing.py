@@ -84,6 +84,27 @@ def tail(path, size=2000):
         return "(no log: %s)" % error
 
 
+def nginx_main_config(prefix, include):
+    """An nginx main configuration around `include` (a file or glob in its http
+    context, as Debian's /etc/nginx/nginx.conf includes conf.d/*.conf): in the
+    foreground, one process, every file it writes under `prefix`."""
+    return """daemon off;
+master_process off;
+pid %(p)s/nginx.pid;
+error_log stderr;
+events {}
+http {
+    access_log off;
+    client_body_temp_path %(p)s/body;
+    proxy_temp_path %(p)s/proxy;
+    fastcgi_temp_path %(p)s/fastcgi;
+    uwsgi_temp_path %(p)s/uwsgi;
+    scgi_temp_path %(p)s/scgi;
+    include %(include)s;
+}
+""" % {"p": prefix, "include": include}
+
+
 def store_arguments(data_dir, extra_args):
     """With CHATAPP_STORE set (postgres_for_tests.py run sets it), the server stores in
     PostgreSQL: in a database of its own for each data folder, so that tests keep their

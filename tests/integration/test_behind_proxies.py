@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 from chatapp_testing import (  # noqa: E402
-    HOST, Failure, Server, bound_whole_file, check, run_checks, stop_process, tail, wait_until)
+    HOST, Failure, Server, bound_whole_file, check, nginx_main_config, run_checks, stop_process, tail, wait_until)
 
 WHOLE_FILE_SECONDS = 60
 CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "packaging", "cluster")
@@ -101,21 +101,7 @@ class Nginx(Proxy):
         with open(os.path.join(prefix, "nginx-chatapp.conf"), "w") as written:
             written.write(config)
         with open(os.path.join(prefix, "nginx-main.conf"), "w") as main:
-            main.write("""daemon off;
-master_process off;
-pid %(p)s/nginx.pid;
-error_log stderr;
-events {}
-http {
-    access_log off;
-    client_body_temp_path %(p)s/body;
-    proxy_temp_path %(p)s/proxy;
-    fastcgi_temp_path %(p)s/fastcgi;
-    uwsgi_temp_path %(p)s/uwsgi;
-    scgi_temp_path %(p)s/scgi;
-    include %(p)s/nginx-chatapp.conf;
-}
-""" % {"p": prefix})
+            main.write(nginx_main_config(prefix, os.path.join(prefix, "nginx-chatapp.conf")))
         self.start([binary, "-p", prefix, "-e", "stderr", "-c", os.path.join(prefix, "nginx-main.conf")],
                    os.path.join(prefix, "nginx.log"))
 
