@@ -55,7 +55,7 @@ CROSS_NODE_DELIVERY = False
 
 
 def readme_block(readme, name):
-    match = re.search(r"<!-- cluster-test: %s -->\s*\n```(?:sh)?\n(.*?)```" % re.escape(name), readme, re.S)
+    match = re.search(r"<!-- cluster-test: %s -->\s*\n```[a-z]*\n(.*?)```" % re.escape(name), readme, re.S)
     check(match, "README.md has no block marked <!-- cluster-test: %s -->" % name)
     return match.group(1)
 
