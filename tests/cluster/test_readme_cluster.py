@@ -84,7 +84,6 @@ class ReadmeCluster:
         self.prefix = os.path.join(root, "usr")
         self.nginx_port = free_port()
         self.node_ports = {readme: str(free_port()) for readme in README_NODE_PORTS}
-        # Longest first: /usr/bin/chatapp before anything shorter could touch it.
         self.paths = [
             ("/usr/share/doc/chatapp", os.path.join(self.prefix, "share", "doc", "chatapp")),
             ("/usr/bin/chatapp", binary),
@@ -100,9 +99,10 @@ class ReadmeCluster:
             self.readme = readme.read()
 
     def moved(self, text):
-        for old, new in self.paths:
-            text = text.replace(old, new)
-        return text
+        """In one pass, so that nothing is moved twice (a free port holding 3551)."""
+        replacements = dict(self.paths)
+        pattern = "|".join(re.escape(old) for old in sorted(replacements, key=len, reverse=True))
+        return re.sub(pattern, lambda match: replacements[match.group(0)], text)
 
     def environment(self):
         stand_ins = os.path.join(HERE, "stand-ins")
