@@ -47,11 +47,6 @@ from postgres_for_tests import PostgresFailure, TemporaryPostgres, free_port  # 
 WHOLE_FILE_SECONDS = 240
 README_NODE_PORTS = ("3551", "3552", "3553")
 ROLLING_ROOM = "rolling"
-# Nodes do not yet tell each other of new messages (issue 16; docs/postgres-status.md,
-# "Remaining" 1), as the README's note says: a node reads a message another stored only
-# once it restarts. Until that lands the check reports the gap, and fails once the gap
-# is gone, so that this flag and the README's note go with it.
-CROSS_NODE_DELIVERY = False
 
 
 def readme_block(readme, name):
@@ -251,15 +246,8 @@ def the_readme_checks_pass(cluster):
     expected = [(sent[0]["id"], sent[0]["text"])]
     missing = [port for port, page in zip(cluster.node_ports.values(), pages)
                if [(m["id"], m["text"]) for m in page["messages"]] != expected]
-    if CROSS_NODE_DELIVERY:
-        check(not missing, "nodes %s do not read the message sent through nginx (%s): %s"
-              % (missing, sent[0], pages))
-    else:
-        check(missing, "every node reads the message sent through nginx: cross-node delivery works, so "
-              "set CROSS_NODE_DELIVERY = True and take the README's work-in-progress note out")
-        print("KNOWN GAP (README, docs/postgres-status.md): nodes %s do not yet read message %d, stored "
-              "through another node" % (missing, sent[0]["id"]))
-    print("ok   /healthz through nginx; the send through nginx is message %d" % sent[0]["id"])
+    check(not missing, "nodes %s do not read the message sent through nginx (%s): %s" % (missing, sent[0], pages))
+    print("ok   /healthz through nginx; the send through nginx is message %d on every node" % sent[0]["id"])
 
 
 def json_values(text):
