@@ -38,6 +38,11 @@ public:
     void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
                      std::function<void(bool)> done) override;
     void deleteSession(const QByteArray &tokenHash, QObject *context, std::function<void(bool)> done) override;
+    bool sharesSessions() const override { return true; }
+    void findSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                     std::function<void(SessionFound)> done) override;
+    void watchRevokedSessions(QObject *context,
+                              std::function<void(const QList<QByteArray> &, bool)> revoked) override;
 
 private:
     bool prepareDatabase(QString *error);
@@ -46,6 +51,7 @@ private:
     QList<RoomRecord> m_rooms;
     QThread m_writerThread;
     QThread m_readerThread;
+    QThread m_sessionsThread;
     std::unique_ptr<PostgresWriter> m_writer;
     std::unique_ptr<PostgresReader> m_reader;
     std::unique_ptr<PostgresSessions> m_sessions;
