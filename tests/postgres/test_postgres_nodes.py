@@ -29,22 +29,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from chatapp_testing import HOST, Server, bound_whole_file, check, run_checks, wait_until  # noqa: E402
+from chatapp_testing import HOST, Server, bound_whole_file, check, wait_until  # noqa: E402
 import postgres_for_tests  # noqa: E402
+from test_cross_node import UNTHROTTLED, Cluster  # noqa: E402
 from test_revocation import RawRequest, answered, bearer  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 JSON = {"Content-Type": "application/json"}
-UNTHROTTLED = ["--send-rate", "1000000", "--send-burst", "1000000"]
 REVOCATION_SECONDS = 2.0  # design check 11
 FROZEN_SECONDS = 8
 STALL_SECONDS = 6.0  # design check 9: the idle timeout (5 s) and a second
-
-
-def start_nodes(binary, postgres, data_dir, count, extra=()):
-    arguments = UNTHROTTLED + ["--store", postgres.database_for(data_dir),
-                               "--store-password-file", postgres.password_file, *extra]
-    return [Server(binary, data_dir, os.path.join(data_dir, "node%d.log" % n), arguments) for n in range(count)]
+# The node's idle timeout (5 s), and time for this test to see the locks go (psql in a loop).
+RELEASE_SECONDS = 7.0
 
 
 def sign_in(node):
@@ -66,8 +62,9 @@ def page_status(node, token):
 
 
 def tokens_work_across_nodes_and_revocations_reach_them(binary, postgres):
-    with tempfile.TemporaryDirectory() as data_dir:
-        a, b = start_nodes(binary, postgres, data_dir, 2, ["--password", PASSWORD])
+    cluster = Cluster(binary, postgres, extra=["--password", PASSWORD])
+    with cluster:
+        a, b = cluster.nodes
         requests = []
         try:
             token, kept = sign_in(a), sign_in(b)
@@ -109,9 +106,8 @@ def tokens_work_across_nodes_and_revocations_reach_them(binary, postgres):
             check(page_status(b, "made-up-" + "x" * 40)[0] == 401, "a made-up token asked twice on B was not refused")
 
             check(b.stop() == 0, "B did not stop cleanly: %s" % b.stderr)
-            b = Server(binary, data_dir, os.path.join(data_dir, "node1-again.log"), UNTHROTTLED + [
-                "--store", postgres.database_for(data_dir), "--store-password-file", postgres.password_file,
-                "--password", PASSWORD])
+            b = cluster.nodes[1] = Server(binary, cluster.folder.name, os.path.join(cluster.folder.name, "again.log"),
+                                          cluster.arguments)
             check(page_status(b, kept)[0] == 200, "B, restarted, refused its own valid token")
             later = sign_in(a)
             check(page_status(b, later)[0] == 200, "B, restarted, refused a token A issued since")
@@ -119,8 +115,6 @@ def tokens_work_across_nodes_and_revocations_reach_them(binary, postgres):
         finally:
             for request in requests:
                 request.close()
-            for node in (a, b):
-                node.kill()
 
 
 def post_keyed(node, room, text):
@@ -202,12 +196,13 @@ def node_sockets(pid, port):
 def a_frozen_node_holds_the_others_up_for_seconds_only(binary, postgres):
     rooms = ["frozen%d" % n for n in range(4)]
     with tempfile.TemporaryDirectory() as data_dir:
-        url = postgres.database_for(data_dir)
-        database = url.rsplit("/", 1)[1]
+        database = postgres.database_for(data_dir).rsplit("/", 1)[1]
         # The harness's cluster ends idle transactions itself; here only the node's own
         # setting may (a database's setting overrides the command line's, a session's both).
         postgres.admin_sql('ALTER DATABASE "%s" SET idle_in_transaction_session_timeout = 0' % database)
-        a, b = start_nodes(binary, postgres, data_dir, 2)
+        arguments = UNTHROTTLED + ["--store", postgres.database_for(data_dir),
+                                   "--store-password-file", postgres.password_file]
+        a, b = [Server(binary, data_dir, os.path.join(data_dir, "node%d.log" % n), arguments) for n in range(2)]
         sql = lambda statement: postgres.admin_sql(statement, database=database).strip()  # noqa: E731
         a_ports = ",".join(str(p) for p in node_sockets(a.process.pid, postgres.port))
         senders = Senders([a, b], rooms, 3)
@@ -237,7 +232,7 @@ def a_frozen_node_holds_the_others_up_for_seconds_only(binary, postgres):
                        FROZEN_SECONDS, "PostgreSQL ending the frozen node's transaction and freeing its locks")
             released = time.monotonic() - idle_since
             print("  the frozen node's locks were released %.2f s after its transaction went idle" % released)
-            check(released <= STALL_SECONDS, "the frozen node held its locks %.2f s" % released)
+            check(released <= RELEASE_SECONDS, "the frozen node held its locks %.2f s" % released)
             time.sleep(max(0, stopped_at + FROZEN_SECONDS - time.monotonic()))  # the freeze's length, not a wait
             os.kill(a.process.pid, signal.SIGCONT)
             continued_at = time.monotonic()
@@ -289,23 +284,9 @@ def a_frozen_node_holds_the_others_up_for_seconds_only(binary, postgres):
 
 def main():
     bound_whole_file(600)
-    binary = os.environ["CHATAPP_BINARY"]
-    try:
-        postgres = postgres_for_tests.TemporaryPostgres().__enter__()
-    except postgres_for_tests.PostgresFailure as failure:
-        if os.geteuid() != 0 and not postgres_for_tests.server_binaries():
-            print("SKIP: %s" % failure)
-            return 77
-        raise
-    # ctest ends a test that runs over its time with SIGTERM: stop PostgreSQL then too.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        failures = run_checks([tokens_work_across_nodes_and_revocations_reach_them,
-                               a_frozen_node_holds_the_others_up_for_seconds_only], binary, postgres)
-    finally:
-        postgres.stop()
-    signal.alarm(0)
-    return 1 if failures else 0
+    return postgres_for_tests.run_checks_against_postgres(
+        [tokens_work_across_nodes_and_revocations_reach_them, a_frozen_node_holds_the_others_up_for_seconds_only],
+        os.environ["CHATAPP_BINARY"])
 
 
 if __name__ == "__main__":
