@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Three `chatapp --serve` nodes on one PostgreSQL behind the shipped nginx.conf
+(issue 16; design §5 and §6 checks 1 and 6-10), under about 1,500 keyed sends a second
+with subscribers on every node and behind nginx:
+
+1. node 2 killed (kill -9) at 4 s and restarted at 7 s, node 3's LISTEN connection
+   ended from PostgreSQL at 9 s;
+2. node 2 frozen (kill -STOP) for 8 s mid-burst;
+3. one Idempotency-Key POSTed to the three nodes at once.
+
+After each: every send answered 201 or 200 is stored exactly once, every room is
+gapless, each node serves each room's history identically, and every subscriber saw
+its room contiguous, in order, nothing twice. The recovery times of design §6 are
+printed (CHATAPP_CLUSTER_REPORT=FILE also writes them as JSON). Exits 77 (skipped) when
+PostgreSQL or nginx is missing and cannot be installed (only root may)."""
+
+import http.client
+import json
+import os
+import signal
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from chatapp_testing import Failure, bound_whole_file, check, wait_until  # noqa: E402
+from cluster_for_tests import Cluster, ClusterFailure, ensure_installed  # noqa: E402
+from cluster_traffic import PollSubscriber, Sender, SseSubscriber  # noqa: E402
+import cluster_checks  # noqa: E402
+
+WHOLE_FILE_SECONDS = 170
+ROOMS = 20
+RATE = int(os.environ.get("CHATAPP_CLUSTER_RATE", "1500"))
+SECONDS = 12
+DRAIN_SECONDS = 15
+
+
+def rooms_of(scenario):
+    return ["%s-%02d" % (scenario, number) for number in range(ROOMS)]
+
+
+def request(port, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def create_rooms(cluster, rooms):
+    """Each room PUT on each node, so that every node knows it before its subscribers ask."""
+    for node in cluster.nodes:
+        for room in rooms:
+            status, body = request(node.port, "PUT", "/api/v1/rooms/" + room)
+            check(status in (200, 201), "PUT %s on node %d answered %d: %r" % (room, node.number, status, body))
+
+
+def subscribe(cluster, rooms):
+    """SSE subscribers on half the rooms and long pollers on a quarter, for each of
+    nginx and the three nodes (each room followed by two streams and one poller); a
+    subscriber on a node falls back to the next nodes, one behind nginx only to nginx."""
+    node_ports = [node.port for node in cluster.nodes]
+    endpoints = [("nginx", [cluster.proxy_port])]
+    for index, node in enumerate(cluster.nodes):
+        endpoints.append(("node%d" % node.number, node_ports[index:] + node_ports[:index]))
+    subscribers = []
+    for place, (name, ports) in enumerate(endpoints):
+        for number, room in enumerate(rooms):
+            if (number + place) % 2 == 0:
+                subscribers.append(SseSubscriber(room, ports, "sse@%s/%s" % (name, room)))
+            if number % len(endpoints) == place:
+                subscribers.append(PollSubscriber(room, ports, "poll@%s/%s" % (name, room)))
+    for subscriber in subscribers:
+        subscriber.start()
+    streams = [s for s in subscribers if isinstance(s, SseSubscriber)]
+    wait_until(lambda: all(s.connections for s in streams), 15,
+               lambda: "every stream to open; not yet: %s" % [s.label for s in streams if not s.connections])
+    return subscribers
+
+
+def run_traffic(cluster, scenario, ports, actions):
+    """Sends and subscribers over the scenario's rooms; `actions` are (seconds after the
+    start, name, function) done on time. Returns (sender, subscribers, {name: time done},
+    whether every subscriber reached its room's last id, offered rate)."""
+    rooms = rooms_of(scenario)
+    create_rooms(cluster, rooms)
+    subscribers = subscribe(cluster, rooms)
+    sender = Sender(ports, rooms, RATE, SECONDS, scenario)
+    try:
+        sender.start()
+        done = {}
+        for at, name, action in actions:
+            pause = sender.start_time + at - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)  # the scenario's schedule, not a wait for a result
+            done[name] = time.monotonic()
+            action()
+            print("  %.2f s: %s" % (time.monotonic() - sender.start_time, name), flush=True)
+        check(sender.join(SECONDS + 70), "some sends were still being retried 70 s after the run")
+        rate, late = sender.offered_rate()
+        print("  offered %.0f sends/s (asked %d), p99 start %.0f ms after due; %d sends, %d answered" % (
+            rate, RATE, late * 1000, len(sender.sends), len(sender.acked())), flush=True)
+        heads = cluster_checks.heads(cluster, scenario)
+        reached = True
+        try:
+            wait_until(lambda: all(s.last_id >= heads.get(s.room, 0) for s in subscribers), DRAIN_SECONDS,
+                       lambda: "subscribers to reach their rooms' last ids: %s" % [
+                           "%s at %d of %d" % (s.label, s.last_id, heads.get(s.room, 0))
+                           for s in subscribers if s.last_id < heads.get(s.room, 0)][:8])
+        except Failure as failure:
+            reached = False
+            print("  " + str(failure), flush=True)
+    finally:
+        sender.kill()
+        for subscriber in subscribers:
+            subscriber.stop()
+        for subscriber in subscribers:
+            subscriber.join(10)
+    return sender, subscribers, done, reached, rate
+
+
+def report(name, value):
+    print("  %s: %s" % (name, value), flush=True)
+    REPORT[name] = value
+
+
+REPORT = {}
+
+
+def scenario_kill_and_listener(cluster):
+    print("scenario 1: kill -9 of node 2 at 4 s, restart at 7 s, node 3's listener ended at 9 s", flush=True)
+    listener = {}
+    sender, subscribers, done, reached, rate = run_traffic(
+        cluster, "s1", [cluster.proxy_port],
+        [(4, "kill -9 node 2", lambda: cluster.kill_node(1)),
+         (7, "restart node 2", lambda: cluster.restart_node(1)),
+         (9, "end node 3's listener", lambda: listener.update(ended=cluster.terminate_listener(2)))])
+    report("s1 offered sends/s", round(rate))
+    failures = cluster_checks.run_all(cluster, "s1", sender, subscribers, reached)
+    timings = cluster_checks.kill_timings(sender, subscribers, done["kill -9 node 2"], cluster.nodes[1].port)
+    for name, value in timings.items():
+        report("s1 " + name, value)
+    stall = cluster_checks.listener_stall(sender, subscribers, done["end node 3's listener"],
+                                          cluster.nodes[2].port)
+    for name, value in stall.items():
+        report("s1 " + name, value)
+
+    def node_3s_listener_was_found_and_ended():
+        check(listener.get("ended", 0) >= 1, "no connection named '%s' in pg_stat_activity (found %d)" % (
+            "chatapp listener <node 3's pid>", listener.get("ended", 0)))
+    failures += cluster_checks.run([node_3s_listener_was_found_and_ended])
+    return failures
+
+
+def scenario_frozen_node(cluster):
+    print("scenario 2: node 2 frozen (kill -STOP) from 2 s to 10 s", flush=True)
+    direct = [cluster.nodes[0].port, cluster.nodes[2].port]
+    sender, subscribers, done, reached, rate = run_traffic(
+        cluster, "s2", [cluster.proxy_port, *direct],
+        [(2, "kill -STOP node 2", lambda: cluster.freeze_node(1)),
+         (10, "kill -CONT node 2", lambda: cluster.thaw_node(1))])
+    report("s2 offered sends/s", round(rate))
+    failures = cluster_checks.run_all(cluster, "s2", sender, subscribers, reached)
+    stall = cluster_checks.longest_send(sender, direct)
+    report("s2 longest send to nodes 1 and 3 while node 2 was frozen (s)", round(stall, 2))
+    return failures
+
+
+def one_key_posted_to_three_nodes_at_once(cluster):
+    key = "same-key-%d" % os.getpid()
+    room = "s3-key"
+    answers = []
+    barrier = threading.Barrier(len(cluster.nodes))
+
+    def post(port):
+        barrier.wait(10)
+        answers.append(request(port, "POST", "/api/v1/rooms/%s/messages" % room, body="author=ana&text=" + key,
+                               headers={"Content-Type": "application/x-www-form-urlencoded",
+                                        "Idempotency-Key": key}))
+    threads = [threading.Thread(target=post, args=(node.port,)) for node in cluster.nodes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    statuses = sorted(status for status, _ in answers)
+    check(statuses == [200, 200, 201], "the three nodes answered %r: %r" % (statuses, answers))
+    ids = {json.loads(body)["id"] for _, body in answers}
+    check(len(ids) == 1, "the answers named different messages: %r" % answers)
+    stored = cluster.sql("SELECT count(*) FROM messages WHERE room = '%s' AND text = '%s'" % (room, key)).strip()
+    check(stored == "1", "%s messages stored for the key" % stored)
+
+
+def main():
+    # ctest sends SIGTERM when the test runs over its time: leave through the with-block.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        ensure_installed()
+    except ClusterFailure as missing:
+        print("SKIP", missing)
+        return 77
+    bound_whole_file(WHOLE_FILE_SECONDS)
+    binary = os.environ.get("CHATAPP_BINARY", "build/chatapp")
+    started = time.monotonic()
+    failures = 0
+    with Cluster(binary, nodes=3) as cluster:
+        failures += scenario_kill_and_listener(cluster)
+        failures += scenario_frozen_node(cluster)
+        print("scenario 3: one Idempotency-Key POSTed to the three nodes at once", flush=True)
+        failures += cluster_checks.run([one_key_posted_to_three_nodes_at_once], cluster)
+        failures += cluster_checks.run([cluster_checks.every_process_still_runs], cluster)
+    signal.alarm(0)
+    if os.environ.get("CHATAPP_CLUSTER_REPORT"):
+        with open(os.environ["CHATAPP_CLUSTER_REPORT"], "w") as out:
+            json.dump(REPORT, out, indent=1)
+    print("%d failure(s) in %.0f s" % (failures, time.monotonic() - started))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
