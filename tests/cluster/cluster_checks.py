@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from chatapp_testing import check, run_checks  # noqa: E402
+from chatapp_testing import Failure, check, run_checks  # noqa: E402
 from cluster_traffic import SseSubscriber  # noqa: E402
 
 
@@ -40,6 +40,8 @@ def history(port, room):
                 room, entries[-1]["id"] if entries else 0))
             response = connection.getresponse()
             body = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            raise Failure("GET %s's history on port %d failed: %r" % (room, port, error))
         finally:
             connection.close()
         check(response.status == 200, "GET %s's history on port %d answered %d: %r" % (
