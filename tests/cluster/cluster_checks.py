@@ -139,6 +139,7 @@ def kill_timings(sender, subscribers, killed_at, killed_port):
     after = [send.acked for send in sender.acked() if send.started >= killed_at]
     hit = [send.acked for send in sender.acked() if send.started < killed_at < send.acked and send.failures]
     catch_up = []
+    detail = []
     answered = {}
     for send in sender.acked():
         answered.setdefault(send.room, []).append((send.acked, send.id))
@@ -157,12 +158,17 @@ def kill_timings(sender, subscribers, killed_at, killed_port):
             caught = [resumed_at]
         if caught:
             catch_up.append(caught[0] - killed_at)
+            detail.append((caught[0] - killed_at, "%s: connections %s, resumed at %.2f s for id %d" % (
+                subscriber.label, ["%.2f s port %d %s" % (at - killed_at, port, what)
+                                   for at, port, what in subscriber.connections if at >= killed_at - 1],
+                resumed_at - killed_at, target)))
     return {
         "first answered send started after the kill (ms)": ms(min(after) - killed_at) if after else None,
         "longest wait of a send in flight at the kill (ms after the kill)": ms(max(hit) - killed_at) if hit else 0,
         "cut streams": len(catch_up),
         "cut streams resumed and caught up, p50 (ms after the kill)": ms(percentile(catch_up, 0.5)),
         "cut streams resumed and caught up, p99 (ms after the kill)": ms(percentile(catch_up, 0.99)),
+        "slowest cut stream": max(detail)[1] if detail else None,
     }
 
 

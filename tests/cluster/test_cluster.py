@@ -33,6 +33,7 @@ ROOMS = 20
 RATE = int(os.environ.get("CHATAPP_CLUSTER_RATE", "1500"))
 SECONDS = 12
 DRAIN_SECONDS = 15
+FROZEN_SECONDS = 8
 
 
 def rooms_of(scenario):
@@ -155,12 +156,21 @@ def scenario_kill_and_listener(cluster):
 
 
 def scenario_frozen_node(cluster):
-    print("scenario 2: node 2 frozen (kill -STOP) from 2 s to 10 s", flush=True)
+    print("scenario 2: node 2 frozen (kill -STOP) inside a transaction from about 2 s, for 8 s", flush=True)
     direct = [cluster.nodes[0].port, cluster.nodes[2].port]
+    frozen = {}
+
+    def freeze():
+        frozen["in transaction"] = cluster.freeze_node_in_transaction(1)
+        frozen["at"] = time.monotonic()
+
+    def thaw():
+        time.sleep(max(0, frozen["at"] + FROZEN_SECONDS - time.monotonic()))  # the freeze's length
+        cluster.thaw_node(1)
     sender, subscribers, done, reached, rate = run_traffic(
-        cluster, "s2", [cluster.proxy_port, *direct],
-        [(2, "kill -STOP node 2", lambda: cluster.freeze_node(1)),
-         (10, "kill -CONT node 2", lambda: cluster.thaw_node(1))])
+        cluster, "s2", [cluster.proxy_port] + [node.port for node in cluster.nodes],
+        [(2, "kill -STOP node 2", freeze), (2 + FROZEN_SECONDS, "kill -CONT node 2", thaw)])
+    report("s2 node 2 frozen inside a transaction", frozen["in transaction"])
     report("s2 offered sends/s", round(rate))
     failures = cluster_checks.run_all(cluster, "s2", sender, subscribers, reached)
     stall = cluster_checks.longest_send(sender, direct)

@@ -283,6 +283,45 @@ http {
     def freeze_node(self, index):
         self.nodes[index].signal(signal.SIGSTOP)
 
+    def freeze_node_in_transaction(self, index, seconds=3):
+        """kill -STOP of the node at a moment when one of its connections is inside a
+        transaction (so it holds its rooms' row locks, the case that stalls the others);
+        tries for `seconds`, thawing it between tries. True if it caught one."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.freeze_node(index)
+            ports = ",".join(str(port) for port in self.postgres_client_ports(index)) or "0"
+            # The backend finishes a statement it was running while psql starts, then waits.
+            # A transaction id: it has locked or written rows, not only begun.
+            if self.sql("SELECT count(*) FROM pg_stat_activity WHERE client_port IN (%s) "
+                        "AND state = 'idle in transaction' AND backend_xid IS NOT NULL" % ports).strip() != "0":
+                return True
+            self.thaw_node(index)
+            time.sleep(0.01)  # let it run a moment before the next try
+        self.freeze_node(index)
+        return False
+
+    def postgres_client_ports(self, index):
+        """The local ports of the node's TCP connections to PostgreSQL, which
+        pg_stat_activity shows as client_port."""
+        inodes = set()
+        folder = "/proc/%d/fd" % self.nodes[index].pid
+        for name in os.listdir(folder):
+            try:
+                target = os.readlink(os.path.join(folder, name))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        ports = []
+        with open("/proc/net/tcp") as table:
+            for line in table.readlines()[1:]:
+                fields = line.split()
+                remote_port = int(fields[2].split(":")[1], 16)
+                if remote_port == self.postgres.port and fields[9] in inodes:
+                    ports.append(int(fields[1].split(":")[1], 16))
+        return ports
+
     def thaw_node(self, index):
         self.nodes[index].signal(signal.SIGCONT)
 

@@ -42,14 +42,16 @@ class SenderShard:
     second for `seconds` over `rooms`, send i due at start + i / rate, each to the next
     of `ports` (nginx's or nodes'), from `workers` threads on keep-alive connections. A
     worker held by a slow send leaves the next to another, so a stall does not lower the
-    offered rate unless every worker is held. The text of each send is its key, so the
-    store can be checked for it."""
+    offered rate unless every worker is held. A retry goes to the next port, as a client
+    that knows several nodes would. The text of each send is its key, so the store can be
+    checked for it."""
 
-    def __init__(self, ports, rooms, rate, seconds, prefix, start, shard=0, shards=1, workers=32,
-                 request_timeout=5.0, give_up_after=60.0):
+    def __init__(self, ports, rooms, rate, seconds, prefix, start, shard=0, shards=1, workers=48,
+                 request_timeout=1.0, port_rest=1.0, give_up_after=60.0):
         self.ports, self.rooms, self.rate, self.seconds = list(ports), list(rooms), rate, seconds
         self.prefix, self.start_time, self.workers = prefix, start, workers
-        self.request_timeout, self.give_up_after = request_timeout, give_up_after
+        self.request_timeout, self.port_rest, self.give_up_after = request_timeout, port_rest, give_up_after
+        self._down_until = {}
         self.sends = []
         self._lock = threading.Lock()
         self._numbers = itertools.count(shard, shards)
@@ -82,17 +84,31 @@ class SenderShard:
             for connection in connections.values():
                 connection.close()
 
+    def _usable_port(self, index):
+        """The port at `index` or, if it failed within port_rest seconds, the next that
+        did not (as nginx's max_fails does): otherwise a frozen node would hold every
+        worker in turn. The one at `index` when all failed."""
+        now = time.monotonic()
+        for step in range(len(self.ports)):
+            port = self.ports[(index + step) % len(self.ports)]
+            if self._down_until.get(port, 0) <= now:
+                return port
+        return self.ports[index % len(self.ports)]
+
     def _deliver(self, send, connections):
         send.started = time.monotonic()
         body = "author=driver&text=" + send.key
         headers = dict(FORM, **{"Idempotency-Key": send.key})
         path = "/api/v1/rooms/%s/messages" % send.room
+        first = self.ports.index(send.port)
         while time.monotonic() - send.started < self.give_up_after:
+            port = self._usable_port(first + send.attempts)
+            if send.attempts == 0:
+                send.port = port
             send.attempts += 1
-            connection = connections.get(send.port)
+            connection = connections.get(port)
             if connection is None:
-                connection = connections[send.port] = http.client.HTTPConnection(
-                    HOST, send.port, timeout=self.request_timeout)
+                connection = connections[port] = http.client.HTTPConnection(HOST, port, timeout=self.request_timeout)
             try:
                 connection.request("POST", path, body=body, headers=headers)
                 response = connection.getresponse()
@@ -104,11 +120,12 @@ class SenderShard:
                 send.failures.append((time.monotonic(), "HTTP %d" % response.status))
                 if response.will_close:
                     connection.close()
-                    del connections[send.port]
+                    del connections[port]
             except (OSError, http.client.HTTPException) as error:
                 send.failures.append((time.monotonic(), type(error).__name__))
                 connection.close()
-                del connections[send.port]
+                del connections[port]
+                self._down_until[port] = time.monotonic() + self.port_rest
             # A client's back-off before the retry, as any well-behaved client has.
             time.sleep(0.05)
 
@@ -291,15 +308,17 @@ class SseSubscriber(Subscriber):
                 return
             dechunker = Dechunker() if b"transfer-encoding: chunked" in head.lower() else None
             text = b""
-            while body:
+            while True:
                 text += dechunker.feed(body) if dechunker else body
                 *events, text = text.split(b"\n\n")
                 now = time.monotonic()
                 for event in events:
                     self._event(event, port, now)
                 if dechunker and dechunker.done:
-                    return
+                    break
                 body = connection.recv(65536)
+                if not body:
+                    break
             self.connections.append((time.monotonic(), port, "closed"))
         except (OSError, ValueError, EOFError) as error:
             self.connections.append((time.monotonic(), port, type(error).__name__))
