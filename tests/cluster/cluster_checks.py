@@ -163,12 +163,12 @@ def kill_timings(sender, subscribers, killed_at, killed_port):
                                    for at, port, what in subscriber.connections if at >= killed_at - 1],
                 resumed_at - killed_at, target)))
     return {
-        "first answered send started after the kill (ms)": ms(min(after) - killed_at) if after else None,
-        "longest wait of a send in flight at the kill (ms after the kill)": ms(max(hit) - killed_at) if hit else 0,
-        "cut streams": len(catch_up),
-        "cut streams resumed and caught up, p50 (ms after the kill)": ms(percentile(catch_up, 0.5)),
-        "cut streams resumed and caught up, p99 (ms after the kill)": ms(percentile(catch_up, 0.99)),
-        "slowest cut stream": max(detail)[1] if detail else None,
+        "first_send_started_after_kill_answered_ms": ms(min(after) - killed_at) if after else None,
+        "sends_in_flight_at_kill_answered_ms": ms(max(hit) - killed_at) if hit else 0,
+        "cut_streams": len(catch_up),
+        "cut_streams_caught_up_p50_ms": ms(percentile(catch_up, 0.5)),
+        "cut_streams_caught_up_p99_ms": ms(percentile(catch_up, 0.99)),
+        "slowest_cut_stream": max(detail)[1] if detail else None,
     }
 
 
@@ -189,9 +189,9 @@ def listener_stall(sender, subscribers, ended_at, port):
         return found
     during = latencies(ended_at, ended_at + 3)
     before = latencies(sender.start_time + 1, sender.start_time + 4)
-    return {"delivery on node 3 after its listener ended, max (ms)": ms(max(during) if during else None),
-            "delivery on node 3 before any fault, p99 (ms)": ms(percentile(before, 0.99)),
-            "delivery on node 3 before any fault, max (ms)": ms(max(before) if before else None)}
+    return {"node3_delivery_after_listener_ended_max_ms": ms(max(during) if during else None),
+            "node3_delivery_before_faults_p99_ms": ms(percentile(before, 0.99)),
+            "node3_delivery_before_faults_max_ms": ms(max(before) if before else None)}
 
 
 def longest_send(sender, ports):

@@ -40,6 +40,9 @@ def rooms_of(scenario):
     return ["%s-%02d" % (scenario, number) for number in range(ROOMS)]
 
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
 def request(port, method, path, body=None, headers=None):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -129,6 +132,14 @@ def report(name, value):
 
 REPORT = {}
 
+# Design §6's targets are 1 s (check 6), 3 s p99 with `retry: 1000` (7; the server says
+# 2000), 2 s (8) and 6 s (9); these bounds leave room for a machine shared with builds.
+FIRST_SEND_AFTER_KILL_MS = 1000
+SENDS_IN_FLIGHT_AT_KILL_MS = 3000
+CUT_STREAMS_CAUGHT_UP_P99_MS = 5000
+LISTENER_STALL_MS = 3000
+FROZEN_STALL_SECONDS = 7
+
 
 def scenario_kill_and_listener(cluster):
     print("scenario 1: kill -9 of node 2 at 4 s, restart at 7 s, node 3's listener ended at 9 s", flush=True)
@@ -138,20 +149,35 @@ def scenario_kill_and_listener(cluster):
         [(4, "kill -9 node 2", lambda: cluster.kill_node(1)),
          (7, "restart node 2", lambda: cluster.restart_node(1)),
          (9, "end node 3's listener", lambda: listener.update(ended=cluster.terminate_listener(2)))])
-    report("s1 offered sends/s", round(rate))
+    report("s1_offered_sends_per_s", round(rate))
     failures = cluster_checks.run_all(cluster, "s1", sender, subscribers, reached)
-    timings = cluster_checks.kill_timings(sender, subscribers, done["kill -9 node 2"], cluster.nodes[1].port)
-    for name, value in timings.items():
-        report("s1 " + name, value)
-    stall = cluster_checks.listener_stall(sender, subscribers, done["end node 3's listener"],
-                                          cluster.nodes[2].port)
-    for name, value in stall.items():
-        report("s1 " + name, value)
+    times = cluster_checks.kill_timings(sender, subscribers, done["kill -9 node 2"], cluster.nodes[1].port)
+    times.update(cluster_checks.listener_stall(sender, subscribers, done["end node 3's listener"],
+                                               cluster.nodes[2].port))
+    for name, value in times.items():
+        report("s1_" + name, value)
 
     def node_3s_listener_was_found_and_ended():
         check(listener.get("ended", 0) >= 1, "no connection named '%s' in pg_stat_activity (found %d)" % (
             "chatapp listener <node 3's pid>", listener.get("ended", 0)))
-    failures += cluster_checks.run([node_3s_listener_was_found_and_ended])
+
+    def sends_recovered_after_the_kill():
+        first, in_flight = times["first_send_started_after_kill_answered_ms"], times["sends_in_flight_at_kill_answered_ms"]
+        check(first is not None and first <= FIRST_SEND_AFTER_KILL_MS,
+              "the first send started after the kill was answered after %s ms" % first)
+        check(in_flight <= SENDS_IN_FLIGHT_AT_KILL_MS, "a send in flight at the kill waited %d ms" % in_flight)
+
+    def cut_streams_resumed_and_caught_up():
+        p99 = times["cut_streams_caught_up_p99_ms"]
+        check(times["cut_streams"] and p99 <= CUT_STREAMS_CAUGHT_UP_P99_MS,
+              "%d cut streams, caught up p99 %s ms; slowest %s" % (times["cut_streams"], p99,
+                                                                 times["slowest_cut_stream"]))
+
+    def node_3_delivered_after_its_listener_ended():
+        stall = times["node3_delivery_after_listener_ended_max_ms"]
+        check(stall is not None and stall <= LISTENER_STALL_MS, "node 3 delivered %s ms late" % stall)
+    failures += cluster_checks.run([node_3s_listener_was_found_and_ended, sends_recovered_after_the_kill,
+                                    cut_streams_resumed_and_caught_up, node_3_delivered_after_its_listener_ended])
     return failures
 
 
@@ -170,12 +196,57 @@ def scenario_frozen_node(cluster):
     sender, subscribers, done, reached, rate = run_traffic(
         cluster, "s2", [cluster.proxy_port] + [node.port for node in cluster.nodes],
         [(2, "kill -STOP node 2", freeze), (2 + FROZEN_SECONDS, "kill -CONT node 2", thaw)])
-    report("s2 node 2 frozen inside a transaction", frozen["in transaction"])
-    report("s2 offered sends/s", round(rate))
+    report("s2_offered_sends_per_s", round(rate))
+    report("s2_frozen_inside_a_transaction", frozen["in transaction"])
     failures = cluster_checks.run_all(cluster, "s2", sender, subscribers, reached)
-    stall = cluster_checks.longest_send(sender, direct)
-    report("s2 longest send to nodes 1 and 3 while node 2 was frozen (s)", round(stall, 2))
-    return failures
+    stall = round(cluster_checks.longest_send(sender, direct), 2)
+    report("s2_longest_send_to_nodes_1_and_3_s", stall)
+
+    def others_stalled_boundedly_by_a_node_frozen_holding_locks():
+        check(frozen["in transaction"], "node 2 was never caught inside a transaction: nothing was checked")
+        check(stall <= FROZEN_STALL_SECONDS, "a send to node 1 or 3 waited %.2f s" % stall)
+    return failures + cluster_checks.run([others_stalled_boundedly_by_a_node_frozen_holding_locks])
+
+
+def listener_ended_with_only_other_nodes_sending(cluster):
+    """Design §6 check 8 where nothing else can hide it: node 3's only news of a room
+    comes from node 1's commits (under the load of scenario 1 its own commits bring the
+    others' along). Sends to node 1 every 50 ms, node 3's listener ended after the first
+    second; a stream on node 3 must get each one, in order, late by at most
+    LISTENER_STALL_MS, and the listener must come back."""
+    room = "s4-quiet"
+    create_rooms(cluster, [room])
+    stream = SseSubscriber(room, [cluster.nodes[2].port], "sse@node3/" + room)
+    stream.start()
+    answered = {}
+    ended = None
+    try:
+        wait_until(lambda: stream.connections, 10, "the stream on node 3 to open")
+        for number in range(80):
+            if number == 20:
+                ended = time.monotonic()
+                check(cluster.terminate_listener(2) >= 1, "node 3 had no listener connection to end")
+            status, body = request(cluster.nodes[0].port, "POST", "/api/v1/rooms/%s/messages" % room,
+                                   body="author=ana&text=quiet-%d" % number, headers=FORM)
+            check(status == 201, "the send to node 1 answered %d: %r" % (status, body))
+            answered[json.loads(body)["id"]] = time.monotonic()
+            time.sleep(0.05)  # the pace of the sends
+        wait_until(lambda: stream.last_id >= max(answered), 10,
+                   lambda: "node 3's stream to reach %d (at %d)" % (max(answered), stream.last_id))
+        wait_until(lambda: cluster.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s'"
+                                       % cluster.listener_application_name(2)).strip() == "1", 10,
+                   "node 3 to connect its listener again")
+    finally:
+        stream.stop()
+        stream.join(10)
+    ids = [number for number, _, _ in stream.seen]
+    check(ids == sorted(answered), "node 3's stream saw %s, sent %s" % (ids, sorted(answered)))
+    late = {number: at - answered[number] for number, _, at in stream.seen}
+    before = max(late[number] for number in answered if answered[number] < ended)
+    after = max(late[number] for number in answered if answered[number] >= ended)
+    report("s4_node3_delivery_before_listener_ended_max_ms", round(before * 1000))
+    report("s4_node3_delivery_after_listener_ended_max_ms", round(after * 1000))
+    check(after * 1000 <= LISTENER_STALL_MS, "node 3 delivered %.0f ms late after its listener ended" % (after * 1000))
 
 
 def one_key_posted_to_three_nodes_at_once(cluster):
@@ -232,6 +303,8 @@ def main():
         failures += guarded(scenario_frozen_node, cluster)
         print("scenario 3: one Idempotency-Key POSTed to the three nodes at once", flush=True)
         failures += cluster_checks.run([one_key_posted_to_three_nodes_at_once], cluster)
+        print("scenario 4: node 3's listener ended while only node 1 sends", flush=True)
+        failures += cluster_checks.run([listener_ended_with_only_other_nodes_sending], cluster)
         failures += cluster_checks.run([cluster_checks.every_process_still_runs], cluster)
     signal.alarm(0)
     if os.environ.get("CHATAPP_CLUSTER_REPORT"):
