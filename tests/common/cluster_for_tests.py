@@ -283,19 +283,24 @@ http {
     def freeze_node(self, index):
         self.nodes[index].signal(signal.SIGSTOP)
 
-    def freeze_node_in_transaction(self, index, seconds=3):
-        """kill -STOP of the node at a moment when one of its connections is inside a
-        transaction (so it holds its rooms' row locks, the case that stalls the others);
-        tries for `seconds`, thawing it between tries. True if it caught one."""
+    def freeze_node_in_transaction(self, index, seconds=4):
+        """kill -STOP of the node at a moment when it holds row locks that another
+        node's transaction waits for (the case that stalls the others); tries for
+        `seconds`, thawing it between tries. True if it caught one; frozen either way."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.freeze_node(index)
             ports = ",".join(str(port) for port in self.postgres_client_ports(index)) or "0"
-            # The backend finishes a statement it was running while psql starts, then waits.
-            # A transaction id: it has locked or written rows, not only begun.
-            if self.sql("SELECT count(*) FROM pg_stat_activity WHERE client_port IN (%s) "
-                        "AND state = 'idle in transaction' AND backend_xid IS NOT NULL" % ports).strip() != "0":
-                return True
+            # The backend finishes a statement it was running while psql starts, then waits;
+            # a transaction id means it has locked or written rows, not only begun.
+            holders = self.sql("SELECT pid FROM pg_stat_activity WHERE client_port IN (%s) AND state = "
+                               "'idle in transaction' AND backend_xid IS NOT NULL" % ports).split()
+            blocking = "SELECT count(*) FROM pg_stat_activity WHERE pg_blocking_pids(pid) && ARRAY[%s]::int[]" % (
+                ",".join(holders) or "0")
+            wait_until = time.monotonic() + 0.5
+            while holders and time.monotonic() < wait_until:
+                if self.sql(blocking).strip() != "0":
+                    return True
             self.thaw_node(index)
             time.sleep(0.01)  # let it run a moment before the next try
         self.freeze_node(index)
