@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -255,7 +256,6 @@ http {
                                            os.path.join(prefix, "main.conf")],
                                           stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         self._watch(self.nginx.pid)
-        import socket
         deadline = time.monotonic() + START_SECONDS
         while True:
             if self.nginx.poll() is not None or time.monotonic() > deadline:
