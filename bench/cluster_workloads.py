@@ -17,8 +17,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import cluster
@@ -68,18 +66,26 @@ def wrk_rooms(ports, seconds, connections, scratch):
     return sent - refused, refused
 
 
-def measured_wrk(servers, pg, seconds, scratch):
-    """wrk over `servers` with the CPU each node and PostgreSQL spent meanwhile."""
+def messages_per_commit(pg, database):
+    """Each message row's xmin is the transaction that inserted it: exact, and nothing
+    to wait for (pg_stat_database's commit counts reach it up to seconds late)."""
+    count, transactions = pg.admin_sql("SELECT count(*), count(DISTINCT xmin::text) FROM messages",
+                                       database).strip().split("|")
+    return int(count) / int(transactions) if int(transactions) else None
+
+
+def measured_wrk(servers, pg, database, seconds, scratch):
+    """wrk over `servers` on a fresh database, with the CPU each node and PostgreSQL spent
+    meanwhile, and on PostgreSQL how many messages each commit carried."""
     nodes_before = [cluster.cpu_seconds(s.pid) for s in servers]
     pg_before = cluster.postgres_cpu_seconds(pg) if pg else 0.0
-    started = time.monotonic()
     acked, refused = wrk_rooms([s.port for s in servers], seconds, 64, scratch)
-    elapsed = time.monotonic() - started
     nodes = sum(cluster.cpu_seconds(s.pid) - before for s, before in zip(servers, nodes_before))
-    database = cluster.postgres_cpu_seconds(pg) - pg_before if pg else None
-    return {"rate": acked / seconds, "refused": refused, "acked": acked, "elapsed": elapsed,
+    database_cpu = cluster.postgres_cpu_seconds(pg) - pg_before if pg else None
+    return {"rate": acked / seconds, "refused": refused, "acked": acked,
             "node_us": nodes * 1e6 / acked if acked else None,
-            "pg_us": database * 1e6 / acked if acked and database is not None else None}
+            "pg_us": database_cpu * 1e6 / acked if acked and database_cpu is not None else None,
+            "per_commit": messages_per_commit(pg, database) if pg else None}
 
 
 def ratio_cell(values):
@@ -117,7 +123,8 @@ def workload_pg_vs_sqlite(peers, tables, p):
                     pg.create_database(f"single_{round_number}")
                     server = cluster.Node(peers, pg, f"single_{round_number}", run.SERVER_CPU)
                 try:
-                    runs[store].append(measured_wrk([server], pg if store == "postgresql" else None, seconds,
+                    runs[store].append(measured_wrk([server], pg if store == "postgresql" else None,
+                                                    f"single_{round_number}", seconds,
                                                     peers.scratch))
                 finally:
                     server.stop()
@@ -132,6 +139,7 @@ def workload_pg_vs_sqlite(peers, tables, p):
     table.add("node CPU µs per send", spread([r["node_us"] for r in sqlite])[1],
               spread([r["node_us"] for r in postgresql])[1], "–", "–", "–")
     table.add("PostgreSQL CPU µs per send", "–", spread([r["pg_us"] for r in postgresql])[1], "–", "–", "–")
+    table.add("messages per PostgreSQL commit", "–", spread([r["per_commit"] for r in postgresql])[1], "–", "–", "–")
     table.add("requests not answered 2xx", ", ".join(str(r["refused"]) for r in sqlite),
               ", ".join(str(r["refused"]) for r in postgresql), "–", "0", "–")
 
@@ -156,7 +164,8 @@ def workload_three_nodes(peers, tables, p):
             for count in (1, 3):
                 nodes = cluster.Cluster(peers, pg, f"nodes{count}_{round_number}", count)
                 try:
-                    runs[count].append(measured_wrk(nodes.nodes, pg, seconds, peers.scratch))
+                    runs[count].append(measured_wrk(nodes.nodes, pg, f"nodes{count}_{round_number}", seconds,
+                                                   peers.scratch))
                 finally:
                     nodes.stop()
                 print(f"  14 round {round_number + 1}, {count} node(s): {runs[count][-1]['rate']:.0f} sends/s",
@@ -170,6 +179,8 @@ def workload_three_nodes(peers, tables, p):
               spread([r["node_us"] for r in three])[1], "–", "–", "–")
     table.add("PostgreSQL CPU µs per send", spread([r["pg_us"] for r in one])[1],
               spread([r["pg_us"] for r in three])[1], "–", "–", "–")
+    table.add("messages per PostgreSQL commit", spread([r["per_commit"] for r in one])[1],
+              spread([r["per_commit"] for r in three])[1], "–", "–", "–")
     estimates = [8e6 / (r["node_us"] + r["pg_us"]) for r in three if r["node_us"] and r["pg_us"]]
     estimates_one = [8e6 / (r["node_us"] + r["pg_us"]) for r in one if r["node_us"] and r["pg_us"]]
     table.add("8 cores, by CPU: sends/s (estimate)", spread(estimates_one)[1], spread(estimates)[1], "–", "–", "–")
