@@ -35,6 +35,26 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def threads_cpu_seconds(pid):
+    """CPU seconds of a process's threads by name: "main" for the event loop (the thread
+    whose id is the process's), else the name Qt gave the thread (its QThread's
+    objectName, cut to 15 characters: postgres-writer, postgres-reader, postgres-wakeup)."""
+    found = {}
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = "main" if task.name == str(pid) else stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        found[name] = found.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
 def children_of(pid):
     found = []
     for entry in Path("/proc").iterdir():
