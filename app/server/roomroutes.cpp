@@ -34,7 +34,7 @@ QByteArray ChatServer::roomJson(const RoomName &room) const
     return compact(roomObject(m_hub.summary(room)));
 }
 
-void ChatServer::listRooms(const QHttpServerRequest &request, const PathArguments &,
+void ChatServer::listRooms(const Request &request, const PathArguments &,
                            const ReplyPtr &reply)
 {
     const auto parsed = parseRoomListQuery(request.query());
@@ -61,13 +61,13 @@ void ChatServer::listRooms(const QHttpServerRequest &request, const PathArgument
     reply->sendJson(200, compact(answer), {{"Link", '<' + next.toUtf8() + ">; rel=\"next\""}});
 }
 
-void ChatServer::getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::getRoom(const Request &, const PathArguments &args, const ReplyPtr &reply)
 {
     if (const auto room = existingRoom(args, reply))
         reply->sendJson(200, roomJson(*room));
 }
 
-void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args,
+void ChatServer::putRoom(const Request &, const PathArguments &args,
                          const ReplyPtr &reply)
 {
     const auto room = RoomName::parse(args.room);
@@ -99,7 +99,7 @@ void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args,
     });
 }
 
-void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &args,
+void ChatServer::listMembers(const Request &, const PathArguments &args,
                              const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);
@@ -117,7 +117,7 @@ void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &ar
                                   {QStringLiteral("members"), members}}));
 }
 
-void ChatServer::leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::leaveRoom(const Request &, const PathArguments &args, const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);
     if (!room)

@@ -156,4 +156,25 @@ public:
                              QObject *context, std::function<void(bool)> done) = 0;
     virtual void deleteSession(const QByteArray &tokenHash, QObject *context,
                                std::function<void(bool)> done) = 0;
+
+    // Sessions other nodes share through the store (several nodes on one PostgreSQL): a
+    // node then does not call loadSessions() but asks findSession() about a token it does
+    // not know, and hears of revocations, its own and other nodes', from
+    // watchRevokedSessions(). Answers of both come from one thread, in the order they
+    // were read, so a revocation read after a lookup is never overtaken by it.
+    virtual bool sharesSessions() const { return false; }
+    enum class SessionFound { Yes, No, Failed };
+    virtual void findSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                             std::function<void(SessionFound)> done)
+    {
+        Q_UNUSED(tokenHash); Q_UNUSED(passwordTag); Q_UNUSED(context); Q_UNUSED(done);
+    }
+    // `revoked` is called on `context`'s thread with the token hashes revoked since it
+    // last was, about every second; with `lostTrack`, revocations may have been missed
+    // (the store was out of reach longer than it keeps them).
+    virtual void watchRevokedSessions(QObject *context,
+                                      std::function<void(const QList<QByteArray> &revoked, bool lostTrack)> revoked)
+    {
+        Q_UNUSED(context); Q_UNUSED(revoked);
+    }
 };

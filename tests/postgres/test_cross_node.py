@@ -37,17 +37,18 @@ SECRET = "ana-secret-0123456789"
 
 
 class Cluster:
-    """Two nodes on one database of their own."""
+    """Two nodes on one database of their own; `extra` arguments for each node, which
+    `arguments` keeps for a node started again."""
 
-    def __init__(self, binary, postgres, count=2):
+    def __init__(self, binary, postgres, count=2, extra=()):
         self.folder = tempfile.TemporaryDirectory()
         self.url = postgres.database_for(self.folder.name)
-        arguments = UNTHROTTLED + ["--store", self.url, "--store-password-file", postgres.password_file]
+        self.arguments = UNTHROTTLED + ["--store", self.url, "--store-password-file", postgres.password_file, *extra]
         self.nodes = []
         try:
             for n in range(count):
                 self.nodes.append(Server(binary, self.folder.name, os.path.join(self.folder.name, "node%d.log" % n),
-                                         arguments))
+                                         self.arguments))
         except BaseException:
             self.close()
             raise
