@@ -243,6 +243,16 @@ void ChatServer::route(const Request &request, const ReplyPtr &reply)
 
 void ChatServer::dispatch(const Router::Match &match, const Request &request, const ReplyPtr &reply)
 {
+    if (match.route >= 0 && mayBeAnotherNodesRoom(match.arguments.room)) {
+        // QHttpServer's request is not valid past this call: the handler gets a copy.
+        findRoomThenHandle(match, request.copy(), reply);
+        return;
+    }
+    handle(match, request, reply);
+}
+
+void ChatServer::handle(const Router::Match &match, const Request &request, const ReplyPtr &reply)
+{
     const RouteTable &table = routes();
     if (match.route >= 0)
         (this->*table.handlers[match.route])(request, match.arguments, reply);

@@ -83,6 +83,9 @@ private:
     ReplyPtr makeReply(const QHttpServerRequest &request, HttpConnection connection);
     void route(const Request &request, const ReplyPtr &reply);
     void dispatch(const Router::Match &match, const Request &request, const ReplyPtr &reply);
+    void handle(const Router::Match &match, const Request &request, const ReplyPtr &reply);
+    bool mayBeAnotherNodesRoom(const QString &name) const;
+    void findRoomThenHandle(const Router::Match &match, const Request &request, const ReplyPtr &reply);
 
     // Pages for people (homeroutes.cpp, downloadroutes.cpp)
     void homePage(const Request &request, const PathArguments &, const ReplyPtr &reply);

@@ -177,6 +177,12 @@ void PostgresStorage::followHeads(QObject *context, std::function<void(const QLi
     });
 }
 
+void PostgresStorage::findRoom(const RoomName &room, QObject *context, std::function<void(const RoomLookup &)> done)
+{
+    answerLater<PostgresReader, RoomLookup>(m_reader.get(), context, std::move(done),
+                                            [room](PostgresReader *reader) { return reader->findRoom(room); });
+}
+
 CommitStats PostgresStorage::commitStats() const
 {
     return m_writer ? m_writer->stats() : CommitStats{};

@@ -36,6 +36,7 @@ public:
     CommitStats commitStats() const override;
     bool sharedWithOtherNodes() const override { return true; }
     void followHeads(QObject *context, std::function<void(const QList<RoomRecord> &)> moved) override;
+    void findRoom(const RoomName &room, QObject *context, std::function<void(const RoomLookup &)> done) override;
 
     QList<QByteArray> loadSessions(const QByteArray &passwordTag) override;
     void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,

@@ -145,6 +145,20 @@ public:
         Q_UNUSED(context);
         Q_UNUSED(moved);
     }
+    // For a shared store: whether it has the room (another node may have made it a moment
+    // ago), and its head. `ok` false: the store could not be read. A store only this
+    // process writes is never asked (this process knows its rooms), and says it has none.
+    struct RoomLookup
+    {
+        bool ok = false;
+        std::optional<MessageId> head;
+    };
+    virtual void findRoom(const RoomName &room, QObject *context, std::function<void(const RoomLookup &)> done)
+    {
+        Q_UNUSED(room);
+        Q_UNUSED(context);
+        done(RoomLookup{true, std::nullopt});
+    }
 
     // Sessions of a server with a password: hashes of bearer tokens, each tied to the
     // password it was issued under (a tag derived from it), so that changing the password
