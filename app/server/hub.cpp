@@ -151,10 +151,10 @@ void Hub::publish(const Message &message)
     RoomState &state = m_rooms[message.room];
     if (message.id <= state.lastId)
         return; // already known: a storage read overtook the commit's answer
-    if (message.id != state.lastId + 1) {
+    if (message.id != state.lastId + 1 && hasReaders(state)) {
         // Another node stored the ids between (or a read of this node's is not back yet):
         // this one waits until they are read, so that every follower and poll sees the
-        // room in order (hubcatchup.cpp).
+        // room in order (hubcatchup.cpp). A room nobody here follows needs no order.
         state.ahead.insert(message.id, message);
         catchUp(message.room);
         return;
@@ -360,6 +360,7 @@ void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSoc
     const auto added = m_pollDeadlines.emplace(std::pair{poll.deadlineMs, pollId}, name).first;
     if (added == m_pollDeadlines.begin())
         scheduleNextTimeout();
+    readerArrived(name); // last: it may answer the poll at once
 }
 
 void Hub::forgetDeadline(const HeldPoll &poll, quint64 pollId)
@@ -415,6 +416,7 @@ void Hub::follow(const RoomName &room, RoomFollower *follower)
 {
     m_rooms[room.value()].followers.insert(follower);
     m_metrics.streamOpened();
+    readerArrived(room.value());
 }
 
 void Hub::unfollow(const RoomName &room, RoomFollower *follower)

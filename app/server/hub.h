@@ -211,6 +211,12 @@ private:
     void caughtUp(const QString &room, const Page &page);
     // An entry read from the store changes a message that `recent` may hold as it was.
     void applyStoredChange(RoomState &state, const Message &change, MessageId firstRead);
+    // Streams or held polls on the room here: only then are other nodes' entries read.
+    static bool hasReaders(const RoomState &state) { return !state.followers.isEmpty() || !state.polls.isEmpty(); }
+    // Another node moved a room nobody here reads: its last id, for the room list, without
+    // reading what it holds; memory forgets the room, so a read goes to the store.
+    void skipTo(const QString &room, MessageId head);
+    void readerArrived(const QString &room);
     static void blankEditsOf(QList<Message> &recent, MessageId deleted);
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;

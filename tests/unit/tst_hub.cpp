@@ -101,6 +101,7 @@ private slots:
     void followersAreToldOncePerTurnOfAllThatIsNew();
     void entriesAnotherNodeStoredComeInOrderBeforeThisNodesOwn();
     void ownEntriesAreNotHeldBackByAStoreThatCannotBeRead();
+    void anotherNodesEntriesAreReadOnlyWhereSomeoneReads();
     void aFollowerGoneBeforeTheTurnIsNotTold();
     void aRoomOfThousandsIsToldASliceATurnWithOtherWorkBetween();
     void newsDuringATellingComesAfterItToEveryFollowerOnceInOrder();
@@ -312,6 +313,30 @@ void TestHub::ownEntriesAreNotHeldBackByAStoreThatCannotBeRead()
     QCOMPARE(hub.lastId(lab), MessageId(3));
     // Told at once; the follower reads what lies before it from the store itself.
     QTRY_VERIFY_WITH_TIMEOUT(!follower.tellings.isEmpty() && follower.tellings.last() == QList<MessageId>{3}, 5000);
+}
+
+void TestHub::anotherNodesEntriesAreReadOnlyWhereSomeoneReads()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    for (MessageId id = 1; id <= 7; ++id)
+        storage.stored.append(message(lab, id));
+    hub.publish(message(lab, 1));
+    hub.headMoved(lab, 3);
+    hub.publish(message(lab, 5)); // this node's own, past another node's 4
+    QVERIFY(storage.reads.isEmpty()); // nobody reads the room here
+    QCOMPARE(hub.lastId(lab), MessageId(5));
+    QCOMPARE(hub.summary(lab).lastId, MessageId(5)); // the room list is right all the same
+    QVERIFY(!hub.readRecent(lab, PageRequest{0, std::nullopt, 10})); // the store has what memory skipped
+
+    RecordingFollower follower;
+    hub.follow(lab, &follower);
+    hub.headMoved(lab, 7);
+    QCOMPARE(storage.reads.size(), 1);
+    QCOMPARE(storage.reads.first().after, std::optional<MessageId>(5));
+    QTRY_COMPARE_WITH_TIMEOUT(follower.tellings, (QList<QList<MessageId>>{{5, 6, 7}}), 5000);
 }
 
 void TestHub::aFollowerGoneBeforeTheTurnIsNotTold()
