@@ -74,7 +74,7 @@ const Hub::RoomState &Hub::stateOf(const RoomName &room) const
 RoomSummary Hub::summary(const RoomName &room) const
 {
     const RoomState &state = stateOf(room);
-    return {room.value(), state.lastId, onlineCount(state)};
+    return {room.value(), state.lastId, onlineCount(room.value(), state)};
 }
 
 RoomPage Hub::roomsAfter(const std::optional<RoomName> &after, qsizetype limit) const
@@ -82,7 +82,7 @@ RoomPage Hub::roomsAfter(const std::optional<RoomName> &after, qsizetype limit) 
     RoomPage page;
     auto it = after ? m_rooms.upperBound(after->value()) : m_rooms.cbegin();
     for (; it != m_rooms.cend() && page.rooms.size() < limit; ++it)
-        page.rooms.append({it.key(), it->lastId, onlineCount(*it)});
+        page.rooms.append({it.key(), it->lastId, onlineCount(it.key(), *it)});
     page.more = it != m_rooms.cend();
     return page;
 }
@@ -96,7 +96,7 @@ RoomChanges Hub::roomChangesSince(qint64 since) const
     for (const QString &room : changes.rooms) {
         const auto state = m_rooms.constFind(room);
         if (state != m_rooms.cend()) // always, as rooms are never removed; but cheap to be sure
-            answer.rooms.append({room, state->lastId, onlineCount(*state)});
+            answer.rooms.append({room, state->lastId, onlineCount(room, *state)});
     }
     return answer;
 }
@@ -389,15 +389,21 @@ void Hub::unfollow(const RoomName &room, RoomFollower *follower)
 
 void Hub::sawMember(const RoomName &room, const QString &name)
 {
-    if (touchMember(m_rooms[room.value()], name))
+    const bool came = touchMember(m_rooms[room.value()], name);
+    if (came)
         roomChanged(room.value());
+    share(room.value(), name, came);
 }
 
 void Hub::sawMemberAgain(const RoomName &room, const QString &name)
 {
     RoomState &state = m_rooms[room.value()];
-    if (state.lastSeen.contains(name) && touchMember(state, name))
+    if (!state.lastSeen.contains(name))
+        return;
+    const bool came = touchMember(state, name);
+    if (came)
         roomChanged(room.value());
+    share(room.value(), name, came);
 }
 
 void Hub::memberStreamOpened(const RoomName &room, const QString &name)
@@ -408,6 +414,7 @@ void Hub::memberStreamOpened(const RoomName &room, const QString &name)
     ++state.openStreamsByName[name];
     if (touchMember(state, name) || !wasOnline)
         roomChanged(room.value());
+    share(room.value(), name, true);
 }
 
 void Hub::memberStreamClosed(const RoomName &room, const QString &name)
@@ -420,6 +427,7 @@ void Hub::memberStreamClosed(const RoomName &room, const QString &name)
         return;
     touchMember(state, name);
     roomChanged(room.value()); // its last_seen moved, and with a stream it may be gone soon
+    share(room.value(), name, true);
 }
 
 void Hub::leave(const RoomName &room, const QString &name)
@@ -428,6 +436,7 @@ void Hub::leave(const RoomName &room, const QString &name)
     RoomState &state = m_rooms[room.value()];
     if (!state.lastSeen.remove(name))
         return;
+    share(room.value(), name, true);
     if (const auto turn = state.seenTurn.constFind(name); turn != state.seenTurn.cend()) {
         state.seenOrder.erase(*turn);
         state.seenTurn.erase(turn);
@@ -474,9 +483,19 @@ QList<Member> Hub::members(const RoomName &room) const
     QList<Member> online;
     const RoomState &state = stateOf(room);
     const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
+    QHash<QString, qsizetype> listedAt;
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it) {
-        if (it.value() >= cutoff || state.openStreamsByName.contains(it.key()))
+        if (it.value() >= cutoff || state.openStreamsByName.contains(it.key())) {
+            listedAt.insert(it.key(), online.size());
             online.append({it.key(), it.value(), m_typing.isTyping(room.value(), it.key())});
+        }
+    }
+    // A name online here and on other nodes is listed once, as last seen anywhere.
+    for (const MemberElsewhere &member : m_shared->elsewhere(room.value(), cutoff)) {
+        if (const auto here = listedAt.constFind(member.name); here != listedAt.cend())
+            online[*here].lastSeen = std::max(online[*here].lastSeen, member.lastSeen);
+        else
+            online.append({member.name, member.lastSeen, m_typing.isTyping(room.value(), member.name)});
     }
     std::sort(online.begin(), online.end(),
               [](const Member &a, const Member &b) { return a.name < b.name; });
@@ -485,8 +504,37 @@ QList<Member> Hub::members(const RoomName &room) const
 
 void Hub::startedTyping(const RoomName &room, const QString &name)
 {
-    sawMember(room, name);
+    if (touchMember(m_rooms[room.value()], name))
+        roomChanged(room.value());
     m_typing.started(room.value(), name);
+    share(room.value(), name, true, true);
+}
+
+void Hub::sharePresence(SharedPresence &shared)
+{
+    m_shared = &shared;
+    connect(&shared, &SharedPresence::othersChanged, this, &Hub::roomChanged);
+    // Only in rooms known here: telling a room's followers would otherwise make it up,
+    // empty, where another node created it with messages.
+    connect(&shared, &SharedPresence::othersStartedTyping, this, [this](const QString &room, const QString &name) {
+        if (m_rooms.contains(room))
+            m_typing.started(room, name);
+    });
+    connect(&shared, &SharedPresence::othersStoppedTyping, &m_typing, &TypingBoard::stopped);
+    connect(&shared, &SharedPresence::othersSawLeave, this, [this](const QString &room, const QString &name,
+                                                                   const QDateTime &at) {
+        const auto state = m_rooms.constFind(room);
+        if (state == m_rooms.cend() || state->lastSeen.value(name, at) > at)
+            return; // unknown here, or seen here since it left there
+        leave(*RoomName::parse(room), name);
+    });
+}
+
+void Hub::share(const QString &room, const QString &name, bool prompt, bool startedTyping)
+{
+    const RoomState &state = m_rooms[room];
+    const bool here = state.lastSeen.contains(name);
+    m_shared->tell({room, name, here, here ? int(state.openStreamsByName.value(name)) : 0, startedTyping}, prompt);
 }
 
 QStringList Hub::typing(const RoomName &room) const
@@ -494,12 +542,18 @@ QStringList Hub::typing(const RoomName &room) const
     return m_typing.typing(room.value());
 }
 
-qsizetype Hub::onlineCount(const RoomState &state) const
+qsizetype Hub::onlineCount(const QString &room, const RoomState &state) const
 {
     const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
     qsizetype count = 0;
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it)
         count += (it.value() >= cutoff || state.openStreamsByName.contains(it.key())) ? 1 : 0;
+    for (const MemberElsewhere &member : m_shared->elsewhere(room, cutoff)) {
+        const auto here = state.lastSeen.constFind(member.name);
+        const bool countedHere = here != state.lastSeen.cend()
+            && (*here >= cutoff || state.openStreamsByName.contains(member.name));
+        count += countedHere ? 0 : 1;
+    }
     return count;
 }
 

@@ -69,6 +69,25 @@ const Migration migrations[] = {
       // Only messages are searched; their changes are entries with a kind.
       "CREATE INDEX messages_search ON messages USING gin (chatapp_search_words(text)) WHERE kind = 0",
       "CREATE INDEX messages_by_search_seq ON messages (search_seq) WHERE kind = 0"}},
+    {2,
+     "who is online on which node (presence, nodes), unlogged",
+     {// UNLOGGED: rewritten every few seconds by live nodes, worthless after a crash of
+      // PostgreSQL (which empties such tables), so not worth a WAL flush.
+      "CREATE UNLOGGED TABLE nodes ("
+      " node TEXT PRIMARY KEY,"
+      " heartbeat TIMESTAMPTZ NOT NULL)",
+      // last_seen NULL: the name left. changed: when the row was last written, so that a
+      // node reads only what changed since its last read.
+      "CREATE UNLOGGED TABLE presence ("
+      " node TEXT NOT NULL,"
+      " room TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " last_seen TIMESTAMPTZ,"
+      " open_streams INTEGER NOT NULL DEFAULT 0,"
+      " typing_until TIMESTAMPTZ,"
+      " changed TIMESTAMPTZ NOT NULL,"
+      " PRIMARY KEY (node, room, name))",
+      "CREATE INDEX presence_by_change ON presence (changed)"}},
 };
 
 static_assert(std::size(migrations) == chatAppPostgresSchemaVersion, "one migration per schema version");
