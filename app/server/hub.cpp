@@ -434,9 +434,11 @@ void Hub::leave(const RoomName &room, const QString &name)
 {
     m_typing.stopped(room.value(), name);
     RoomState &state = m_rooms[room.value()];
-    if (!state.lastSeen.remove(name))
-        return;
+    const bool wasHere = state.lastSeen.remove(name);
+    // Told even of a name unknown here: behind a load balancer its polls may go to another node.
     share(room.value(), name, true);
+    if (!wasHere)
+        return;
     if (const auto turn = state.seenTurn.constFind(name); turn != state.seenTurn.cend()) {
         state.seenOrder.erase(*turn);
         state.seenTurn.erase(turn);
@@ -523,8 +525,10 @@ void Hub::sharePresence(SharedPresence &shared)
     connect(&shared, &SharedPresence::othersStoppedTyping, &m_typing, &TypingBoard::stopped);
     connect(&shared, &SharedPresence::othersSawLeave, this, [this](const QString &room, const QString &name,
                                                                    const QDateTime &at) {
+        // Only a name here leaves (and tells the others so): one unknown here has nothing to
+        // take back, and telling again would echo between nodes.
         const auto state = m_rooms.constFind(room);
-        if (state == m_rooms.cend() || state->lastSeen.value(name, at) > at)
+        if (state == m_rooms.cend() || !state->lastSeen.contains(name) || state->lastSeen.value(name) > at)
             return; // unknown here, or seen here since it left there
         leave(*RoomName::parse(room), name);
     });

@@ -3,8 +3,8 @@
 void PresenceOutbox::record(const LocalPresence &presence, bool prompt, qint64 nowMs)
 {
     const Key key{presence.room, presence.name};
-    if (!presence.here && !m_entries.contains(key))
-        return; // never told the others it was here, so nothing to take back
+    // A name may leave through this node while its polls go to another: its leaving is
+    // written even when it was never here.
     Entry &entry = m_entries[key];
     // A name new here is news to the others, however it came.
     prompt = prompt || entry.writtenMs < 0 || (entry.seenMs < 0) != !presence.here;

@@ -7,7 +7,7 @@ stopped. Node B's members are seen on node A:
 - a name with a stream open on B is online on A;
 - a name typing on B reaches A's event streams as a `typing` event, and A's members list
   says `typing: true`;
-- a name leaving on B is gone from A promptly;
+- a name leaving on B is gone from A promptly, also one that was polling on A;
 - B killed with -9: its names drop out of A's list within the bound below.
 
 Exit 77 (skipped) when PostgreSQL is missing and cannot be installed (not root)."""
@@ -132,6 +132,16 @@ def presence_across_nodes(binary, postgres):
             check(online_count(a) == 1, "A's room list counts %d online after polly left" % online_count(a))
             wait_until(lambda: [] in on_a.typing(), PROMPTLY_SECONDS, lambda: "typing ended on A: %r" % on_a.typing())
             print("  leaving on B: gone from A after %.2f s" % took)
+
+            # A window's polls and its leaving may reach different nodes behind a load
+            # balancer: polling on A, leaving through B.
+            a.get("/api/v1/rooms/%s/messages?after=0&name=wanderer" % ROOM)
+            check("wanderer" in members(a), "wanderer polled A: %r" % members(a))
+            status, _, _ = b.request("DELETE", "/api/v1/rooms/%s/members/wanderer" % ROOM)
+            check(status == 204, "DELETE members/wanderer answered %d" % status)
+            took = timed_wait(lambda: "wanderer" not in members(a), PROMPTLY_SECONDS,
+                              lambda: "wanderer gone from A: %r" % members(a))
+            print("  polling on A, leaving through B: gone from A after %.2f s" % took)
 
             # B dies without a word: its stream's name drops out of A within the bound.
             b.process.send_signal(signal.SIGKILL)

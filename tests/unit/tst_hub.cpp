@@ -709,6 +709,10 @@ void TestHub::whatTheHubSeesIsToldToOtherNodes()
     QVERIFY(!told(4).here && shared.told.at(4).second);
     QCOMPARE(told(4).room, lab.value());
     QCOMPARE(told(4).name, ana);
+    // A name never seen here leaving is told too (its polls may go to another node).
+    hub.leave(lab, QStringLiteral("bo"));
+    QCOMPARE(shared.told.size(), 6);
+    QVERIFY(!shared.told.last().first.here);
 }
 
 void TestHub::typingOnOtherNodesReachesFollowersAndMembers()
@@ -755,9 +759,14 @@ void TestHub::leavingThroughAnotherNodeLeavesHereUnlessSeenSince()
     emit shared.othersSawLeave(lab.value(), QStringLiteral("ana"), now.addSecs(-5));
     emit shared.othersSawLeave(lab.value(), QStringLiteral("bo"), now.addSecs(-5));
     QCOMPARE(names(hub.members(lab)), QStringList{QStringLiteral("bo")});
-    // And this node tells the others that ana is gone from here too.
+    // And this node tells the others that ana is gone from here too, once: a leave heard
+    // of a name not here is not told back (nodes would echo it to each other forever).
     QVERIFY(!shared.told.last().first.here);
     QCOMPARE(shared.told.last().first.name, QStringLiteral("ana"));
+    const qsizetype told = shared.told.size();
+    emit shared.othersSawLeave(lab.value(), QStringLiteral("ana"), now);
+    emit shared.othersSawLeave(lab.value(), QStringLiteral("cy"), now);
+    QCOMPARE(shared.told.size(), told);
 }
 
 QTEST_GUILESS_MAIN(TestHub)
