@@ -97,6 +97,11 @@ ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &lim
     , m_trustedProxies(trustedProxies)
 {
     m_hub.loadRooms(storage.rooms());
+    // Other nodes on the same store: what they store reaches this node's readers.
+    storage.followHeads(&m_hub, [hub = &m_hub](const QList<RoomRecord> &heads) {
+        for (const RoomRecord &head : heads)
+            hub->headMoved(head.name, head.lastId);
+    });
     if (m_sessions.enabled())
         m_sessions.load(storage.loadSessions(m_sessions.passwordTag()));
 }

@@ -43,6 +43,7 @@ void Hub::loadRooms(const QList<RoomRecord> &rooms)
         RoomState &state = m_rooms[room.name.value()];
         state.lastId = room.lastId;
         state.toldId = room.lastId;
+        state.knownHead = room.lastId;
     }
 }
 
@@ -150,17 +151,38 @@ void Hub::publish(const Message &message)
     RoomState &state = m_rooms[message.room];
     if (message.id <= state.lastId)
         return; // already known: a storage read overtook the commit's answer
+    if (message.id != state.lastId + 1) {
+        // Another node stored the ids between (or a read of this node's is not back yet):
+        // this one waits until they are read, so that every follower and poll sees the
+        // room in order (hubcatchup.cpp).
+        state.ahead.insert(message.id, message);
+        catchUp(message.room);
+        return;
+    }
+    publishNext(message);
+    publishAhead(message.room);
+}
+
+void Hub::publishNext(const Message &message)
+{
+    RoomState &state = m_rooms[message.room];
     // A room is listed in m_roomsWithNews exactly while its followers are not told all.
     const bool listed = state.toldId < state.lastId;
     if (message.id != state.lastId + 1)
         state.recent.clear(); // keep `recent` contiguous
     state.lastId = message.id;
+    state.knownHead = std::max(state.knownHead, message.id);
     state.recent.append(message);
     m_typing.stopped(message.room, message.author); // what was being typed is sent
     if (state.recent.size() > recentMessagesPerRoom)
         state.recent.removeFirst();
 
-    const QList<quint64> waiting = state.polls.keys();
+    // A poll whose cursor is ahead of this message (given out by another node) waits on.
+    QList<quint64> waiting;
+    for (auto poll = state.polls.cbegin(); poll != state.polls.cend(); ++poll) {
+        if (poll->after < message.id)
+            waiting.append(poll.key());
+    }
     for (quint64 pollId : waiting)
         releasePoll(message.room, pollId);
 
@@ -183,11 +205,15 @@ void Hub::messageChanged(const Message &current)
     const MessageId firstInMemory = recent.first().id;
     if (current.id >= firstInMemory && current.id - firstInMemory < recent.size())
         recent[current.id - firstInMemory] = current;
-    if (!current.deleted)
-        return;
+    if (current.deleted)
+        blankEditsOf(recent, current.id);
+}
+
+void Hub::blankEditsOf(QList<Message> &recent, MessageId deleted)
+{
     // The store blanked the text of the message's edits in the same transaction.
     for (Message &entry : recent) {
-        if (entry.type == EntryType::Edit && entry.target == current.id && !entry.text.isEmpty()) {
+        if (entry.type == EntryType::Edit && entry.target == deleted && !entry.text.isEmpty()) {
             entry.text.clear();
             entry.serialise();
         }
@@ -293,7 +319,17 @@ void Hub::read(const RoomName &room, const PageRequest &request, QObject *contex
 std::optional<Page> Hub::readRecent(const RoomName &room, const PageRequest &request) const
 {
     const auto it = m_rooms.constFind(room.value());
-    return it == m_rooms.cend() ? std::nullopt : readFromMemory(*it, request);
+    // Behind the store (another node wrote, and it is being read): memory would answer
+    // without entries a reader may already have been told of by that node.
+    if (it == m_rooms.cend() || it->knownHead > it->lastId)
+        return std::nullopt;
+    return readFromMemory(*it, request);
+}
+
+bool Hub::behindStore(const RoomName &room) const
+{
+    const RoomState &state = stateOf(room);
+    return state.knownHead > state.lastId;
 }
 
 void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSocket *socket,

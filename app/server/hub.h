@@ -114,6 +114,12 @@ public:
     // A message as it is now, after a change whose entry is published next: history read
     // from memory must show it so, as history read from the store does.
     void messageChanged(const Message &current);
+    // The store holds the room up to `head` (another node wrote it, or a read saw it): the
+    // entries this node does not have are read and published in order. A room not known
+    // here is added (another node created it).
+    void headMoved(const RoomName &room, MessageId head);
+    // The store is known to hold entries of the room that are not published here yet.
+    bool behindStore(const RoomName &room) const;
 
     // Like Storage::read, but answered from memory (at once, synchronously) when the
     // recent messages cover the request.
@@ -195,9 +201,22 @@ private:
         // forgetting the expired and the surplus looks only at the front.
         std::map<quint64, QString> seenOrder;
         QHash<QString, quint64> seenTurn; // name -> its key in seenOrder
+        // Catching up with the store (hubcatchup.cpp): the newest id known to be stored,
+        // and this node's own entries that came before the ids below them were read.
+        MessageId knownHead = 0;
+        QMap<MessageId, Message> ahead;
+        bool catchingUp = false;
     };
 
     const RoomState &stateOf(const RoomName &room) const;
+    // publish() of the room's next id.
+    void publishNext(const Message &message);
+    void publishAhead(const QString &room);
+    void catchUp(const QString &room);
+    void caughtUp(const QString &room, const Page &page);
+    // An entry read from the store changes a message that `recent` may hold as it was.
+    void applyStoredChange(RoomState &state, const Message &change, MessageId firstRead);
+    static void blankEditsOf(QList<Message> &recent, MessageId deleted);
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
     qsizetype onlineCount(const QString &room, const RoomState &state) const;

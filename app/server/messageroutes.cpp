@@ -180,7 +180,7 @@ void ChatServer::serveMessages(const ReplyPtr &reply, const RoomName &room, cons
     answerPage(reply, room, page, query.roomsSince);
 }
 
-// The hub has not reached a cursor. Mostly a read from the store has just given it out,
+// The hub has not reached a cursor. Mostly a read from the store (or another node) has just given it out,
 // ahead of the writer's answer to the hub; but it may come from another copy of the room
 // (reset, or restored from a backup), which no message would ever wake. Only the store
 // can tell the two apart.
@@ -188,11 +188,17 @@ void ChatServer::newestStoredId(const RoomName &room, std::function<void(std::op
 {
     beginStorageCall();
     m_storage.read(room, PageRequest{std::nullopt, std::nullopt, 1}, this,
-                   [this, done = std::move(done)](const Page &page) {
-                       if (!page.ok)
+                   [this, room, done = std::move(done)](const Page &page) {
+                       if (!page.ok) {
                            done(std::nullopt);
-                       else
-                           done(page.messages.isEmpty() ? 0 : page.messages.last().id);
+                       } else {
+                           const MessageId newest = page.messages.isEmpty() ? 0 : page.messages.last().id;
+                           // Another node stored it and this one has not heard yet: read it
+                           // now, rather than at the next wake-up.
+                           if (m_storage.sharedWithOtherNodes())
+                               m_hub.headMoved(room, newest);
+                           done(newest);
+                       }
                        endStorageCall();
                    });
 }
@@ -230,10 +236,13 @@ void ChatServer::answerPage(const ReplyPtr &reply, const RoomName &room, const P
 {
     const LastPage::Key key{room.value(), request, m_hub.lastId(room)};
     std::optional<PreparedJson> kept;
-    if (const PreparedJson *found = m_lastPage.find(key))
-        kept = *found; // shares its bytes
-    else if (const auto page = m_hub.readRecent(room, request))
-        kept = m_lastPage.keep(key, pageAnswerJson(room, *page));
+    // Behind the store, another node's entries are on their way: only the store has them all.
+    if (!m_hub.behindStore(room)) {
+        if (const PreparedJson *found = m_lastPage.find(key))
+            kept = *found; // shares its bytes
+        else if (const auto page = m_hub.readRecent(room, request))
+            kept = m_lastPage.keep(key, pageAnswerJson(room, *page));
+    }
     if (kept) {
         if (roomsSince) // not kept with the page: who is online changes with the clock alone
             reply->sendJson(200, withRoomChanges(kept->json, *roomsSince));

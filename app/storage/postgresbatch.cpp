@@ -291,3 +291,13 @@ QSet<QString> PostgresBatch::foundRooms() const
     }
     return found;
 }
+
+QHash<QString, MessageId> PostgresBatch::heads() const
+{
+    QHash<QString, MessageId> heads;
+    for (auto it = m_lastIds.cbegin(); it != m_lastIds.cend(); ++it) {
+        if (!createdHere.contains(it.key()) && !missingRooms.contains(it.key()))
+            heads.insert(it.key(), it.value());
+    }
+    return heads;
+}

@@ -86,6 +86,9 @@ public:
     // After apply(): rooms the batch found and did not undo, to be known once it commits;
     // rooms taken for existing that are not; messages stored.
     QSet<QString> foundRooms() const;
+    // After apply(): every room of the batch that is there once it commits, with its last
+    // id then, for the other nodes to hear of (a room only created: 0).
+    QHash<QString, MessageId> heads() const;
     QSet<QString> missingRooms;
     quint64 stored = 0;
 

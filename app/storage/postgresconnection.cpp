@@ -142,7 +142,8 @@ bool migrateInTransaction(QSqlDatabase &database, QString *error)
 
 } // namespace
 
-QSqlDatabase openPostgresConnection(const PostgresAddress &address, const QString &connectionName, QString *error)
+QSqlDatabase openPostgresConnection(const PostgresAddress &address, const QString &connectionName, QString *error,
+                                    const QString &applicationName)
 {
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL"))) {
         *error = QStringLiteral("Qt's PostgreSQL driver (QPSQL) is not installed: apt-get install libqt6sql6-psql");
@@ -157,7 +158,7 @@ QSqlDatabase openPostgresConnection(const PostgresAddress &address, const QStrin
     if (!address.password.isEmpty())
         database.setPassword(address.password);
     // An unreachable server fails the start within seconds, not after TCP's minutes.
-    database.setConnectOptions(QStringLiteral("connect_timeout=5;application_name=chatapp"));
+    database.setConnectOptions(QStringLiteral("connect_timeout=5;application_name='%1'").arg(applicationName));
     if (!database.open()) {
         *error = QStringLiteral("cannot connect to %1: %2").arg(address.display(), database.lastError().text());
         return database;

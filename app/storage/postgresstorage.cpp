@@ -3,6 +3,7 @@
 #include "postgresconnection.h"
 #include "postgresreader.h"
 #include "postgressessions.h"
+#include "postgreswakeups.h"
 #include "postgreswriter.h"
 
 #include <QPointer>
@@ -31,6 +32,7 @@ PostgresStorage::PostgresStorage(PostgresAddress address)
 {
     m_writerThread.setObjectName(QStringLiteral("postgres-writer"));
     m_readerThread.setObjectName(QStringLiteral("postgres-reader"));
+    m_wakeupsThread.setObjectName(QStringLiteral("postgres-wakeups"));
 }
 
 PostgresStorage::~PostgresStorage()
@@ -42,6 +44,9 @@ PostgresStorage::~PostgresStorage()
             writer->close();
         }, Qt::BlockingQueuedConnection);
     }
+    if (m_wakeups)
+        QMetaObject::invokeMethod(m_wakeups.get(), [wakeups = m_wakeups.get()] { wakeups->close(); },
+                                  Qt::BlockingQueuedConnection);
     if (m_sessions)
         QMetaObject::invokeMethod(m_sessions.get(), [sessions = m_sessions.get()] { sessions->close(); },
                                   Qt::BlockingQueuedConnection);
@@ -50,8 +55,10 @@ PostgresStorage::~PostgresStorage()
                                   Qt::BlockingQueuedConnection);
     m_writerThread.quit();
     m_readerThread.quit();
+    m_wakeupsThread.quit();
     m_writerThread.wait();
     m_readerThread.wait();
+    m_wakeupsThread.wait();
 }
 
 bool PostgresStorage::open(QString *error)
@@ -61,12 +68,19 @@ bool PostgresStorage::open(QString *error)
     m_writer = std::make_unique<PostgresWriter>(m_address, m_rooms);
     m_reader = std::make_unique<PostgresReader>(m_address);
     m_sessions = std::make_unique<PostgresSessions>(m_address);
+    m_wakeups = std::make_unique<PostgresWakeups>(m_address);
+    m_writer->setCommitted([wakeups = m_wakeups.get()](const QHash<QString, MessageId> &heads) {
+        wakeups->tell(heads);
+    });
+    m_wakeups->moveToThread(&m_wakeupsThread);
     m_writer->moveToThread(&m_writerThread);
     m_sessions->moveToThread(&m_writerThread);
     m_reader->moveToThread(&m_readerThread);
     m_writerThread.start();
     m_readerThread.start();
+    m_wakeupsThread.start();
     QMetaObject::invokeMethod(m_writer.get(), &PostgresWriter::open, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(m_wakeups.get(), &PostgresWakeups::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_reader.get(), &PostgresReader::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_sessions.get(), &PostgresSessions::open, Qt::BlockingQueuedConnection);
     *error = m_writer->openError().isEmpty() ? m_reader->openError() : m_writer->openError();
@@ -146,6 +160,14 @@ void PostgresStorage::checkHealth(QObject *context, std::function<void(const Sto
                                                  health.readProblem = reader->readProblem();
                                                  return health;
                                              });
+}
+
+void PostgresStorage::followHeads(QObject *context, std::function<void(const QList<RoomRecord> &)> moved)
+{
+    m_wakeups->setHeadsMoved([context = QPointer<QObject>(context), moved = std::move(moved)](const QList<RoomRecord> &heads) {
+        if (context)
+            QMetaObject::invokeMethod(context.data(), [moved, heads] { moved(heads); }, Qt::QueuedConnection);
+    });
 }
 
 CommitStats PostgresStorage::commitStats() const

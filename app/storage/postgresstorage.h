@@ -8,12 +8,13 @@
 
 class PostgresReader;
 class PostgresSessions;
+class PostgresWakeups;
 class PostgresWriter;
 
 // The store for several `chatapp --serve` nodes on one PostgreSQL (--store
 // postgresql://...): the same threads as SqliteStorage, a group-committing writer and a
-// reader, each with a connection of its own. See docs/postgres-status.md for what it
-// does not do yet (other nodes' messages reach this node's streams only through reads).
+// reader, each with a connection of its own, and PostgresWakeups, through which nodes
+// tell each other what they stored. See docs/postgres-status.md.
 class PostgresStorage final : public Storage
 {
 public:
@@ -33,6 +34,8 @@ public:
     void search(const SearchQuery &query, QObject *context, std::function<void(const SearchPage &)> done) override;
     void checkHealth(QObject *context, std::function<void(const StoreHealth &)> done) override;
     CommitStats commitStats() const override;
+    bool sharedWithOtherNodes() const override { return true; }
+    void followHeads(QObject *context, std::function<void(const QList<RoomRecord> &)> moved) override;
 
     QList<QByteArray> loadSessions(const QByteArray &passwordTag) override;
     void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
@@ -46,7 +49,9 @@ private:
     QList<RoomRecord> m_rooms;
     QThread m_writerThread;
     QThread m_readerThread;
+    QThread m_wakeupsThread;
     std::unique_ptr<PostgresWriter> m_writer;
     std::unique_ptr<PostgresReader> m_reader;
     std::unique_ptr<PostgresSessions> m_sessions;
+    std::unique_ptr<PostgresWakeups> m_wakeups;
 };

@@ -183,6 +183,9 @@ void PostgresWriter::flush()
     const std::vector<Result> results = writeBatch(jobs);
     m_commitNanoseconds += quint64(timer.nsecsElapsed());
     answerBatch(jobs, results);
+    // After the answers: a node waking on this never needs what this node has not said.
+    if (m_committed && !m_batchHeads.isEmpty())
+        m_committed(std::exchange(m_batchHeads, {}));
     if (m_sinceLastPurge.elapsed() > purgeIntervalMs)
         purgeOldKeys();
 }
@@ -192,6 +195,7 @@ std::vector<PostgresWriter::Result> PostgresWriter::writeBatch(const std::vector
     std::vector<Result> results(jobs.size());
     m_batchError.clear();
     m_batchStored = 0;
+    m_batchHeads.clear();
     // QPSQL never reconnects by itself: a connection lost (a restart of PostgreSQL, a
     // terminated backend) is opened again by the next batch.
     if (!m_statements || !m_database.isOpen()) {
@@ -219,6 +223,7 @@ std::vector<PostgresWriter::Result> PostgresWriter::writeBatch(const std::vector
         if (!m_database.rollback())
             m_statements.reset();
         failed(jobs.size());
+        m_batchHeads.clear();
         // None of the batch was stored, whatever `results` says of it.
         return std::vector<Result>(jobs.size());
     }
@@ -345,6 +350,7 @@ bool PostgresWriter::writeInTransaction(const std::vector<Job> &jobs, std::vecto
     if (!ok)
         return false;
     m_batchRooms = batch.foundRooms();
+    m_batchHeads = batch.heads();
     m_batchStored = batch.stored;
     return true;
 }

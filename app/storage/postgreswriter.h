@@ -35,6 +35,11 @@ public:
 
     // Thread-safe.
     void submit(Job job);
+    // Before open(): told the heads of the rooms each commit moved, after its answers.
+    void setCommitted(std::function<void(const QHash<QString, MessageId> &)> committed)
+    {
+        m_committed = std::move(committed);
+    }
     CommitStats stats() const;
     StoreHealth health() const;
 
@@ -68,6 +73,8 @@ private:
     QString m_batchError;
     quint64 m_batchStored = 0; // messages the batch stores, counted once it commits
     QSet<QString> m_batchRooms; // rooms the batch found, known once it commits
+    QHash<QString, MessageId> m_batchHeads; // told once it commits
+    std::function<void(const QHash<QString, MessageId> &)> m_committed;
     quint64 m_failedCommitsInARow = 0;
     std::unique_ptr<QTimer> m_probeTimer;
     QElapsedTimer m_sinceLastPurge;

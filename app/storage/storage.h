@@ -133,6 +133,19 @@ public:
 
     virtual CommitStats commitStats() const = 0;
 
+    // Whether other processes (nodes) write this store too.
+    virtual bool sharedWithOtherNodes() const { return false; }
+    // For a shared store: `moved` is called on `context`'s thread with rooms whose newest
+    // stored entry may be past what this process knows (another node stored it, or created
+    // the room): as soon as the store hears of it, and again every few seconds, so a lost
+    // wake-up costs only time. Each room's head is given at least once after the call. A
+    // store only this process writes never calls it.
+    virtual void followHeads(QObject *context, std::function<void(const QList<RoomRecord> &)> moved)
+    {
+        Q_UNUSED(context);
+        Q_UNUSED(moved);
+    }
+
     // Sessions of a server with a password: hashes of bearer tokens, each tied to the
     // password it was issued under (a tag derived from it), so that changing the password
     // signs everybody out. Synchronous, for start-up: forgets the sessions of any other

@@ -193,8 +193,8 @@ def one_key_sent_at_once_stores_once(binary, postgres):
 def two_nodes_share_rooms_gaplessly(binary, postgres):
     """Two nodes on one database, sending to the same rooms at once: each room's ids stay
     one gapless sequence with every acknowledged message in it once, and one key sent to
-    both nodes at once stores one message. (Other nodes' messages reaching this node's
-    readers is a later step: this checks the database, not the nodes' views.)"""
+    both nodes at once stores one message. (This checks the database; test_cross_node.py
+    checks what each node's readers see.)"""
     rooms = ["shared%d" % n for n in range(3)]
     acknowledged = []
     lock = threading.Lock()
