@@ -425,7 +425,7 @@ void Hub::unfollow(const RoomName &room, RoomFollower *follower)
 
 void Hub::sawMember(const RoomName &room, const QString &name)
 {
-    const bool came = touchMember(m_rooms[room.value()], name);
+    const bool came = touchMember(room.value(), m_rooms[room.value()], name);
     if (came)
         roomChanged(room.value());
     share(room.value(), name, came);
@@ -436,7 +436,7 @@ void Hub::sawMemberAgain(const RoomName &room, const QString &name)
     RoomState &state = m_rooms[room.value()];
     if (!state.lastSeen.contains(name))
         return;
-    const bool came = touchMember(state, name);
+    const bool came = touchMember(room.value(), state, name);
     if (came)
         roomChanged(room.value());
     share(room.value(), name, came);
@@ -448,7 +448,7 @@ void Hub::memberStreamOpened(const RoomName &room, const QString &name)
     // Counted after the look, or the stream would make the name look online already.
     const bool wasOnline = isOnline(state, name, m_now().addMSecs(-onlineWindowMs));
     ++state.openStreamsByName[name];
-    if (touchMember(state, name) || !wasOnline)
+    if (touchMember(room.value(), state, name) || !wasOnline)
         roomChanged(room.value());
     share(room.value(), name, true);
 }
@@ -461,7 +461,7 @@ void Hub::memberStreamClosed(const RoomName &room, const QString &name)
     // A name that left (leave()) stays gone; any other is seen once more on the way out.
     if (!state.lastSeen.contains(name))
         return;
-    touchMember(state, name);
+    touchMember(room.value(), state, name);
     roomChanged(room.value()); // its last_seen moved, and with a stream it may be gone soon
     share(room.value(), name, true);
 }
@@ -488,7 +488,7 @@ bool Hub::isOnline(const RoomState &state, const QString &name, const QDateTime 
     return seen != state.lastSeen.cend() && (*seen >= cutoff || state.openStreamsByName.contains(name));
 }
 
-bool Hub::touchMember(RoomState &state, const QString &name)
+bool Hub::touchMember(const QString &room, RoomState &state, const QString &name)
 {
     const QDateTime now = m_now();
     bool changed = !isOnline(state, name, now.addMSecs(-onlineWindowMs));
@@ -510,8 +510,14 @@ bool Hub::touchMember(RoomState &state, const QString &name)
         state.seenOrder.erase(oldest);
         state.seenTurn.remove(forgotten);
         // A name with a stream open stays online until it closes, which sees it again.
-        if (!state.openStreamsByName.contains(forgotten))
-            changed = state.lastSeen.remove(forgotten) || changed;
+        if (!state.openStreamsByName.contains(forgotten) && state.lastSeen.remove(forgotten)) {
+            changed = true;
+            // Pushed out by newer names: the others must drop it too, or a flood of made-up
+            // names here would grow their lists past this one's bound. (A name merely not
+            // seen for the window is dropped by the others on their own.)
+            if (full)
+                m_shared->tell({room, forgotten, false, 0, false, true}, true);
+        }
     }
     return changed;
 }
@@ -542,7 +548,7 @@ QList<Member> Hub::members(const RoomName &room) const
 
 void Hub::startedTyping(const RoomName &room, const QString &name)
 {
-    if (touchMember(m_rooms[room.value()], name))
+    if (touchMember(room.value(), m_rooms[room.value()], name))
         roomChanged(room.value());
     m_typing.started(room.value(), name);
     share(room.value(), name, true, true);

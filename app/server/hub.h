@@ -223,7 +223,7 @@ private:
     // Tells the other nodes how `name` stands in `room` now.
     void share(const QString &room, const QString &name, bool prompt, bool startedTyping = false);
     // True when the online set changed: the name was not online, or others were forgotten.
-    bool touchMember(RoomState &state, const QString &name);
+    bool touchMember(const QString &room, RoomState &state, const QString &name);
     bool isOnline(const RoomState &state, const QString &name, const QDateTime &cutoff) const;
     void roomChanged(const QString &room);
     void wakeRoomWatchers();

@@ -6,9 +6,17 @@ void PresenceOutbox::record(const LocalPresence &presence, bool prompt, qint64 n
     // A name may leave through this node while its polls go to another: its leaving is
     // written even when it was never here.
     Entry &entry = m_entries[key];
+    if (presence.forgotten) {
+        // Written as seen longer ago than the window: offline everywhere, as it is here.
+        entry = Entry{true, nowMs - forgetAfterMs - 1, 0, -1, entry.writtenMs, true, true};
+        m_dirty.insert(key);
+        return;
+    }
+    entry.forgotten = false;
     // A name new here is news to the others, however it came.
-    prompt = prompt || entry.writtenMs < 0 || (entry.seenMs < 0) != !presence.here;
-    entry.seenMs = presence.here ? nowMs : -1;
+    prompt = prompt || entry.writtenMs < 0 || entry.here != presence.here;
+    entry.here = presence.here;
+    entry.seenMs = nowMs;
     entry.openStreams = presence.here ? presence.openStreams : 0;
     if (presence.startedTyping)
         entry.typingUntilMs = nowMs + typingLastsMs;
@@ -35,13 +43,13 @@ QList<PresenceRow> PresenceOutbox::take(qint64 nowMs)
         PresenceRow row;
         row.room = key->first;
         row.name = key->second;
-        row.seenAgoMs = entry.seenMs < 0 ? -1 : nowMs - entry.seenMs;
+        row.seenAgoMs = entry.here ? nowMs - entry.seenMs : -1;
         row.openStreams = entry.openStreams;
         row.typingForMs = entry.typingUntilMs > nowMs ? entry.typingUntilMs - nowMs : 0;
         rows.append(row);
         entry.writtenMs = nowMs;
         entry.prompt = false;
-        if (entry.seenMs < 0)
+        if (!entry.here || entry.forgotten)
             m_entries.erase(found); // its going is written: nothing more to say of it
         key = m_dirty.erase(key);
     }

@@ -37,11 +37,13 @@ private:
     using Key = QPair<QString, QString>; // (room, name)
     struct Entry
     {
-        qint64 seenMs = -1; // -1: not here
+        bool here = false;
+        qint64 seenMs = 0; // when here; the clock may be below zero
         int openStreams = 0;
         qint64 typingUntilMs = -1;
         qint64 writtenMs = -1; // -1: never written
         bool prompt = false;
+        bool forgotten = false;
     };
     void forgetStale(qint64 nowMs);
 

@@ -13,6 +13,9 @@ struct LocalPresence
     bool here = false;     // seen just now; false: it left (or a stream closed after it left)
     int openStreams = 0;   // its streams open on this node that still count
     bool startedTyping = false;
+    // Not here any more because newer names pushed it out of a full room: offline for the
+    // others, but not a leave (which they would apply to their own sightings too).
+    bool forgotten = false;
 };
 
 // A name online in a room on another node.

@@ -138,6 +138,7 @@ private slots:
     void whatTheHubSeesIsToldToOtherNodes();
     void typingOnOtherNodesReachesFollowersAndMembers();
     void leavingThroughAnotherNodeLeavesHereUnlessSeenSince();
+    void aNamePushedOutOfAFullRoomIsToldToOtherNodes();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -824,6 +825,27 @@ void TestHub::leavingThroughAnotherNodeLeavesHereUnlessSeenSince()
     emit shared.othersSawLeave(lab.value(), QStringLiteral("ana"), now);
     emit shared.othersSawLeave(lab.value(), QStringLiteral("cy"), now);
     QCOMPARE(shared.told.size(), told);
+}
+
+void TestHub::aNamePushedOutOfAFullRoomIsToldToOtherNodes()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    FakeSharedPresence shared;
+    Hub hub(storage, metrics);
+    hub.sharePresence(shared);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    for (qsizetype i = 0; i <= Hub::maxMembersPerRoom; ++i)
+        hub.sawMember(lab, QStringLiteral("n%1").arg(i));
+    QList<QString> forgotten;
+    for (const auto &[presence, prompt] : std::as_const(shared.told)) {
+        if (presence.forgotten) {
+            QVERIFY(!presence.here && prompt);
+            forgotten.append(presence.name);
+        }
+    }
+    QCOMPARE(forgotten, QList<QString>{QStringLiteral("n0")});
 }
 
 QTEST_GUILESS_MAIN(TestHub)

@@ -34,6 +34,7 @@ private slots:
     void typingIsWrittenWithWhatIsLeftOfIt();
     void everythingIsWrittenAgainAfterALoss();
     void aNameGoneLongIsForgottenButNotOneStreaming();
+    void aNamePushedOutOfAFullRoomIsWrittenAsSeenTooLongAgo();
 };
 
 void TestPresenceOutbox::aNewNameIsWrittenAtOnce()
@@ -119,6 +120,21 @@ void TestPresenceOutbox::aNameGoneLongIsForgottenButNotOneStreaming()
     const QList<PresenceRow> rows = outbox.take(PresenceOutbox::forgetAfterMs + 1);
     QCOMPARE(rows.size(), 1);
     QCOMPARE(rows.first().name, ben);
+}
+
+void TestPresenceOutbox::aNamePushedOutOfAFullRoomIsWrittenAsSeenTooLongAgo()
+{
+    PresenceOutbox outbox;
+    outbox.record(seen(ana, 0, true), false, 0);
+    outbox.take(0);
+    LocalPresence forgotten = left(ana);
+    forgotten.forgotten = true;
+    outbox.record(forgotten, true, 100);
+    const QList<PresenceRow> rows = outbox.take(100);
+    QCOMPARE(rows.size(), 1);
+    QVERIFY(rows.first().seenAgoMs > PresenceOutbox::forgetAfterMs); // offline, but not a leave
+    QCOMPARE(rows.first().typingForMs, 0);
+    QCOMPARE(outbox.known(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestPresenceOutbox)
