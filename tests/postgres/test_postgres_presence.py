@@ -8,7 +8,9 @@ stopped. Node B's members are seen on node A:
 - a name typing on B reaches A's event streams as a `typing` event, and A's members list
   says `typing: true`;
 - a name leaving on B is gone from A promptly, also one that was polling on A;
-- B killed with -9: its names drop out of A's list within the bound below.
+- B killed with -9: its names drop out of A's list within the bound below;
+- a node stopped cleanly takes its names at once;
+- more made-up names on B than a room holds leave A's list at B's bound.
 
 Exit 77 (skipped) when PostgreSQL is missing and cannot be installed (not root)."""
 
@@ -34,6 +36,7 @@ ROOM = "general"  # made at every start: known to both nodes (rooms made later a
 PROMPTLY_SECONDS = 3
 # PostgresPresence::silentNodeMs (15 s) after B's last heartbeat (every 3 s), plus a read.
 DEAD_NODE_SECONDS = 15 + 1 + 4
+MAX_MEMBERS_PER_ROOM = 1000  # Hub::maxMembersPerRoom in app/server/hub.h
 
 
 def members(node):
@@ -179,6 +182,30 @@ def a_clean_stop_takes_its_names_at_once(binary, postgres):
             check(a.stop() == 0, "A did not stop cleanly: %s" % a.stderr)
 
 
+def a_flood_on_one_node_stays_bounded_on_the_others(binary, postgres):
+    """More made-up names on B than a room holds (Hub::maxMembersPerRoom): A lists what B
+    lists, the newest 1,000, not every name B ever saw."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        arguments = UNTHROTTLED + ["--store", postgres.database_for(data_dir),
+                                   "--store-password-file", postgres.password_file]
+        a = Server(binary, data_dir, os.path.join(data_dir, "a.log"), arguments)
+        b = Server(binary, data_dir, os.path.join(data_dir, "b.log"), arguments)
+        try:
+            connection = http.client.HTTPConnection(HOST, b.port, timeout=10)
+            for n in range(MAX_MEMBERS_PER_ROOM + 100):
+                connection.request("GET", "/api/v1/rooms/%s/messages?limit=1&name=flood%d" % (ROOM, n))
+                check(connection.getresponse().read() is not None, "a poll on B failed")
+            connection.close()
+            on_b = set(members(b))
+            check(len(on_b) == MAX_MEMBERS_PER_ROOM, "B lists %d names" % len(on_b))
+            wait_until(lambda: set(members(a)) == on_b, PROMPTLY_SECONDS,
+                       lambda: "A to list B's %d names: it lists %d" % (len(on_b), len(members(a))))
+            check(online_count(a) == MAX_MEMBERS_PER_ROOM, "A's room list counts %d online" % online_count(a))
+        finally:
+            b.stop()
+            check(a.stop() == 0, "A did not stop cleanly: %s" % a.stderr)
+
+
 def main():
     bound_whole_file(300)
     binary = os.environ["CHATAPP_BINARY"]
@@ -192,7 +219,8 @@ def main():
     # ctest ends a test that runs over its time with SIGTERM: stop PostgreSQL then too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        failures = run_checks([presence_across_nodes, a_clean_stop_takes_its_names_at_once], binary, postgres)
+        failures = run_checks([presence_across_nodes, a_clean_stop_takes_its_names_at_once,
+                               a_flood_on_one_node_stays_bounded_on_the_others], binary, postgres)
     finally:
         postgres.stop()
     signal.alarm(0)
