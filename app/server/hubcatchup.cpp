@@ -51,8 +51,12 @@ void Hub::catchUp(const QString &room)
 void Hub::caughtUp(const QString &room, const Page &page)
 {
     if (!page.ok) {
-        // The store is down for now: held polls time out and streams keep waiting, and
-        // what it holds is read when it answers again.
+        // The store cannot be read for now. This node's own entries go out without the
+        // ones below them rather than wait for it (a reader reads those from the store
+        // itself, when it can); the rest is read when the store answers again.
+        RoomState &state = m_rooms[room];
+        while (!state.ahead.isEmpty())
+            publishNext(state.ahead.take(state.ahead.firstKey()));
         QTimer::singleShot(catchUpRetryMs, this, [this, room] {
             m_rooms[room].catchingUp = false;
             catchUp(room);

@@ -36,13 +36,14 @@ cmake --install "$build_dir" --prefix "$appdir/usr" --component Unspecified --st
 [[ -x "$appdir/usr/bin/chatapp" ]] || { echo "build-appimage: cmake --install gave no usr/bin/chatapp" >&2; exit 1; }
 
 # The Qt plugins ChatApp loads at run time. Platforms: xcb for X11 (and `ssh -X`),
-# offscreen for tests and headless use, minimal. The SQLite driver (the server's store),
+# offscreen for tests and headless use, minimal. The SQLite driver (the server's store)
+# and the PostgreSQL one (--store postgresql://, with libpq: several nodes on one database),
 # the TLS backends, SVG and the usual image formats (the window icon is an SVG), and the
 # input contexts that let Compose and IBus type accents.
 plugins=(
   platforms/libqxcb.so platforms/libqoffscreen.so platforms/libqminimal.so
   xcbglintegrations/libqxcb-glx-integration.so xcbglintegrations/libqxcb-egl-integration.so
-  sqldrivers/libqsqlite.so
+  sqldrivers/libqsqlite.so sqldrivers/libqsqlpsql.so
   tls/libqopensslbackend.so tls/libqcertonlybackend.so
   imageformats/libqsvg.so imageformats/libqgif.so imageformats/libqico.so imageformats/libqjpeg.so
   iconengines/libqsvgicon.so

@@ -297,6 +297,17 @@ def stalled_reader(server, messages, text):
     return reader
 
 
+def all_entries(server, room):
+    """Every entry of `room` the server gives, oldest first, a page at a time."""
+    entries, after = [], 0
+    while True:
+        page = server.get("/api/v1/rooms/%s/messages?after=%d&limit=1000" % (room, after))
+        if not page["messages"]:
+            return entries
+        entries += page["messages"]
+        after = page["messages"][-1]["id"]
+
+
 def stored_texts(server, room="lab"):
     """The texts the server has stored in `room`, oldest first."""
     return [m["text"] for m in server.get("/api/v1/rooms/%s/messages?after=0&limit=1000" % room)["messages"]]

@@ -234,6 +234,27 @@ def _alive(pid):
         return False
 
 
+def run_checks_against_postgres(checks, binary):
+    """A test script's main: a throwaway PostgreSQL for `checks` (each called with the
+    binary and it), always stopped, also when ctest ends the test with SIGTERM. Returns
+    the exit code: 77 when PostgreSQL is missing and cannot be installed (not root)."""
+    from chatapp_testing import run_checks
+    try:
+        postgres = TemporaryPostgres().__enter__()
+    except PostgresFailure as failure:
+        if os.geteuid() != 0 and not server_binaries():
+            print("SKIP: %s" % failure)
+            return 77
+        raise
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        failures = run_checks(checks, binary, postgres)
+    finally:
+        postgres.stop()
+    signal.alarm(0)
+    return 1 if failures else 0
+
+
 def database_name(data_dir):
     import hashlib
     return "t_" + hashlib.sha1(os.path.abspath(data_dir).encode()).hexdigest()[:20]

@@ -5,7 +5,8 @@ run it: without FUSE, with fuse3 and, on bullseye, with FUSE 2's fusermount only
 tests/package/run.sh extracts a fresh debootstrap root (no Qt, no X, no fonts) and calls
 this with it. In each FUSE set-up, as an unprivileged user:
 
-  * `--version`, and a bad option exits 2 through the runtime;
+  * `--version`, and a bad option exits 2 through the runtime; `--store postgresql://`
+    finds the bundled PostgreSQL driver and libpq (it tries to connect);
   * without FUSE the runtime says in one line that it runs from a temporary copy; with
     FUSE it mounts itself (a fuse mount is there while the app runs) and says nothing;
   * `--serve` answers /healthz, stores a POST, serves its own file at
@@ -100,6 +101,17 @@ class AppImageRun:
     def check_bad_option(self):
         result = self.root.run([self.file, "--serve", "--no-such-option"], user=TESTER)
         expect(result.returncode == 2, "a bad option exited %d: %r" % (result.returncode, result.stdout[-800:]))
+
+    def check_postgres_driver(self):
+        # Nothing listens on port 1: the driver and libpq load and try, and say so.
+        password_file = "/home/%s/store-password" % TESTER
+        self.root.run(["sh", "-c", "umask 077 && echo secret > " + password_file], user=TESTER)
+        result = self.root.run([self.file, "--serve", HOST, "0", "--data-dir", self.data_dir, "--store",
+                                "postgresql://chatapp@127.0.0.1:1/chatapp", "--store-password-file", password_file],
+                               user=TESTER)
+        output = result.stdout.decode(errors="replace")
+        expect(result.returncode == 1 and "cannot connect to" in output and "not installed" not in output,
+               "--store postgresql:// exited %d: %r" % (result.returncode, output[-800:]))
 
     def start_server(self, label):
         server = self.root.start("%s-%s" % (self.label, label),
@@ -297,6 +309,7 @@ def main():
                 prefix = "%s, %s: " % (root.suite, setup.name)
                 check(prefix + "--version", run.check_version)
                 check(prefix + "a bad option exits 2", run.check_bad_option)
+                check(prefix + "--store postgresql:// finds Qt's PostgreSQL driver and libpq", run.check_postgres_driver)
                 if check(prefix + "--serve answers, stores, serves its own file, exits 0 on SIGTERM, "
                          "keeps the message across a restart", run.check_serves):
                     check(prefix + "the window starts offscreen and joins the room", run.check_window_offscreen)

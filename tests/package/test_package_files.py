@@ -75,6 +75,7 @@ def check_offset(packages):
                      "usr/bin/qt.conf", "usr/lib/libQt6Core.so.6", "usr/lib/glibc/ld-linux-x86-64.so.2",
                      "usr/lib/glibc/libc.so.6", "usr/lib/glibc/libstdc++.so.6",
                      "usr/plugins/platforms/libqxcb.so", "usr/plugins/sqldrivers/libqsqlite.so",
+                     "usr/plugins/sqldrivers/libqsqlpsql.so",
                      # where EmojiFont::bundledPath() looks, from usr/bin/chatapp
                      "usr/share/chatapp/fonts/NotoColorEmoji.ttf"]:
         expect(required in paths, "unsquashfs -o %s lists no %s (exit %d)"

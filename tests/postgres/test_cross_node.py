@@ -17,7 +17,6 @@ Exit 77 (skipped) when PostgreSQL is missing and cannot be installed (not root).
 
 import json
 import os
-import signal
 import socket
 import statistics
 import sys
@@ -28,7 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from chatapp_testing import Server, bound_whole_file, check, metric, run_checks, wait_until  # noqa: E402
+from chatapp_testing import Server, all_entries, bound_whole_file, check, metric, wait_until  # noqa: E402
 import postgres_for_tests  # noqa: E402
 from test_room_events import PollFollower, SseFollower  # noqa: E402
 
@@ -73,16 +72,6 @@ def send(node, room, text, author="ana", secret=None):
                                    json.dumps({"author": author, "text": text}), headers)
     check(status == 201, "a send to %s answered %r %r" % (room, status, body))
     return body
-
-
-def history(node, room):
-    entries, after = [], 0
-    while True:
-        page = node.get("/api/v1/rooms/%s/messages?after=%d&limit=1000" % (room, after))
-        if not page["messages"]:
-            return entries
-        entries += page["messages"]
-        after = page["messages"][-1]["id"]
 
 
 def readers_on_every_node_see_every_entry_in_order(binary, postgres):
@@ -132,7 +121,7 @@ def readers_on_every_node_see_every_entry_in_order(binary, postgres):
             wrong = [entry for entry in follower.entries if acknowledged[follower.room][entry["id"]] != entry["text"]]
             check(not wrong, "entries that differ from what was acknowledged: %r" % wrong[:3])
         for room in rooms:
-            check(history(nodes[0], room) == history(nodes[1], room), "room %s's history differs by node" % room)
+            check(all_entries(nodes[0], room) == all_entries(nodes[1], room), "room %s's history differs by node" % room)
 
 
 def a_held_poll_wakes_for_another_nodes_send(binary, postgres):
@@ -224,7 +213,7 @@ def changes_made_elsewhere_show_in_history(binary, postgres):
             wait_until(lambda: follower.last_id() >= 5, 10, "node B's stream to see the three changes")
         finally:
             follower.stop.set()
-        on_a, on_b = history(nodes[0], "changes"), history(nodes[1], "changes")
+        on_a, on_b = all_entries(nodes[0], "changes"), all_entries(nodes[1], "changes")
         check(on_a == on_b, "history differs: node A %r, node B %r" % (on_a, on_b))
         check(on_b[0]["text"] == "second version" and on_b[0].get("reactions"),
               "node B's history shows the first message as %r" % on_b[0])
@@ -260,23 +249,10 @@ def count_listeners(postgres, application_name):
 
 def main():
     bound_whole_file(600)
-    binary = os.environ["CHATAPP_BINARY"]
-    try:
-        postgres = postgres_for_tests.TemporaryPostgres().__enter__()
-    except postgres_for_tests.PostgresFailure as failure:
-        if os.geteuid() != 0 and not postgres_for_tests.server_binaries():
-            print("SKIP: %s" % failure)
-            return 77
-        raise
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        failures = run_checks([readers_on_every_node_see_every_entry_in_order, a_held_poll_wakes_for_another_nodes_send,
-                               cursors_from_another_node_are_served, rooms_made_elsewhere_are_listed,
-                               changes_made_elsewhere_show_in_history, a_lost_listener_is_replaced], binary, postgres)
-    finally:
-        postgres.stop()
-    signal.alarm(0)
-    return 1 if failures else 0
+    return postgres_for_tests.run_checks_against_postgres(
+        [readers_on_every_node_see_every_entry_in_order, a_held_poll_wakes_for_another_nodes_send,
+         cursors_from_another_node_are_served, rooms_made_elsewhere_are_listed, changes_made_elsewhere_show_in_history,
+         a_lost_listener_is_replaced], os.environ["CHATAPP_BINARY"])
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
-from chatapp_testing import HOST, Server, bound_whole_file, check, run_checks, tail  # noqa: E402
+from chatapp_testing import HOST, Server, all_entries, bound_whole_file, check, tail  # noqa: E402
 import postgres_for_tests  # noqa: E402
 
 # Tests that only talk HTTP to their servers, so that the store under them can change,
@@ -101,16 +101,6 @@ def post(server, room, text, key=None):
         return status, body
     except OSError:
         return None, None
-
-
-def all_entries(server, room):
-    entries, after = [], 0
-    while True:
-        page = server.get("/api/v1/rooms/%s/messages?after=%d&limit=1000" % (room, after))
-        if not page["messages"]:
-            return entries
-        entries += page["messages"]
-        after = page["messages"][-1]["id"]
 
 
 def kill_9_loses_nothing_answered(binary, postgres):
@@ -352,25 +342,10 @@ def changes_in_one_batch_agree_with_their_entries(binary, postgres):
 
 def main():
     bound_whole_file(900)
-    binary = os.environ["CHATAPP_BINARY"]
-    try:
-        postgres = postgres_for_tests.TemporaryPostgres().__enter__()
-    except postgres_for_tests.PostgresFailure as failure:
-        if os.geteuid() != 0 and not postgres_for_tests.server_binaries():
-            print("SKIP: %s" % failure)
-            return 77
-        raise
-    # ctest ends a test that runs over its time with SIGTERM: stop PostgreSQL then too.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        failures = run_checks([bad_addresses_stop_the_start, schema_is_versioned, one_key_sent_at_once_stores_once,
-                               kill_9_loses_nothing_answered, two_nodes_share_rooms_gaplessly,
-                               changes_in_one_batch_agree_with_their_entries,
-                               lost_connections_are_opened_again, integration_subset_passes], binary, postgres)
-    finally:
-        postgres.stop()
-    signal.alarm(0)
-    return 1 if failures else 0
+    return postgres_for_tests.run_checks_against_postgres(
+        [bad_addresses_stop_the_start, schema_is_versioned, one_key_sent_at_once_stores_once,
+         kill_9_loses_nothing_answered, two_nodes_share_rooms_gaplessly, changes_in_one_batch_agree_with_their_entries,
+         lost_connections_are_opened_again, integration_subset_passes], os.environ["CHATAPP_BINARY"])
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ public:
               std::function<void(const Page &)> done) override
     {
         reads.append(request);
-        Page page{true, {}};
+        Page page{!failReads, {}};
         // With `stored` set, the oldest after the cursor (all a catch-up asks for).
         for (const Message &entry : stored) {
-            if (entry.id > request.after.value_or(0) && page.messages.size() < request.limit)
+            if (page.ok && entry.id > request.after.value_or(0) && page.messages.size() < request.limit)
                 page.messages.append(entry);
         }
         done(page);
@@ -44,6 +44,7 @@ public:
 
     QList<PageRequest> reads;
     QList<Message> stored; // as another node left the store, when a test needs it
+    bool failReads = false;
 };
 
 Message message(const RoomName &room, MessageId id)
@@ -120,6 +121,7 @@ private slots:
     void heldPollsTimeOutInTheOrderOfTheirDeadlines();
     void followersAreToldOncePerTurnOfAllThatIsNew();
     void entriesAnotherNodeStoredComeInOrderBeforeThisNodesOwn();
+    void ownEntriesAreNotHeldBackByAStoreThatCannotBeRead();
     void aFollowerGoneBeforeTheTurnIsNotTold();
     void aRoomOfThousandsIsToldASliceATurnWithOtherWorkBetween();
     void newsDuringATellingComesAfterItToEveryFollowerOnceInOrder();
@@ -320,6 +322,22 @@ void TestHub::entriesAnotherNodeStoredComeInOrderBeforeThisNodesOwn()
         return all;
     }()).size() == 8, 5000);
     QCOMPARE(told, (QList<MessageId>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+void TestHub::ownEntriesAreNotHeldBackByAStoreThatCannotBeRead()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    RecordingFollower follower;
+    hub.follow(lab, &follower);
+    hub.publish(message(lab, 1));
+    storage.failReads = true;
+    hub.publish(message(lab, 3)); // 2 is another node's, and cannot be read now
+    QCOMPARE(hub.lastId(lab), MessageId(3));
+    // Told at once; the follower reads what lies before it from the store itself.
+    QTRY_VERIFY_WITH_TIMEOUT(!follower.tellings.isEmpty() && follower.tellings.last() == QList<MessageId>{3}, 5000);
 }
 
 void TestHub::aFollowerGoneBeforeTheTurnIsNotTold()
