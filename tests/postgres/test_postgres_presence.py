@@ -25,7 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "common"))
-from chatapp_testing import HOST, Server, bound_whole_file, check, run_checks, wait_until  # noqa: E402
+from chatapp_testing import HOST, Server, bound_whole_file, check, wait_until  # noqa: E402
 import postgres_for_tests  # noqa: E402
 
 UNTHROTTLED = ["--send-rate", "1000000", "--send-burst", "1000000"]
@@ -208,23 +208,9 @@ def a_flood_on_one_node_stays_bounded_on_the_others(binary, postgres):
 
 def main():
     bound_whole_file(300)
-    binary = os.environ["CHATAPP_BINARY"]
-    try:
-        postgres = postgres_for_tests.TemporaryPostgres().__enter__()
-    except postgres_for_tests.PostgresFailure as failure:
-        if os.geteuid() != 0 and not postgres_for_tests.server_binaries():
-            print("SKIP: %s" % failure)
-            return 77
-        raise
-    # ctest ends a test that runs over its time with SIGTERM: stop PostgreSQL then too.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        failures = run_checks([presence_across_nodes, a_clean_stop_takes_its_names_at_once,
-                               a_flood_on_one_node_stays_bounded_on_the_others], binary, postgres)
-    finally:
-        postgres.stop()
-    signal.alarm(0)
-    return 1 if failures else 0
+    return postgres_for_tests.run_checks_against_postgres(
+        [presence_across_nodes, a_clean_stop_takes_its_names_at_once, a_flood_on_one_node_stays_bounded_on_the_others],
+        os.environ["CHATAPP_BINARY"])
 
 
 if __name__ == "__main__":
