@@ -6,7 +6,7 @@ stopped. Node B's members are seen on node A:
 - a name polling on B is in A's members list and A's room list counts it;
 - a name with a stream open on B is online on A;
 - a name typing on B reaches A's event streams as a `typing` event, and A's members list
-  says `typing: true`;
+  says `typing: true`; its message sent on B ends that on A;
 - a name leaving on B is gone from A promptly, also one that was polling on A;
 - B killed with -9: its names drop out of A's list within the bound below;
 - a node stopped cleanly takes its names at once;
@@ -127,13 +127,21 @@ def presence_across_nodes(binary, postgres):
             check(members(a)["polly"].get("typing") is True, "A's members list: %r" % members(a))
             print("  typing on B: A's stream told after %.2f s" % took)
 
+            # Sending on B ends the typing on A, when the message reaches A (cross-node delivery).
+            status, _, body = b.request("POST", "/api/v1/rooms/%s/messages" % ROOM,
+                                        json.dumps({"author": "polly", "text": "done typing"}), JSON)
+            check(status == 201, "POST message on B answered %d %r" % (status, body))
+            took = timed_wait(lambda: on_a.typing()[-1:] == [[]], PROMPTLY_SECONDS,
+                              lambda: "typing to end on A; got %r" % on_a.typing())
+            check("typing" not in members(a)["polly"], "A's members list: %r" % members(a))
+            print("  a message sent on B: typing ended on A after %.2f s" % took)
+
             # Leaving on B.
             status, _, _ = b.request("DELETE", "/api/v1/rooms/%s/members/polly" % ROOM)
             check(status == 204, "DELETE members/polly answered %d" % status)
             took = timed_wait(lambda: "polly" not in members(a), PROMPTLY_SECONDS,
                               lambda: "polly gone from A: %r" % members(a))
             check(online_count(a) == 1, "A's room list counts %d online after polly left" % online_count(a))
-            wait_until(lambda: [] in on_a.typing(), PROMPTLY_SECONDS, lambda: "typing ended on A: %r" % on_a.typing())
             print("  leaving on B: gone from A after %.2f s" % took)
 
             # A window's polls and its leaving may reach different nodes behind a load
