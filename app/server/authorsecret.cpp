@@ -5,7 +5,7 @@
 #include <QCryptographicHash>
 #include <algorithm>
 
-std::variant<QByteArray, ApiError> authorSecretHash(const QHttpServerRequest &request)
+std::variant<QByteArray, ApiError> authorSecretHash(const Request &request)
 {
     const QList<QByteArray> values = headerValues(request, QLatin1StringView("Author-Secret"));
     if (values.isEmpty())

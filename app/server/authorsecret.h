@@ -3,7 +3,7 @@
 #include "core/apierror.h"
 
 #include <QByteArray>
-#include <QHttpServerRequest>
+#include "request.h"
 #include <variant>
 
 namespace Limits {
@@ -16,4 +16,4 @@ constexpr qsizetype maxAuthorSecretLength = 128;
 // The SHA-256 of the request's Author-Secret header, which proves who sent a message
 // (names are free text): empty when there is none, or the 400 a malformed one deserves.
 // Only the hash is ever kept, and the header is never logged.
-std::variant<QByteArray, ApiError> authorSecretHash(const QHttpServerRequest &request);
+std::variant<QByteArray, ApiError> authorSecretHash(const Request &request);

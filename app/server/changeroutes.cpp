@@ -26,7 +26,7 @@ std::optional<std::pair<RoomName, MessageId>> ChatServer::changeTarget(const Pat
     return std::pair{*room, *id};
 }
 
-std::optional<QByteArray> ChatServer::requiredAuthorSecret(const QHttpServerRequest &request, const ReplyPtr &reply)
+std::optional<QByteArray> ChatServer::requiredAuthorSecret(const Request &request, const ReplyPtr &reply)
 {
     const auto secret = authorSecretHash(request);
     if (const auto *error = std::get_if<ApiError>(&secret)) {
@@ -40,7 +40,7 @@ std::optional<QByteArray> ChatServer::requiredAuthorSecret(const QHttpServerRequ
     return std::get<QByteArray>(secret);
 }
 
-void ChatServer::editMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::editMessage(const Request &request, const PathArguments &args, const ReplyPtr &reply)
 {
     const auto target = changeTarget(args, reply);
     if (!target)
@@ -57,7 +57,7 @@ void ChatServer::editMessage(const QHttpServerRequest &request, const PathArgume
     submitChange(reply, target->first, change);
 }
 
-void ChatServer::deleteMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::deleteMessage(const Request &request, const PathArguments &args, const ReplyPtr &reply)
 {
     const auto target = changeTarget(args, reply);
     if (!target)
@@ -68,7 +68,7 @@ void ChatServer::deleteMessage(const QHttpServerRequest &request, const PathArgu
     submitChange(reply, target->first, {EntryChange::Kind::Delete, target->second, {}, *secret, {}, {}});
 }
 
-void ChatServer::addReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::addReaction(const Request &request, const PathArguments &args, const ReplyPtr &reply)
 {
     const auto target = changeTarget(args, reply);
     if (!target)
@@ -83,7 +83,7 @@ void ChatServer::addReaction(const QHttpServerRequest &request, const PathArgume
                  {EntryChange::Kind::React, target->second, {}, {}, draft.author, draft.emoji}, 201);
 }
 
-void ChatServer::removeReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::removeReaction(const Request &request, const PathArguments &args, const ReplyPtr &reply)
 {
     const auto target = changeTarget(args, reply);
     if (!target)

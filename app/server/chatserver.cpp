@@ -16,7 +16,7 @@ using Method = QHttpServerRequest::Method;
 constexpr int closeConnectionsDeadlineMs = 5000;
 
 // What QHttpServer takes for a WebSocket handshake (RFC 6455, 4.1), as it tests it.
-bool asksForWebSocket(const QHttpServerRequest &request)
+bool asksForWebSocket(const Request &request)
 {
     bool connectionUpgrade = false;
     for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection")))
@@ -103,7 +103,7 @@ ChatServer::ChatServer(Storage &storage, bool accessLog, const ServerLimits &lim
             hub->headMoved(head.name, head.lastId);
     });
     if (m_sessions.enabled())
-        m_sessions.load(storage.loadSessions(m_sessions.passwordTag()));
+        startSessions();
 }
 
 ChatServer::~ChatServer()
@@ -127,7 +127,7 @@ ReplyPtr ChatServer::makeReply(const QHttpServerRequest &request, HttpConnection
                                    request.url().path(QUrl::FullyEncoded), m_accessLog, m_metrics);
 }
 
-std::optional<ApiError> ChatServer::ambiguousFraming(const QHttpServerRequest &request)
+std::optional<ApiError> ChatServer::ambiguousFraming(const Request &request)
 {
     const QList<QByteArray> lengths = headerValues(request, QLatin1StringView("Content-Length"));
     const QList<QByteArray> codings = headerValues(request, QLatin1StringView("Transfer-Encoding"));
@@ -172,12 +172,12 @@ quint16 ChatServer::listenGuarded(const QHostAddress &address, quint16 port,
 bool ChatServer::handleRequest(const QHttpServerRequest &request, HttpConnection connection)
 {
     const ReplyPtr reply = makeReply(request, connection);
-    route(request, reply);
+    route(Request(request), reply);
     reply->handlerReturned();
     return true;
 }
 
-void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
+void ChatServer::route(const Request &request, const ReplyPtr &reply)
 {
     QTcpSocket *socket = reply->socket();
     const QByteArray version = m_guard && socket ? m_guard->requestArrived(socket) : QByteArray();
@@ -225,8 +225,35 @@ void ChatServer::route(const QHttpServerRequest &request, const ReplyPtr &reply)
     const RouteTable &table = routes();
     const Router::Match match = table.router.match(request.method(), reply->path());
     const bool open = match.route >= 0 && table.access[match.route] == Access::Open;
-    if (!open && !admitted(request, reply))
+    if (!open) {
+        QByteArray unknownSession;
+        switch (admission(request, reply, &unknownSession)) {
+        case Admission::Refused:
+            return;
+        case Admission::AskStore:
+            // QHttpServer's request is not valid past this call: the handler gets a copy.
+            admitOnceKnown(unknownSession, {match, request.copy(), reply});
+            return;
+        case Admission::Admitted:
+            break;
+        }
+    }
+    dispatch(match, request, reply);
+}
+
+void ChatServer::dispatch(const Router::Match &match, const Request &request, const ReplyPtr &reply)
+{
+    if (match.route >= 0 && mayBeAnotherNodesRoom(match.arguments.room)) {
+        // QHttpServer's request is not valid past this call: the handler gets a copy.
+        findRoomThenHandle(match, request.copy(), reply);
         return;
+    }
+    handle(match, request, reply);
+}
+
+void ChatServer::handle(const Router::Match &match, const Request &request, const ReplyPtr &reply)
+{
+    const RouteTable &table = routes();
     if (match.route >= 0)
         (this->*table.handlers[match.route])(request, match.arguments, reply);
     else if (!match.allowed.isEmpty())
@@ -241,13 +268,13 @@ void ChatServer::missingHandler(const QHttpServerRequest &request, HttpConnectio
 {
 #ifndef CHATAPP_QT_RESPONDER_API
     // 6.4 comes here only after handleRequest() has answered a WebSocket handshake.
-    if (asksForWebSocket(request))
+    if (asksForWebSocket(Request(request)))
         return;
 #endif
     handleRequest(request, connection);
 }
 
-void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+void ChatServer::health(const Request &, const PathArguments &, const ReplyPtr &reply)
 {
     beginStorageCall();
     m_storage.checkHealth(this, [this, reply](const StoreHealth &health) {
@@ -259,7 +286,7 @@ void ChatServer::health(const QHttpServerRequest &, const PathArguments &, const
     });
 }
 
-void ChatServer::metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+void ChatServer::metrics(const Request &, const PathArguments &, const ReplyPtr &reply)
 {
     QByteArray text = m_metrics.render(m_storage.commitStats());
     const auto add = [&text](const char *name, const char *type, const char *help, qint64 value) {

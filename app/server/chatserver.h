@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "originpolicy.h"
 #include "reply.h"
+#include "request.h"
 #include "sessions.h"
 #include "trustedproxies.h"
 #include "router.h"
@@ -17,6 +18,7 @@
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
 #include <memory>
+#include <vector>
 
 using ReplyPtr = std::shared_ptr<Reply>;
 
@@ -62,7 +64,7 @@ protected:
 
 private:
     using PathArguments = Router::Arguments;
-    using Handler = void (ChatServer::*)(const QHttpServerRequest &, const PathArguments &,
+    using Handler = void (ChatServer::*)(const Request &, const PathArguments &,
                                          const ReplyPtr &);
     enum class Access { TokenNeeded, Open };
     struct RouteTable
@@ -77,59 +79,79 @@ private:
 
     static const RouteTable &routes();
     // A request whose body length could be read two ways, or nullopt.
-    static std::optional<ApiError> ambiguousFraming(const QHttpServerRequest &request);
+    static std::optional<ApiError> ambiguousFraming(const Request &request);
     // Whom `request` is from: the connection's peer, or the client a trusted proxy
     // forwards it for. What every per-address limit counts and the access log shows;
     // limits on the connection itself (its count, timeouts, output) stay with the peer.
     QHostAddress clientAddress(const QHttpServerRequest &request) const;
     ReplyPtr makeReply(const QHttpServerRequest &request, HttpConnection connection);
-    void route(const QHttpServerRequest &request, const ReplyPtr &reply);
+    void route(const Request &request, const ReplyPtr &reply);
+    void dispatch(const Router::Match &match, const Request &request, const ReplyPtr &reply);
+    void handle(const Router::Match &match, const Request &request, const ReplyPtr &reply);
+    bool mayBeAnotherNodesRoom(const QString &name) const;
+    void findRoomThenHandle(const Router::Match &match, const Request &request, const ReplyPtr &reply);
 
     // Pages for people (homeroutes.cpp, downloadroutes.cpp)
-    void homePage(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
-    void apiDocument(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
-    void downloadAppImage(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
+    void homePage(const Request &request, const PathArguments &, const ReplyPtr &reply);
+    void apiDocument(const Request &, const PathArguments &, const ReplyPtr &reply);
+    void downloadAppImage(const Request &request, const PathArguments &, const ReplyPtr &reply);
     // Operations (chatserver.cpp)
-    void health(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
-    void metrics(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
+    void health(const Request &, const PathArguments &, const ReplyPtr &reply);
+    void metrics(const Request &, const PathArguments &, const ReplyPtr &reply);
     // Sessions (sessionroutes.cpp)
-    void createSession(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
-    void deleteSession(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
-    // With access control on, answers 401 itself unless `request` carries a valid token.
-    bool admitted(const QHttpServerRequest &request, const ReplyPtr &reply) const;
+    void createSession(const Request &request, const PathArguments &, const ReplyPtr &reply);
+    void deleteSession(const Request &request, const PathArguments &, const ReplyPtr &reply);
+    // Loads the sessions, or with a store other nodes share, follows its revocations.
+    void startSessions();
+    // With access control on, answers 401 itself unless `request` carries a valid token;
+    // AskStore: a token this node does not know, of a store other nodes share, whose hash
+    // is in `unknownSession`.
+    enum class Admission { Admitted, Refused, AskStore };
+    Admission admission(const Request &request, const ReplyPtr &reply, QByteArray *unknownSession) const;
+    struct WaitingRequest
+    {
+        Router::Match match;
+        Request request;
+        ReplyPtr reply;
+    };
+    // Asks the store about `session` once however many requests wait for it, then
+    // dispatches them or refuses them.
+    void admitOnceKnown(const QByteArray &session, WaitingRequest waiting);
+    void sessionFound(const QByteArray &session, Storage::SessionFound found);
+    void sessionsRevoked(const QList<QByteArray> &sessions, bool lostTrack);
     // The same for an answer given later, when the token may have been revoked meanwhile.
     bool stillAdmitted(const ReplyPtr &reply) const;
     // Rooms (roomroutes.cpp)
-    void listRooms(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply);
-    void getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
-    void putRoom(const QHttpServerRequest &, const PathArguments &args,
+    void listRooms(const Request &, const PathArguments &, const ReplyPtr &reply);
+    void getRoom(const Request &, const PathArguments &args, const ReplyPtr &reply);
+    void putRoom(const Request &, const PathArguments &args,
                  const ReplyPtr &reply);
-    void listMembers(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
-    void leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
+    void listMembers(const Request &, const PathArguments &args, const ReplyPtr &reply);
+    void leaveRoom(const Request &, const PathArguments &args, const ReplyPtr &reply);
     // Search (searchroutes.cpp)
-    void search(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply);
+    void search(const Request &request, const PathArguments &, const ReplyPtr &reply);
     // Messages (messageroutes.cpp)
-    void postMessage(const QHttpServerRequest &request, const PathArguments &args,
+    void postMessage(const Request &request, const PathArguments &args,
                      const ReplyPtr &reply);
-    void getMessages(const QHttpServerRequest &request, const PathArguments &args,
+    void getMessages(const Request &request, const PathArguments &args,
                      const ReplyPtr &reply);
-    void getMessage(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply);
-    void streamEvents(const QHttpServerRequest &request, const PathArguments &args,
+    void getMessage(const Request &, const PathArguments &args, const ReplyPtr &reply);
+    void streamEvents(const Request &request, const PathArguments &args,
                       const ReplyPtr &reply);
     // Typing (typingroutes.cpp)
-    void postTyping(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
+    void postTyping(const Request &request, const PathArguments &args, const ReplyPtr &reply);
 
     // Changes to messages (changeroutes.cpp)
-    void editMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
-    void deleteMessage(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
-    void addReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
-    void removeReaction(const QHttpServerRequest &request, const PathArguments &args, const ReplyPtr &reply);
+    void editMessage(const Request &request, const PathArguments &args, const ReplyPtr &reply);
+    void deleteMessage(const Request &request, const PathArguments &args, const ReplyPtr &reply);
+    void addReaction(const Request &request, const PathArguments &args, const ReplyPtr &reply);
+    void removeReaction(const Request &request, const PathArguments &args, const ReplyPtr &reply);
     // The room and message id of a change's path, and the check every change passes first
     // (the send rate); otherwise answers the 404 or 429 itself.
     std::optional<std::pair<RoomName, MessageId>> changeTarget(const PathArguments &args,
                                                                const ReplyPtr &reply);
     // The Author-Secret's hash that an edit or deletion needs, or answers the 400 or 403.
-    std::optional<QByteArray> requiredAuthorSecret(const QHttpServerRequest &request, const ReplyPtr &reply);
+    std::optional<QByteArray> requiredAuthorSecret(const Request &request, const ReplyPtr &reply);
     // Stores `change` and answers with the message as it is now: `createdStatus` when an
     // entry was added, 200 when the message already was as asked.
     void submitChange(const ReplyPtr &reply, const RoomName &room, const EntryChange &change,
@@ -172,6 +194,8 @@ private:
     // @room notifies everyone in the room: a few in a row, then one every 30 s an address.
     RateLimiter m_roomMentionLimiter{1.0 / 30, 2};
     Sessions m_sessions;
+    // Requests whose token the store is asked about, by the token's hash.
+    QHash<QByteArray, std::vector<WaitingRequest>> m_sessionLookups;
     OriginPolicy m_originPolicy;
     TrustedProxies m_trustedProxies;
     ConnectionGuard *m_guard = nullptr;

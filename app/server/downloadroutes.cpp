@@ -24,7 +24,7 @@ ApiError appImageUnreadable()
 }
 } // namespace
 
-void ChatServer::downloadAppImage(const QHttpServerRequest &request, const PathArguments &,
+void ChatServer::downloadAppImage(const Request &request, const PathArguments &,
                                   const ReplyPtr &reply)
 {
     if (m_appImagePath.isEmpty()) {

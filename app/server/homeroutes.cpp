@@ -28,7 +28,7 @@ const QByteArray &apiDocumentText()
 }
 } // namespace
 
-void ChatServer::homePage(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply)
+void ChatServer::homePage(const Request &request, const PathArguments &, const ReplyPtr &reply)
 {
     HomePage page;
     page.language = preferredLanguage(request.value("Accept-Language"), HomePage::languages);
@@ -42,7 +42,7 @@ void ChatServer::homePage(const QHttpServerRequest &request, const PathArguments
     reply->send(200, page.html(), "text/html; charset=utf-8", headers);
 }
 
-void ChatServer::apiDocument(const QHttpServerRequest &, const PathArguments &, const ReplyPtr &reply)
+void ChatServer::apiDocument(const Request &, const PathArguments &, const ReplyPtr &reply)
 {
     reply->send(200, apiDocumentText(), "text/markdown; charset=utf-8");
 }

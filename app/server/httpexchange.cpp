@@ -4,7 +4,7 @@
 
 #include <utility>
 
-QList<QByteArray> headerValues(const QHttpServerRequest &request, QLatin1StringView name)
+QList<QByteArray> headerValues(const Request &request, QLatin1StringView name)
 {
 #ifdef CHATAPP_QT_RESPONDER_API
     return request.headers().values(name);
@@ -18,7 +18,7 @@ QList<QByteArray> headerValues(const QHttpServerRequest &request, QLatin1StringV
 #endif
 }
 
-bool hasConnectionOption(const QHttpServerRequest &request, QLatin1StringView option)
+bool hasConnectionOption(const Request &request, QLatin1StringView option)
 {
     for (const QByteArray &value : headerValues(request, QLatin1StringView("Connection"))) {
         for (const QByteArray &listed : value.split(',')) {

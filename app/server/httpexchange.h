@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QHttpServerRequest>
+#include "request.h"
 #include <QHttpServerResponder>
 #include <QLatin1StringView>
 #include <QList>
@@ -37,10 +38,18 @@ using HttpConnection = QTcpSocket *;
 #endif
 
 // Every value of the header `name` (in any case) in `request`, in the order received.
-QList<QByteArray> headerValues(const QHttpServerRequest &request, QLatin1StringView name);
+QList<QByteArray> headerValues(const Request &request, QLatin1StringView name);
+inline QList<QByteArray> headerValues(const QHttpServerRequest &request, QLatin1StringView name)
+{
+    return headerValues(Request(request), name);
+}
 // Whether the request's Connection header lists `option` ("close", "keep-alive"), in any
 // case, in any of its comma-separated values (RFC 9110, 7.6.1).
-bool hasConnectionOption(const QHttpServerRequest &request, QLatin1StringView option);
+bool hasConnectionOption(const Request &request, QLatin1StringView option);
+inline bool hasConnectionOption(const QHttpServerRequest &request, QLatin1StringView option)
+{
+    return hasConnectionOption(Request(request), option);
+}
 
 // One request's connection, from QAbstractHttpServer::handleRequest() until its answer
 // is written.

@@ -37,7 +37,7 @@ QByteArray pageJson(const QList<Message> &messages, MessageId lastId)
 }
 } // namespace
 
-void ChatServer::postMessage(const QHttpServerRequest &request, const PathArguments &args,
+void ChatServer::postMessage(const Request &request, const PathArguments &args,
                              const ReplyPtr &reply)
 {
     if (const auto retryAfter = m_sendLimiter.admit(reply->clientAddress())) {
@@ -115,7 +115,7 @@ void ChatServer::postMessage(const QHttpServerRequest &request, const PathArgume
     });
 }
 
-void ChatServer::getMessages(const QHttpServerRequest &request, const PathArguments &args,
+void ChatServer::getMessages(const Request &request, const PathArguments &args,
                              const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);
@@ -203,7 +203,7 @@ void ChatServer::newestStoredId(const RoomName &room, std::function<void(std::op
                    });
 }
 
-void ChatServer::getMessage(const QHttpServerRequest &, const PathArguments &args,
+void ChatServer::getMessage(const Request &, const PathArguments &args,
                             const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);
@@ -276,7 +276,7 @@ QByteArray ChatServer::withRoomChanges(QByteArray json, qint64 since) const
     return json + ',' + roomChangesJson(m_hub.roomChangesSince(since)).mid(1);
 }
 
-void ChatServer::streamEvents(const QHttpServerRequest &request, const PathArguments &args,
+void ChatServer::streamEvents(const Request &request, const PathArguments &args,
                               const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);

@@ -29,12 +29,40 @@ std::optional<RoomName> ChatServer::existingRoom(const PathArguments &args, cons
     return room;
 }
 
+// Another node may have made a room a moment before this node hears of it (its wake-up
+// comes after that node's answer, or is lost and waits for the next read of every head):
+// a request naming a room this node does not know asks the store first, rather than
+// answer 404 for a room that is there.
+bool ChatServer::mayBeAnotherNodesRoom(const QString &name) const
+{
+    if (name.isEmpty() || !m_storage.sharedWithOtherNodes())
+        return false;
+    const auto room = RoomName::parse(name);
+    return room && !m_hub.hasRoom(*room);
+}
+
+void ChatServer::findRoomThenHandle(const Router::Match &match, const Request &request, const ReplyPtr &reply)
+{
+    const RoomName room = *RoomName::parse(match.arguments.room);
+    beginStorageCall();
+    m_storage.findRoom(room, this, [this, match, request, reply, room](const Storage::RoomLookup &found) {
+        if (!found.ok) {
+            reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+        } else {
+            if (found.head)
+                m_hub.headMoved(room, *found.head);
+            handle(match, request, reply);
+        }
+        endStorageCall();
+    });
+}
+
 QByteArray ChatServer::roomJson(const RoomName &room) const
 {
     return compact(roomObject(m_hub.summary(room)));
 }
 
-void ChatServer::listRooms(const QHttpServerRequest &request, const PathArguments &,
+void ChatServer::listRooms(const Request &request, const PathArguments &,
                            const ReplyPtr &reply)
 {
     const auto parsed = parseRoomListQuery(request.query());
@@ -61,13 +89,13 @@ void ChatServer::listRooms(const QHttpServerRequest &request, const PathArgument
     reply->sendJson(200, compact(answer), {{"Link", '<' + next.toUtf8() + ">; rel=\"next\""}});
 }
 
-void ChatServer::getRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::getRoom(const Request &, const PathArguments &args, const ReplyPtr &reply)
 {
     if (const auto room = existingRoom(args, reply))
         reply->sendJson(200, roomJson(*room));
 }
 
-void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args,
+void ChatServer::putRoom(const Request &, const PathArguments &args,
                          const ReplyPtr &reply)
 {
     const auto room = RoomName::parse(args.room);
@@ -99,7 +127,7 @@ void ChatServer::putRoom(const QHttpServerRequest &, const PathArguments &args,
     });
 }
 
-void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &args,
+void ChatServer::listMembers(const Request &, const PathArguments &args,
                              const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);
@@ -117,7 +145,7 @@ void ChatServer::listMembers(const QHttpServerRequest &, const PathArguments &ar
                                   {QStringLiteral("members"), members}}));
 }
 
-void ChatServer::leaveRoom(const QHttpServerRequest &, const PathArguments &args, const ReplyPtr &reply)
+void ChatServer::leaveRoom(const Request &, const PathArguments &args, const ReplyPtr &reply)
 {
     const auto room = existingRoom(args, reply);
     if (!room)

@@ -5,7 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-void ChatServer::search(const QHttpServerRequest &request, const PathArguments &, const ReplyPtr &reply)
+void ChatServer::search(const Request &request, const PathArguments &, const ReplyPtr &reply)
 {
     const auto parsed = parseSearchQuery(request.query());
     if (const auto *error = std::get_if<ApiError>(&parsed)) {

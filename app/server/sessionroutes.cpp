@@ -6,25 +6,95 @@ namespace {
 // RFC 6750, 3: the challenge says which scheme to use, and why a token was refused.
 const QByteArray challenge = R"(Bearer realm="chatapp")";
 const QByteArray invalidTokenChallenge = R"(Bearer realm="chatapp", error="invalid_token")";
+constexpr qsizetype maxSessionLookups = 1024;
 } // namespace
 
-bool ChatServer::admitted(const QHttpServerRequest &request, const ReplyPtr &reply) const
+void ChatServer::startSessions()
+{
+    if (!m_storage.sharesSessions()) {
+        m_sessions.load(m_storage.loadSessions(m_sessions.passwordTag()));
+        return;
+    }
+    m_sessions.shareWithOtherNodes();
+    m_storage.watchRevokedSessions(this, [this](const QList<QByteArray> &revoked, bool lostTrack) {
+        sessionsRevoked(revoked, lostTrack);
+    });
+}
+
+ChatServer::Admission ChatServer::admission(const Request &request, const ReplyPtr &reply,
+                                            QByteArray *unknownSession) const
 {
     if (!m_sessions.enabled())
-        return true;
+        return Admission::Admitted;
     QByteArray session;
     switch (m_sessions.check(request.value("Authorization"), &session)) {
     case Sessions::Credential::Valid:
         reply->setSession(session);
-        return true;
+        return Admission::Admitted;
+    case Sessions::Credential::Unknown:
+        *unknownSession = session;
+        return Admission::AskStore;
     case Sessions::Credential::Missing:
         reply->sendError(Errors::unauthorized(), {{"WWW-Authenticate", challenge}});
-        return false;
+        return Admission::Refused;
     case Sessions::Credential::Invalid:
         reply->sendError(Errors::invalidToken(), {{"WWW-Authenticate", invalidTokenChallenge}});
-        return false;
+        return Admission::Refused;
     }
-    return false;
+    return Admission::Refused;
+}
+
+void ChatServer::admitOnceKnown(const QByteArray &session, WaitingRequest waiting)
+{
+    const auto asked = m_sessionLookups.find(session);
+    if (asked != m_sessionLookups.end()) {
+        asked->push_back(std::move(waiting));
+        return;
+    }
+    // Each distinct unknown token costs a query: beyond this many at once (a flood of
+    // made-up tokens), a request is told to come back rather than queued without end.
+    if (m_sessionLookups.size() >= maxSessionLookups) {
+        waiting.reply->sendError(Errors::storeBusy(), {{"Retry-After", "1"}});
+        return;
+    }
+    m_sessionLookups[session].push_back(std::move(waiting));
+    beginStorageCall();
+    m_storage.findSession(session, m_sessions.passwordTag(), this, [this, session](Storage::SessionFound found) {
+        sessionFound(session, found);
+        endStorageCall();
+    });
+}
+
+void ChatServer::sessionFound(const QByteArray &session, Storage::SessionFound found)
+{
+    const std::vector<WaitingRequest> waiting = m_sessionLookups.take(session);
+    if (found != Storage::SessionFound::Failed)
+        m_sessions.learn(session, found == Storage::SessionFound::Yes);
+    for (const WaitingRequest &request : waiting) {
+        switch (found) {
+        case Storage::SessionFound::Yes:
+            request.reply->setSession(session);
+            dispatch(request.match, request.request, request.reply);
+            break;
+        case Storage::SessionFound::No:
+            request.reply->sendError(Errors::invalidToken(), {{"WWW-Authenticate", invalidTokenChallenge}});
+            break;
+        case Storage::SessionFound::Failed:
+            // Not a 401: that would sign the client out of a session that may be valid.
+            request.reply->sendError(Errors::storeUnavailable(), {{"Retry-After", "1"}});
+            break;
+        }
+    }
+}
+
+void ChatServer::sessionsRevoked(const QList<QByteArray> &sessions, bool lostTrack)
+{
+    if (lostTrack)
+        m_sessions.forgetLearned();
+    for (const QByteArray &session : sessions) {
+        m_sessions.revoke(session);
+        m_hub.endSession(session);
+    }
 }
 
 bool ChatServer::stillAdmitted(const ReplyPtr &reply) const
@@ -35,7 +105,7 @@ bool ChatServer::stillAdmitted(const ReplyPtr &reply) const
     return false;
 }
 
-void ChatServer::createSession(const QHttpServerRequest &request, const PathArguments &,
+void ChatServer::createSession(const Request &request, const PathArguments &,
                                const ReplyPtr &reply)
 {
     if (!m_sessions.enabled()) {
@@ -72,11 +142,12 @@ void ChatServer::createSession(const QHttpServerRequest &request, const PathArgu
     });
 }
 
-void ChatServer::deleteSession(const QHttpServerRequest &request, const PathArguments &,
+void ChatServer::deleteSession(const Request &, const PathArguments &,
                                const ReplyPtr &reply)
 {
-    QByteArray hash;
-    if (m_sessions.check(request.value("Authorization"), &hash) != Sessions::Credential::Valid) {
+    // Admitted already (the route needs a token), perhaps after asking the store.
+    const QByteArray hash = reply->session();
+    if (hash.isEmpty()) {
         reply->sendError(Errors::sessionsDisabled());
         return;
     }

@@ -29,6 +29,7 @@ bool sameBytes(const QByteArray &a, const QByteArray &b)
 Sessions::Sessions(const QString &password, int wrongPasswordsPerMinute)
     : m_wrongPasswords(wrongPasswordsPerMinute / 60.0, wrongPasswordsPerMinute)
 {
+    m_clock.start();
     if (password.isEmpty())
         return;
     m_passwordDigest = digestOf(password);
@@ -45,11 +46,19 @@ Sessions::Credential Sessions::check(const QByteArray &authorization, QByteArray
     if (value.size() < 7 || value.left(7).toLower() != "bearer ")
         return Credential::Invalid;
     const QByteArray hash = hashOf(value.mid(7).trimmed());
-    if (!m_tokenHashes.contains(hash))
-        return Credential::Invalid;
     if (tokenHash)
         *tokenHash = hash;
-    return Credential::Valid;
+    if (!m_shared)
+        return m_tokenHashes.contains(hash) ? Credential::Valid : Credential::Invalid;
+    switch (m_cache.find(hash, nowMs())) {
+    case SessionCache::Known::Valid:
+        return Credential::Valid;
+    case SessionCache::Known::Invalid:
+        return Credential::Invalid;
+    case SessionCache::Known::Unknown:
+        break;
+    }
+    return Credential::Unknown;
 }
 
 std::optional<int> Sessions::throttled(const QHostAddress &client)
@@ -76,6 +85,35 @@ QByteArray Sessions::newToken()
 QByteArray Sessions::hashOf(const QByteArray &token)
 {
     return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+}
+
+bool Sessions::isValid(const QByteArray &tokenHash) const
+{
+    // Shared: a session whose entry merely expired while a poll was held is not revoked.
+    if (m_shared)
+        return m_cache.find(tokenHash, nowMs()) != SessionCache::Known::Invalid;
+    return m_tokenHashes.contains(tokenHash);
+}
+
+void Sessions::accept(const QByteArray &tokenHash)
+{
+    if (m_shared)
+        m_cache.remember(tokenHash, true, nowMs());
+    else
+        m_tokenHashes.insert(tokenHash);
+}
+
+void Sessions::revoke(const QByteArray &tokenHash)
+{
+    if (m_shared)
+        m_cache.remember(tokenHash, false, nowMs());
+    else
+        m_tokenHashes.remove(tokenHash);
+}
+
+void Sessions::learn(const QByteArray &tokenHash, bool valid)
+{
+    m_cache.remember(tokenHash, valid, nowMs());
 }
 
 void Sessions::load(const QList<QByteArray> &tokenHashes)

@@ -2,7 +2,7 @@
 
 #include "core/typingnotice.h"
 
-void ChatServer::postTyping(const QHttpServerRequest &request, const PathArguments &args,
+void ChatServer::postTyping(const Request &request, const PathArguments &args,
                             const ReplyPtr &reply)
 {
     // A window sends one every few seconds at most while its composer is edited; any

@@ -70,6 +70,15 @@ const Migration migrations[] = {
       "CREATE INDEX messages_search ON messages USING gin (chatapp_search_words(text)) WHERE kind = 0",
       "CREATE INDEX messages_by_search_seq ON messages (search_seq) WHERE kind = 0"}},
     {2,
+     "a log of revoked sessions, which every node reads to refuse them within 2 s",
+     {// Numbers commit in order (PostgresSessions takes the table's lock to append), so a
+      // node reads on from the last one it saw; rows older than 10 minutes are purged.
+      "CREATE TABLE session_revocations ("
+      " seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+      " token_sha256 BYTEA NOT NULL,"
+      " revoked_ms BIGINT NOT NULL)",
+      "CREATE INDEX session_revocations_by_age ON session_revocations (revoked_ms)"}},
+    {3,
      "who is online on which node (presence, nodes), unlogged",
      {// UNLOGGED: rewritten every few seconds by live nodes, worthless after a crash of
       // PostgreSQL (which empties such tables), so not worth a WAL flush.

@@ -102,6 +102,37 @@ Page PostgresReader::readOnce(const RoomName &room, const PageRequest &request, 
     return page;
 }
 
+Storage::RoomLookup PostgresReader::findRoom(const RoomName &room)
+{
+    QString failure;
+    Storage::RoomLookup lookup = findRoomOnce(room, &failure);
+    if (!lookup.ok && reconnected())
+        lookup = findRoomOnce(room, &failure);
+    if (!lookup.ok)
+        noteFailure(failure);
+    return lookup;
+}
+
+Storage::RoomLookup PostgresReader::findRoomOnce(const RoomName &room, QString *failure)
+{
+    Storage::RoomLookup lookup;
+    if (!connected()) {
+        *failure = m_lastFailure;
+        return lookup;
+    }
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT last_id FROM rooms WHERE name = ?"));
+    query.addBindValue(room.value());
+    if (!query.exec()) {
+        *failure = describe(QStringLiteral("looking up room '%1'").arg(room.value()), query);
+        return lookup;
+    }
+    if (query.next())
+        lookup.head = query.value(0).toLongLong();
+    lookup.ok = true;
+    return lookup;
+}
+
 // PostgreSQL's full text search where SQLite has FTS5: words as the 'simple' parser
 // splits them, lower-cased and without accents (unaccent), all of them, whole words.
 SearchPage PostgresReader::search(const SearchQuery &request)

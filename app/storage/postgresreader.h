@@ -24,12 +24,14 @@ public:
     void close();
     Page read(const RoomName &room, const PageRequest &request);
     SearchPage search(const SearchQuery &query);
+    Storage::RoomLookup findRoom(const RoomName &room);
     QString readProblem();
 
 private:
     // One try; on failure `failure` says why, for noteFailure once the retry failed too.
     Page readOnce(const RoomName &room, const PageRequest &request, QString *failure);
     SearchPage searchOnce(const SearchQuery &query, QString *failure);
+    Storage::RoomLookup findRoomOnce(const RoomName &room, QString *failure);
     bool connected();
     bool reconnected();
     static QString describe(const QString &what, const QSqlQuery &query);

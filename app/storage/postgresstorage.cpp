@@ -32,6 +32,7 @@ PostgresStorage::PostgresStorage(PostgresAddress address)
 {
     m_writerThread.setObjectName(QStringLiteral("postgres-writer"));
     m_readerThread.setObjectName(QStringLiteral("postgres-reader"));
+    m_sessionsThread.setObjectName(QStringLiteral("postgres-sessions"));
     m_wakeupsThread.setObjectName(QStringLiteral("postgres-wakeups"));
 }
 
@@ -55,9 +56,11 @@ PostgresStorage::~PostgresStorage()
                                   Qt::BlockingQueuedConnection);
     m_writerThread.quit();
     m_readerThread.quit();
+    m_sessionsThread.quit();
     m_wakeupsThread.quit();
     m_writerThread.wait();
     m_readerThread.wait();
+    m_sessionsThread.wait();
     m_wakeupsThread.wait();
 }
 
@@ -74,16 +77,20 @@ bool PostgresStorage::open(QString *error)
     });
     m_wakeups->moveToThread(&m_wakeupsThread);
     m_writer->moveToThread(&m_writerThread);
-    m_sessions->moveToThread(&m_writerThread);
+    m_sessions->moveToThread(&m_sessionsThread);
     m_reader->moveToThread(&m_readerThread);
     m_writerThread.start();
     m_readerThread.start();
+    m_sessionsThread.start();
     m_wakeupsThread.start();
     QMetaObject::invokeMethod(m_writer.get(), &PostgresWriter::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_wakeups.get(), &PostgresWakeups::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_reader.get(), &PostgresReader::open, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(m_sessions.get(), &PostgresSessions::open, Qt::BlockingQueuedConnection);
-    *error = m_writer->openError().isEmpty() ? m_reader->openError() : m_writer->openError();
+    for (const QString &problem : {m_writer->openError(), m_reader->openError(), m_sessions->openError()}) {
+        if (error->isEmpty())
+            *error = problem;
+    }
     return error->isEmpty();
 }
 
@@ -170,18 +177,21 @@ void PostgresStorage::followHeads(QObject *context, std::function<void(const QLi
     });
 }
 
+void PostgresStorage::findRoom(const RoomName &room, QObject *context, std::function<void(const RoomLookup &)> done)
+{
+    answerLater<PostgresReader, RoomLookup>(m_reader.get(), context, std::move(done),
+                                            [room](PostgresReader *reader) { return reader->findRoom(room); });
+}
+
 CommitStats PostgresStorage::commitStats() const
 {
     return m_writer ? m_writer->stats() : CommitStats{};
 }
 
-QList<QByteArray> PostgresStorage::loadSessions(const QByteArray &passwordTag)
+// Never called: sharesSessions(), so a node looks each token up when it first sees it.
+QList<QByteArray> PostgresStorage::loadSessions(const QByteArray &)
 {
-    QString error;
-    const QList<QByteArray> hashes = m_sessions->load(passwordTag, &error);
-    if (!error.isEmpty())
-        qWarning("chatapp: cannot read the sessions: %s", qPrintable(error));
-    return hashes;
+    return {};
 }
 
 void PostgresStorage::saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
@@ -197,4 +207,24 @@ void PostgresStorage::deleteSession(const QByteArray &tokenHash, QObject *contex
 {
     answerLater<PostgresSessions, bool>(m_sessions.get(), context, std::move(done),
                                         [tokenHash](PostgresSessions *sessions) { return sessions->remove(tokenHash); });
+}
+
+void PostgresStorage::findSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                                  std::function<void(SessionFound)> done)
+{
+    answerLater<PostgresSessions, SessionFound>(m_sessions.get(), context,
+                                                [done = std::move(done)](const SessionFound &found) { done(found); },
+                                                [tokenHash, passwordTag](PostgresSessions *sessions) {
+                                                    return sessions->find(tokenHash, passwordTag);
+                                                });
+}
+
+void PostgresStorage::watchRevokedSessions(QObject *context, std::function<void(const QList<QByteArray> &, bool)> revoked)
+{
+    QMetaObject::invokeMethod(
+        m_sessions.get(),
+        [sessions = m_sessions.get(), context = QPointer<QObject>(context), revoked = std::move(revoked)] {
+            sessions->watch(context, revoked);
+        },
+        Qt::BlockingQueuedConnection);
 }

@@ -36,11 +36,17 @@ public:
     CommitStats commitStats() const override;
     bool sharedWithOtherNodes() const override { return true; }
     void followHeads(QObject *context, std::function<void(const QList<RoomRecord> &)> moved) override;
+    void findRoom(const RoomName &room, QObject *context, std::function<void(const RoomLookup &)> done) override;
 
     QList<QByteArray> loadSessions(const QByteArray &passwordTag) override;
     void saveSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
                      std::function<void(bool)> done) override;
     void deleteSession(const QByteArray &tokenHash, QObject *context, std::function<void(bool)> done) override;
+    bool sharesSessions() const override { return true; }
+    void findSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                     std::function<void(SessionFound)> done) override;
+    void watchRevokedSessions(QObject *context,
+                              std::function<void(const QList<QByteArray> &, bool)> revoked) override;
 
 private:
     bool prepareDatabase(QString *error);
@@ -49,6 +55,7 @@ private:
     QList<RoomRecord> m_rooms;
     QThread m_writerThread;
     QThread m_readerThread;
+    QThread m_sessionsThread;
     QThread m_wakeupsThread;
     std::unique_ptr<PostgresWriter> m_writer;
     std::unique_ptr<PostgresReader> m_reader;

@@ -145,6 +145,20 @@ public:
         Q_UNUSED(context);
         Q_UNUSED(moved);
     }
+    // For a shared store: whether it has the room (another node may have made it a moment
+    // ago), and its head. `ok` false: the store could not be read. A store only this
+    // process writes is never asked (this process knows its rooms), and says it has none.
+    struct RoomLookup
+    {
+        bool ok = false;
+        std::optional<MessageId> head;
+    };
+    virtual void findRoom(const RoomName &room, QObject *context, std::function<void(const RoomLookup &)> done)
+    {
+        Q_UNUSED(room);
+        Q_UNUSED(context);
+        done(RoomLookup{true, std::nullopt});
+    }
 
     // Sessions of a server with a password: hashes of bearer tokens, each tied to the
     // password it was issued under (a tag derived from it), so that changing the password
@@ -156,4 +170,25 @@ public:
                              QObject *context, std::function<void(bool)> done) = 0;
     virtual void deleteSession(const QByteArray &tokenHash, QObject *context,
                                std::function<void(bool)> done) = 0;
+
+    // Sessions other nodes share through the store (several nodes on one PostgreSQL): a
+    // node then does not call loadSessions() but asks findSession() about a token it does
+    // not know, and hears of revocations, its own and other nodes', from
+    // watchRevokedSessions(). Answers of both come from one thread, in the order they
+    // were read, so a revocation read after a lookup is never overtaken by it.
+    virtual bool sharesSessions() const { return false; }
+    enum class SessionFound { Yes, No, Failed };
+    virtual void findSession(const QByteArray &tokenHash, const QByteArray &passwordTag, QObject *context,
+                             std::function<void(SessionFound)> done)
+    {
+        Q_UNUSED(tokenHash); Q_UNUSED(passwordTag); Q_UNUSED(context); Q_UNUSED(done);
+    }
+    // `revoked` is called on `context`'s thread with the token hashes revoked since it
+    // last was, about every second; with `lostTrack`, revocations may have been missed
+    // (the store was out of reach longer than it keeps them).
+    virtual void watchRevokedSessions(QObject *context,
+                                      std::function<void(const QList<QByteArray> &revoked, bool lostTrack)> revoked)
+    {
+        Q_UNUSED(context); Q_UNUSED(revoked);
+    }
 };

@@ -7,7 +7,8 @@
   senders were answered;
 - a poll held on one node wakes for a send on the other (the wake-up, not a timeout);
 - a cursor another node gave out (`after=`, `Last-Event-ID`) is served, not refused;
-- a room made on one node is listed, and readable, on the other;
+- a room made on one node is listed, and readable, on the other, also asked of it before
+  it can have heard of the room;
 - edits, reactions and deletions made on one node show in the other's history, which
   otherwise comes from memory;
 - PostgreSQL ending a node's listening connection (application_name
@@ -37,17 +38,18 @@ SECRET = "ana-secret-0123456789"
 
 
 class Cluster:
-    """Two nodes on one database of their own."""
+    """Two nodes on one database of their own; `extra` arguments for each node, which
+    `arguments` keeps for a node started again."""
 
-    def __init__(self, binary, postgres, count=2):
+    def __init__(self, binary, postgres, count=2, extra=()):
         self.folder = tempfile.TemporaryDirectory()
         self.url = postgres.database_for(self.folder.name)
-        arguments = UNTHROTTLED + ["--store", self.url, "--store-password-file", postgres.password_file]
+        self.arguments = UNTHROTTLED + ["--store", self.url, "--store-password-file", postgres.password_file, *extra]
         self.nodes = []
         try:
             for n in range(count):
                 self.nodes.append(Server(binary, self.folder.name, os.path.join(self.folder.name, "node%d.log" % n),
-                                         arguments))
+                                         self.arguments))
         except BaseException:
             self.close()
             raise
@@ -188,6 +190,16 @@ def rooms_made_elsewhere_are_listed(binary, postgres):
         wait_until(lambda: "madeona" in [room["name"] for room in nodes[1].get("/api/v1/rooms")["rooms"]], 10,
                    "node B to list the room made on node A")
         check(nodes[1].get("/api/v1/rooms/madeona/messages")["messages"] == [], "the new room's history on B")
+        # Asked of B before B can have heard of them (its listener ended): B asks the store.
+        check(terminate(postgres, "chatapp listener %d" % nodes[1].process.pid) == 1, "node B's listener not found")
+        for n in range(10):
+            room = "fresh%d" % n
+            check(nodes[0].request("PUT", "/api/v1/rooms/" + room)[0] == 201, "PUT %s on A" % room)
+            status, _, body = nodes[1].request("GET", "/api/v1/rooms/%s/messages" % room)
+            check(status == 200 and body["messages"] == [], "%s, made on A, asked of B at once: %r %r" % (room, status, body))
+            sent = send(nodes[0], room, "hello")
+            status, _, body = nodes[1].request("GET", "/api/v1/rooms/%s/messages" % room)
+            check(status == 200, "%s asked of B: %r" % (room, status))
 
 
 def changes_made_elsewhere_show_in_history(binary, postgres):
