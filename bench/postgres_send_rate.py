@@ -12,10 +12,7 @@ so on a 2-core machine it shares both with them. Server CPU per send counts Chat
 process only. Prints a table; writes nothing."""
 
 import argparse
-import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "common"))
 import run  # noqa: E402  bench/run.py
+import cluster_workloads  # noqa: E402  its wrk over 100 rooms (workload 13)
 import postgres_for_tests  # noqa: E402
 
 
@@ -32,32 +30,6 @@ def start(peers, scratch, store_arguments):
     return run.Server("chatapp", lambda port: [str(peers.chatapp), "--serve", "127.0.0.1", str(port), "--data-dir", data,
                                                "--quiet", "--send-rate", "1000000", "--send-burst", "1000000",
                                                "--max-connections", "19500", *store_arguments])
-
-
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.body = "author=bench&text=" .. string.rep("x", 100)
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-local n = 0
-request = function()
-  n = n + 1
-  return wrk.format(nil, "/api/v1/rooms/bench" .. (n % 100) .. "/messages")
-end
-"""
-
-
-def run_wrk(port, seconds, scratch):
-    script = os.path.join(scratch, "rooms.lua")
-    with open(script, "w") as out:
-        out.write(WRK_SCRIPT)
-    result = subprocess.run(run.pinned(run.LOAD_CPU, ["wrk", "-t1", "-c64", "-d%ds" % seconds, "-s", script,
-                                                      "http://127.0.0.1:%d/" % port]),
-                            capture_output=True, text=True, timeout=seconds + 30)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", result.stdout)
-    if not rate:
-        raise RuntimeError("wrk failed: %s %s" % (result.stdout[-300:], result.stderr[-300:]))
-    return float(rate.group(1)), int(refused.group(1)) if refused else 0
 
 
 def main():
@@ -98,11 +70,12 @@ def main():
                     store_arguments = ["--store", pg.url_of(database), "--store-password-file", pg.password_file]
                 server = start(peers, scratch, store_arguments)
                 try:
-                    rate, refused = run_wrk(server.port, args.seconds, scratch)
+                    acknowledged, refused = cluster_workloads.wrk_rooms([server.port], args.seconds, 64, scratch)
+                    rate = acknowledged / args.seconds
                 finally:
                     server.stop()
                 results.setdefault(("wrk", store), []).append((rate, None))
-                print("round %d, wrk 100 rooms, %s: %.0f requests/s, %d not 2xx" % (round_number + 1, store, rate, refused),
+                print("round %d, wrk 100 rooms, %s: %.0f sends/s acknowledged, %d not 2xx" % (round_number + 1, store, rate, refused),
                       flush=True)
     print("\n| load | SQLite sends/s | PostgreSQL sends/s | PG / SQLite |")
     print("|---|---|---|---|")

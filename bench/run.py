@@ -690,18 +690,23 @@ def workload_fanout_once(peers, tables, p):
 
 
 # flood: (senders, SSE subscribers = long-poll subscribers, seconds, longest drain);
-# fixed: (subscribers, msg/s); fanout_once: (subscribers, load-generator processes).
+# fixed: (subscribers, msg/s); fanout_once: (subscribers, load-generator processes);
+# cluster_*: issue 16's workloads 13-16, each comparison alternated cluster_repeats times;
+# cross_node: (rooms, SSE subscribers per room on each node, msg/s);
+# failover: (rooms, SSE subscribers, sends/s, seconds before the kill, seconds after it).
 QUICK = {"seconds": 3, "fanout": [(1000, [500])], "many_rooms": (200, 5, 500), "idle": [2000],
          "longpoll": [(500, 100), (1000, 20)], "lab_clients": 200, "both_cores": False,
          "flood": (32, 2, 2, 2), "fixed": [(1000, 100)], "fixed_seconds": 2, "fixed_drain": 2,
          "fixed_repeats": 1,
-         "fanout_once": (2000, 2), "one_sender": (1000, 1000, [1, 4], 3, 3, 1)}
+         "fanout_once": (2000, 2), "one_sender": (1000, 1000, [1, 4], 3, 3, 1),
+         "cluster_seconds": 3, "cluster_repeats": 1, "cross_node": (10, 5, 1000), "failover": (6, 30, 200, 2, 4)}
 FULL = {"seconds": 10, "fanout": [(1000, [500, 1000, 2000, 4000]), (10000, [100, 200])],
         "many_rooms": (1000, 10, 1000), "idle": [10000, 19000], "longpoll": [(1000, 200), (10000, 10), (1000, 20)], "lab_clients": 1000,
         "both_cores": True,
         "flood": (64, 5, 10, 30), "fixed": [(100, 1000), (1000, 100), (5000, 20)], "fixed_seconds": 8,
         "fixed_drain": 5, "fixed_repeats": 2,
-        "fanout_once": (19000, 2), "one_sender": (1000, 1000, [1, 4], 10, 5, 2)}
+        "fanout_once": (19000, 2), "one_sender": (1000, 1000, [1, 4], 10, 5, 2),
+        "cluster_seconds": 10, "cluster_repeats": 2, "cross_node": (10, 10, 1000), "failover": (6, 60, 300, 3, 6)}
 
 
 def machine():
@@ -728,6 +733,11 @@ SECTIONS = (  # (key, heading, workloads that fill it), in the order they appear
     ("main", "## Throughput, latency and memory by workload", {"1", "2", "3", "4", "5", "7"}),
     ("window", "## The window: one send in a long room", {"11"}),
     ("one_sender", "## One sender to a room of 1,000 readers", {"12"}),
+    # Issue 16, bench/cluster_workloads.py: a section each, so that one can be measured again alone.
+    ("pg_vs_sqlite", "## Issue 16: one node on PostgreSQL against one on SQLite", {"13"}),
+    ("three_nodes", "## Issue 16: three nodes against one", {"14"}),
+    ("cross_node", "## Issue 16: delivery across nodes", {"15"}),
+    ("failover", "## Issue 16: a node killed behind nginx", {"16"}),
 )
 HAND_WRITTEN = ("\n## Where ChatApp stands", "\n## History of improvements")
 
@@ -806,7 +816,8 @@ def main():
     parser.add_argument("--build-dir", default=str(ROOT / "build"))
     parser.add_argument("--report", default=str(ROOT / "docs" / "benchmarks.md"))
     parser.add_argument("--only", help="comma-separated workload numbers, e.g. 1,2 (8 flood, 9 fixed load, "
-                                       "10 one message to many idle subscribers, 11 the window, 12 one sender to 1,000 SSE)")
+                                       "10 one message to many idle subscribers, 11 the window, 12 one sender to 1,000 SSE, "
+                                       "13-16 issue 16's nodes on PostgreSQL)")
     args = parser.parse_args()
     build_dir = Path(args.build_dir)
     started = time.monotonic()
@@ -821,11 +832,16 @@ def main():
                      "4": workload_idle, "5": workload_longpoll, "7": workload_lab_polling,
                      "8": workload_flood, "9": workload_fixed_load, "10": workload_fanout_once,
                      "11": workload_window, "12": workload_one_sender}
+        # Imported here, not at the top, since it imports this file: as the same module,
+        # or its tables would be of another Grid class than write_report knows.
+        sys.modules.setdefault("run", sys.modules[__name__])
+        import cluster_workloads
+        workloads.update(cluster_workloads.WORKLOADS)
         chosen = args.only.split(",") if args.only else list(workloads)
         for key in chosen:
             print(f"workload {key}: {workloads[key].__name__} (at {time.monotonic() - started:.0f} s)", flush=True)
             try:
-                if key in ("8", "9", "10", "11", "12"):
+                if key not in ("1", "2", "3", "4", "5", "7"):
                     workloads[key](peers, tables, params)
                 else:
                     workloads[key](peers, table, params)

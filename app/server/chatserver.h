@@ -43,6 +43,10 @@ public:
                           std::optional<QSslConfiguration> tls = std::nullopt);
     ~ChatServer() override;
 
+    // Who is online and typing is shared with the other nodes of the store through
+    // `shared`, which must outlive the server (Hub::sharePresence).
+    void sharePresence(SharedPresence &shared) { m_hub.sharePresence(shared); }
+
     // Stops accepting connections, answers the held polls, closes the streams, and
     // emits drained() once every accepted send has been answered.
     void shutDown();

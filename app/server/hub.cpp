@@ -75,7 +75,7 @@ const Hub::RoomState &Hub::stateOf(const RoomName &room) const
 RoomSummary Hub::summary(const RoomName &room) const
 {
     const RoomState &state = stateOf(room);
-    return {room.value(), state.lastId, onlineCount(state)};
+    return {room.value(), state.lastId, onlineCount(room.value(), state)};
 }
 
 RoomPage Hub::roomsAfter(const std::optional<RoomName> &after, qsizetype limit) const
@@ -83,7 +83,7 @@ RoomPage Hub::roomsAfter(const std::optional<RoomName> &after, qsizetype limit) 
     RoomPage page;
     auto it = after ? m_rooms.upperBound(after->value()) : m_rooms.cbegin();
     for (; it != m_rooms.cend() && page.rooms.size() < limit; ++it)
-        page.rooms.append({it.key(), it->lastId, onlineCount(*it)});
+        page.rooms.append({it.key(), it->lastId, onlineCount(it.key(), *it)});
     page.more = it != m_rooms.cend();
     return page;
 }
@@ -97,7 +97,7 @@ RoomChanges Hub::roomChangesSince(qint64 since) const
     for (const QString &room : changes.rooms) {
         const auto state = m_rooms.constFind(room);
         if (state != m_rooms.cend()) // always, as rooms are never removed; but cheap to be sure
-            answer.rooms.append({room, state->lastId, onlineCount(*state)});
+            answer.rooms.append({room, state->lastId, onlineCount(room, *state)});
     }
     return answer;
 }
@@ -151,10 +151,10 @@ void Hub::publish(const Message &message)
     RoomState &state = m_rooms[message.room];
     if (message.id <= state.lastId)
         return; // already known: a storage read overtook the commit's answer
-    if (message.id != state.lastId + 1) {
+    if (message.id != state.lastId + 1 && hasReaders(state)) {
         // Another node stored the ids between (or a read of this node's is not back yet):
         // this one waits until they are read, so that every follower and poll sees the
-        // room in order (hubcatchup.cpp).
+        // room in order (hubcatchup.cpp). A room nobody here follows needs no order.
         state.ahead.insert(message.id, message);
         catchUp(message.room);
         return;
@@ -360,6 +360,7 @@ void Hub::holdPoll(const RoomName &room, MessageId after, int timeoutMs, QTcpSoc
     const auto added = m_pollDeadlines.emplace(std::pair{poll.deadlineMs, pollId}, name).first;
     if (added == m_pollDeadlines.begin())
         scheduleNextTimeout();
+    readerArrived(name); // last: it may answer the poll at once
 }
 
 void Hub::forgetDeadline(const HeldPoll &poll, quint64 pollId)
@@ -415,6 +416,7 @@ void Hub::follow(const RoomName &room, RoomFollower *follower)
 {
     m_rooms[room.value()].followers.insert(follower);
     m_metrics.streamOpened();
+    readerArrived(room.value());
 }
 
 void Hub::unfollow(const RoomName &room, RoomFollower *follower)
@@ -425,15 +427,21 @@ void Hub::unfollow(const RoomName &room, RoomFollower *follower)
 
 void Hub::sawMember(const RoomName &room, const QString &name)
 {
-    if (touchMember(m_rooms[room.value()], name))
+    const bool came = touchMember(room.value(), m_rooms[room.value()], name);
+    if (came)
         roomChanged(room.value());
+    share(room.value(), name, came);
 }
 
 void Hub::sawMemberAgain(const RoomName &room, const QString &name)
 {
     RoomState &state = m_rooms[room.value()];
-    if (state.lastSeen.contains(name) && touchMember(state, name))
+    if (!state.lastSeen.contains(name))
+        return;
+    const bool came = touchMember(room.value(), state, name);
+    if (came)
         roomChanged(room.value());
+    share(room.value(), name, came);
 }
 
 void Hub::memberStreamOpened(const RoomName &room, const QString &name)
@@ -442,8 +450,9 @@ void Hub::memberStreamOpened(const RoomName &room, const QString &name)
     // Counted after the look, or the stream would make the name look online already.
     const bool wasOnline = isOnline(state, name, m_now().addMSecs(-onlineWindowMs));
     ++state.openStreamsByName[name];
-    if (touchMember(state, name) || !wasOnline)
+    if (touchMember(room.value(), state, name) || !wasOnline)
         roomChanged(room.value());
+    share(room.value(), name, true);
 }
 
 void Hub::memberStreamClosed(const RoomName &room, const QString &name)
@@ -454,15 +463,19 @@ void Hub::memberStreamClosed(const RoomName &room, const QString &name)
     // A name that left (leave()) stays gone; any other is seen once more on the way out.
     if (!state.lastSeen.contains(name))
         return;
-    touchMember(state, name);
+    touchMember(room.value(), state, name);
     roomChanged(room.value()); // its last_seen moved, and with a stream it may be gone soon
+    share(room.value(), name, true);
 }
 
 void Hub::leave(const RoomName &room, const QString &name)
 {
     m_typing.stopped(room.value(), name);
     RoomState &state = m_rooms[room.value()];
-    if (!state.lastSeen.remove(name))
+    const bool wasHere = state.lastSeen.remove(name);
+    // Told even of a name unknown here: behind a load balancer its polls may go to another node.
+    share(room.value(), name, true);
+    if (!wasHere)
         return;
     if (const auto turn = state.seenTurn.constFind(name); turn != state.seenTurn.cend()) {
         state.seenOrder.erase(*turn);
@@ -477,7 +490,7 @@ bool Hub::isOnline(const RoomState &state, const QString &name, const QDateTime 
     return seen != state.lastSeen.cend() && (*seen >= cutoff || state.openStreamsByName.contains(name));
 }
 
-bool Hub::touchMember(RoomState &state, const QString &name)
+bool Hub::touchMember(const QString &room, RoomState &state, const QString &name)
 {
     const QDateTime now = m_now();
     bool changed = !isOnline(state, name, now.addMSecs(-onlineWindowMs));
@@ -499,8 +512,14 @@ bool Hub::touchMember(RoomState &state, const QString &name)
         state.seenOrder.erase(oldest);
         state.seenTurn.remove(forgotten);
         // A name with a stream open stays online until it closes, which sees it again.
-        if (!state.openStreamsByName.contains(forgotten))
-            changed = state.lastSeen.remove(forgotten) || changed;
+        if (!state.openStreamsByName.contains(forgotten) && state.lastSeen.remove(forgotten)) {
+            changed = true;
+            // Pushed out by newer names: the others must drop it too, or a flood of made-up
+            // names here would grow their lists past this one's bound. (A name merely not
+            // seen for the window is dropped by the others on their own.)
+            if (full)
+                m_shared->tell({room, forgotten, false, 0, false, true}, true);
+        }
     }
     return changed;
 }
@@ -510,9 +529,19 @@ QList<Member> Hub::members(const RoomName &room) const
     QList<Member> online;
     const RoomState &state = stateOf(room);
     const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
+    QHash<QString, qsizetype> listedAt;
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it) {
-        if (it.value() >= cutoff || state.openStreamsByName.contains(it.key()))
+        if (it.value() >= cutoff || state.openStreamsByName.contains(it.key())) {
+            listedAt.insert(it.key(), online.size());
             online.append({it.key(), it.value(), m_typing.isTyping(room.value(), it.key())});
+        }
+    }
+    // A name online here and on other nodes is listed once, as last seen anywhere.
+    for (const MemberElsewhere &member : m_shared->elsewhere(room.value(), cutoff)) {
+        if (const auto here = listedAt.constFind(member.name); here != listedAt.cend())
+            online[*here].lastSeen = std::max(online[*here].lastSeen, member.lastSeen);
+        else
+            online.append({member.name, member.lastSeen, m_typing.isTyping(room.value(), member.name)});
     }
     std::sort(online.begin(), online.end(),
               [](const Member &a, const Member &b) { return a.name < b.name; });
@@ -521,8 +550,39 @@ QList<Member> Hub::members(const RoomName &room) const
 
 void Hub::startedTyping(const RoomName &room, const QString &name)
 {
-    sawMember(room, name);
+    if (touchMember(room.value(), m_rooms[room.value()], name))
+        roomChanged(room.value());
     m_typing.started(room.value(), name);
+    share(room.value(), name, true, true);
+}
+
+void Hub::sharePresence(SharedPresence &shared)
+{
+    m_shared = &shared;
+    connect(&shared, &SharedPresence::othersChanged, this, &Hub::roomChanged);
+    // Only in rooms known here: telling a room's followers would otherwise make it up,
+    // empty, where another node created it with messages.
+    connect(&shared, &SharedPresence::othersStartedTyping, this, [this](const QString &room, const QString &name) {
+        if (m_rooms.contains(room))
+            m_typing.started(room, name);
+    });
+    connect(&shared, &SharedPresence::othersStoppedTyping, &m_typing, &TypingBoard::stopped);
+    connect(&shared, &SharedPresence::othersSawLeave, this, [this](const QString &room, const QString &name,
+                                                                   const QDateTime &at) {
+        // Only a name here leaves (and tells the others so): one unknown here has nothing to
+        // take back, and telling again would echo between nodes.
+        const auto state = m_rooms.constFind(room);
+        if (state == m_rooms.cend() || !state->lastSeen.contains(name) || state->lastSeen.value(name) > at)
+            return; // unknown here, or seen here since it left there
+        leave(*RoomName::parse(room), name);
+    });
+}
+
+void Hub::share(const QString &room, const QString &name, bool prompt, bool startedTyping)
+{
+    const RoomState &state = m_rooms[room];
+    const bool here = state.lastSeen.contains(name);
+    m_shared->tell({room, name, here, here ? int(state.openStreamsByName.value(name)) : 0, startedTyping}, prompt);
 }
 
 QStringList Hub::typing(const RoomName &room) const
@@ -530,12 +590,18 @@ QStringList Hub::typing(const RoomName &room) const
     return m_typing.typing(room.value());
 }
 
-qsizetype Hub::onlineCount(const RoomState &state) const
+qsizetype Hub::onlineCount(const QString &room, const RoomState &state) const
 {
     const QDateTime cutoff = m_now().addMSecs(-onlineWindowMs);
     qsizetype count = 0;
     for (auto it = state.lastSeen.cbegin(); it != state.lastSeen.cend(); ++it)
         count += (it.value() >= cutoff || state.openStreamsByName.contains(it.key())) ? 1 : 0;
+    for (const MemberElsewhere &member : m_shared->elsewhere(room, cutoff)) {
+        const auto here = state.lastSeen.constFind(member.name);
+        const bool countedHere = here != state.lastSeen.cend()
+            && (*here >= cutoff || state.openStreamsByName.contains(member.name));
+        count += countedHere ? 0 : 1;
+    }
     return count;
 }
 

@@ -3,6 +3,7 @@
 #include "core/message.h"
 #include "core/roomname.h"
 #include "roomactivity.h"
+#include "sharedpresence.h"
 #include "storage/storage.h"
 #include "typingboard.h"
 
@@ -163,6 +164,10 @@ public:
     static constexpr qsizetype maxMembersPerRoom = 1000;
     // How long a name stays online after it was last seen; past it, it is forgotten.
     static constexpr qint64 onlineWindowMs = 60 * 1000;
+    // Members and typists are shared with the other nodes serving the same store through
+    // `shared` (which must outlive the hub): what this node sees is told to it, and the
+    // members list, the room list's counts and typing include what the others see.
+    void sharePresence(SharedPresence &shared);
     // For tests: where the hub reads the time from.
     void setClock(std::function<QDateTime()> now) { m_now = std::move(now); }
 
@@ -211,12 +216,20 @@ private:
     void caughtUp(const QString &room, const Page &page);
     // An entry read from the store changes a message that `recent` may hold as it was.
     void applyStoredChange(RoomState &state, const Message &change, MessageId firstRead);
+    // Streams or held polls on the room here: only then are other nodes' entries read.
+    static bool hasReaders(const RoomState &state) { return !state.followers.isEmpty() || !state.polls.isEmpty(); }
+    // Another node moved a room nobody here reads: its last id, for the room list, without
+    // reading what it holds; memory forgets the room, so a read goes to the store.
+    void skipTo(const QString &room, MessageId head);
+    void readerArrived(const QString &room);
     static void blankEditsOf(QList<Message> &recent, MessageId deleted);
     void releasePoll(const QString &room, quint64 pollId);
     std::optional<Page> readFromMemory(const RoomState &state, const PageRequest &request) const;
-    qsizetype onlineCount(const RoomState &state) const;
+    qsizetype onlineCount(const QString &room, const RoomState &state) const;
+    // Tells the other nodes how `name` stands in `room` now.
+    void share(const QString &room, const QString &name, bool prompt, bool startedTyping = false);
     // True when the online set changed: the name was not online, or others were forgotten.
-    bool touchMember(RoomState &state, const QString &name);
+    bool touchMember(const QString &room, RoomState &state, const QString &name);
     bool isOnline(const RoomState &state, const QString &name, const QDateTime &cutoff) const;
     void roomChanged(const QString &room);
     void wakeRoomWatchers();
@@ -253,6 +266,8 @@ private:
     QTimer m_keepAliveTimer;
     RoomActivity m_activity;
     TypingBoard m_typing;
+    NoSharedPresence m_alone;
+    SharedPresence *m_shared = &m_alone;
     // The held polls that asked for rooms_since (poll id -> its room): only these wake on
     // a change elsewhere, so a poll that did not ask costs nothing more.
     QHash<quint64, QString> m_roomWatchers;

@@ -19,8 +19,32 @@ void Hub::headMoved(const RoomName &room, MessageId head)
     addRoom(room);
     RoomState &state = m_rooms[room.value()];
     state.knownHead = std::max(state.knownHead, head);
-    if (state.knownHead > state.lastId)
+    if (state.knownHead <= state.lastId)
+        return;
+    // Reading every other node's entries of every room cost a send three to four times
+    // the CPU on three nodes sharing rooms (docs/benchmarks.md, issue 16).
+    if (hasReaders(state) || state.catchingUp || !state.ahead.isEmpty())
         catchUp(room.value());
+    else
+        skipTo(room.value(), state.knownHead);
+}
+
+void Hub::skipTo(const QString &room, MessageId head)
+{
+    RoomState &state = m_rooms[room];
+    state.lastId = head;
+    state.recent.clear();
+    state.toldId = std::max(state.toldId, head); // nobody to tell
+    roomChanged(room);
+}
+
+void Hub::readerArrived(const QString &room)
+{
+    // What other nodes stored while nobody here read the room was skipped: a reader's
+    // cursor in it is served from the store, and what comes next is read in order.
+    auto state = m_rooms.find(room);
+    if (state != m_rooms.end() && state->knownHead > state->lastId)
+        catchUp(room);
 }
 
 void Hub::publishAhead(const QString &room)

@@ -1,6 +1,7 @@
 #include "servecommand.h"
 
 #include "chatserver.h"
+#include "clusterpresence.h"
 #include "epolldispatcher.h"
 #include "openfiles.h"
 #include "serveoptions.h"
@@ -84,8 +85,20 @@ int runServeCommand(int argc, char *argv[])
         return 1;
     }
 
+    // Declared before the server, which tells it of streams closing as it ends.
+    std::unique_ptr<ClusterPresence> presence;
+    if (options->postgres) {
+        presence = std::make_unique<ClusterPresence>(*options->postgres, Hub::onlineWindowMs);
+        if (!presence->open(&error)) {
+            std::fprintf(stderr, "chatapp: cannot open the store in %s: %s\n",
+                         qPrintable(options->postgres->display()), qPrintable(error));
+            return 1;
+        }
+    }
     ChatServer server(storage, !options->quiet, options->limits, options->password,
                       options->allowedHosts, options->trustedProxies);
+    if (presence)
+        server.sharePresence(*presence);
     const quint16 port = server.listenGuarded(options->address, options->port, tls);
     if (port == 0) {
         std::fprintf(stderr, "chatapp: cannot listen on %s port %u\n", qPrintable(options->host),

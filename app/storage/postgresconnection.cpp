@@ -78,6 +78,25 @@ const Migration migrations[] = {
       " token_sha256 BYTEA NOT NULL,"
       " revoked_ms BIGINT NOT NULL)",
       "CREATE INDEX session_revocations_by_age ON session_revocations (revoked_ms)"}},
+    {3,
+     "who is online on which node (presence, nodes), unlogged",
+     {// UNLOGGED: rewritten every few seconds by live nodes, worthless after a crash of
+      // PostgreSQL (which empties such tables), so not worth a WAL flush.
+      "CREATE UNLOGGED TABLE nodes ("
+      " node TEXT PRIMARY KEY,"
+      " heartbeat TIMESTAMPTZ NOT NULL)",
+      // last_seen NULL: the name left. changed: when the row was last written, so that a
+      // node reads only what changed since its last read.
+      "CREATE UNLOGGED TABLE presence ("
+      " node TEXT NOT NULL,"
+      " room TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " last_seen TIMESTAMPTZ,"
+      " open_streams INTEGER NOT NULL DEFAULT 0,"
+      " typing_until TIMESTAMPTZ,"
+      " changed TIMESTAMPTZ NOT NULL,"
+      " PRIMARY KEY (node, room, name))",
+      "CREATE INDEX presence_by_change ON presence (changed)"}},
 };
 
 static_assert(std::size(migrations) == chatAppPostgresSchemaVersion, "one migration per schema version");

@@ -17,5 +17,5 @@ void closePostgresConnection(const QString &connectionName);
 // The schema of ChatApp's PostgreSQL store, its version kept in chatapp_schema (as
 // SQLite's user_version): creates or migrates it, in one transaction under an advisory
 // lock, so nodes starting together migrate once.
-inline constexpr int chatAppPostgresSchemaVersion = 2;
+inline constexpr int chatAppPostgresSchemaVersion = 3;
 bool migratePostgresSchema(QSqlDatabase &database, QString *error);

@@ -34,6 +34,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import postgres_for_tests  # noqa: E402
 from postgres_for_tests import TemporaryPostgres, free_port  # noqa: E402
+from chatapp_testing import tail  # noqa: E402
 
 HOST = "127.0.0.1"
 REPOSITORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -65,14 +66,6 @@ def ensure_installed():
                    stdout=subprocess.DEVNULL)
     if not nginx_binary():
         raise ClusterFailure("apt-get installed nginx, yet no nginx is on PATH or in /usr/sbin")
-
-
-def _tail(path, size=2000):
-    try:
-        with open(path, "rb") as log:
-            return log.read()[-size:].decode(errors="replace")
-    except OSError as error:
-        return "(no log: %s)" % error
 
 
 def _start_time(pid):
@@ -107,7 +100,7 @@ class Node:
         return "http://%s:%d%s" % (HOST, self.port, path)
 
     def log(self):
-        return _tail(self.log_path)
+        return tail(self.log_path)
 
     def start(self):
         self.starts += 1
@@ -260,7 +253,7 @@ http {
         while True:
             if self.nginx.poll() is not None or time.monotonic() > deadline:
                 raise ClusterFailure("nginx did not start listening on port %d: %s%s" % (
-                    self.proxy_port, _tail(os.path.join(prefix, "stderr.log")), _tail(self.nginx_log)))
+                    self.proxy_port, tail(os.path.join(prefix, "stderr.log")), tail(self.nginx_log)))
             try:
                 socket.create_connection((HOST, self.proxy_port), timeout=1).close()
                 return

@@ -75,7 +75,7 @@ def schema_is_versioned(binary, postgres):
         finally:
             check(server.stop() == 0, "the server did not stop cleanly: %s" % server.stderr)
     version = postgres.admin_sql("SELECT version FROM chatapp_schema", database=postgres_for_tests.DATABASE).split()
-    check(version == ["2"], "chatapp_schema holds %r" % version)
+    check(version == ["3"], "chatapp_schema holds %r" % version)
 
 
 def integration_subset_passes(binary, postgres):

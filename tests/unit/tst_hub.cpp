@@ -76,10 +76,31 @@ public:
     void close() override {}
     QByteArray session() const override { return openedUnder; }
     void sessionEnded() override { ++endings; }
+    void typingChanged(const QStringList &names) override { typings.append(names); }
 
     QList<QList<MessageId>> tellings;
+    QList<QStringList> typings;
     QByteArray openedUnder;
     int endings = 0;
+};
+
+// Another node's members as a test sets them, and what the hub told it.
+class FakeSharedPresence final : public SharedPresence
+{
+public:
+    void tell(const LocalPresence &presence, bool prompt) override { told.append({presence, prompt}); }
+    QList<MemberElsewhere> elsewhere(const QString &room, const QDateTime &cutoff) const override
+    {
+        QList<MemberElsewhere> online;
+        for (const MemberElsewhere &member : others.value(room)) {
+            if (member.lastSeen >= cutoff)
+                online.append(member);
+        }
+        return online;
+    }
+
+    QHash<QString, QList<MemberElsewhere>> others;
+    QList<QPair<LocalPresence, bool>> told;
 };
 
 QList<MessageId> ids(const Page &page)
@@ -101,6 +122,7 @@ private slots:
     void followersAreToldOncePerTurnOfAllThatIsNew();
     void entriesAnotherNodeStoredComeInOrderBeforeThisNodesOwn();
     void ownEntriesAreNotHeldBackByAStoreThatCannotBeRead();
+    void anotherNodesEntriesAreReadOnlyWhereSomeoneReads();
     void aFollowerGoneBeforeTheTurnIsNotTold();
     void aRoomOfThousandsIsToldASliceATurnWithOtherWorkBetween();
     void newsDuringATellingComesAfterItToEveryFollowerOnceInOrder();
@@ -115,6 +137,11 @@ private slots:
     void anyChangeWakesThePollsThatWatchRoomsAndNoOthers();
     void aNameThatLeftIsNotBroughtBackByItsOwnPoll();
     void aFloodElsewhereWakesAWatcherAtMostOncePerInterval();
+    void membersAndCountsIncludeOtherNodesOncePerName();
+    void whatTheHubSeesIsToldToOtherNodes();
+    void typingOnOtherNodesReachesFollowersAndMembers();
+    void leavingThroughAnotherNodeLeavesHereUnlessSeenSince();
+    void aNamePushedOutOfAFullRoomIsToldToOtherNodes();
 
 private:
     Page read(Hub &hub, const RoomName &room, const PageRequest &request)
@@ -312,6 +339,30 @@ void TestHub::ownEntriesAreNotHeldBackByAStoreThatCannotBeRead()
     QCOMPARE(hub.lastId(lab), MessageId(3));
     // Told at once; the follower reads what lies before it from the store itself.
     QTRY_VERIFY_WITH_TIMEOUT(!follower.tellings.isEmpty() && follower.tellings.last() == QList<MessageId>{3}, 5000);
+}
+
+void TestHub::anotherNodesEntriesAreReadOnlyWhereSomeoneReads()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    Hub hub(storage, metrics);
+    const RoomName lab = *RoomName::parse(u"lab");
+    for (MessageId id = 1; id <= 7; ++id)
+        storage.stored.append(message(lab, id));
+    hub.publish(message(lab, 1));
+    hub.headMoved(lab, 3);
+    hub.publish(message(lab, 5)); // this node's own, past another node's 4
+    QVERIFY(storage.reads.isEmpty()); // nobody reads the room here
+    QCOMPARE(hub.lastId(lab), MessageId(5));
+    QCOMPARE(hub.summary(lab).lastId, MessageId(5)); // the room list is right all the same
+    QVERIFY(!hub.readRecent(lab, PageRequest{0, std::nullopt, 10})); // the store has what memory skipped
+
+    RecordingFollower follower;
+    hub.follow(lab, &follower);
+    hub.headMoved(lab, 7);
+    QCOMPARE(storage.reads.size(), 1);
+    QCOMPARE(storage.reads.first().after, std::optional<MessageId>(5));
+    QTRY_COMPARE_WITH_TIMEOUT(follower.tellings, (QList<QList<MessageId>>{{5, 6, 7}}), 5000);
 }
 
 void TestHub::aFollowerGoneBeforeTheTurnIsNotTold()
@@ -704,6 +755,140 @@ void TestHub::roomPagesGoInNameOrderFromTheCursor()
     QCOMPARE(namesIn(hub.roomsAfter(room(u"b"), 3)), QStringList({QStringLiteral("general"), QStringLiteral("lab"), QStringLiteral("zz")}));
     QVERIFY(!hub.roomsAfter(room(u"b"), 3).more);
     QVERIFY(hub.roomsAfter(room(u"zzz"), 3).rooms.isEmpty());
+}
+
+void TestHub::membersAndCountsIncludeOtherNodesOncePerName()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    FakeSharedPresence shared;
+    Hub hub(storage, metrics);
+    hub.sharePresence(shared);
+    QDateTime now = QDateTime::fromString(QStringLiteral("2026-01-01T00:00:00Z"), Qt::ISODate);
+    hub.setClock([&now] { return now; });
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    hub.sawMember(lab, QStringLiteral("ana"));
+    // ana is also on another node, seen there later; bo only there; cy there too long ago.
+    shared.others.insert(lab.value(), {{QStringLiteral("ana"), now.addSecs(5)},
+                                       {QStringLiteral("bo"), now},
+                                       {QStringLiteral("cy"), now.addMSecs(-Hub::onlineWindowMs - 1)}});
+    const QList<Member> members = hub.members(lab);
+    QCOMPARE(names(members), (QStringList{QStringLiteral("ana"), QStringLiteral("bo")}));
+    QCOMPARE(members.first().lastSeen, now.addSecs(5));
+    QCOMPARE(hub.summary(lab).online, 2);
+    QCOMPARE(hub.roomsAfter(std::nullopt, 10).rooms.first().online, 2);
+    // Others' comings and goings move the room list's sequence, as this node's do.
+    const qint64 seq = hub.roomsSeq();
+    emit shared.othersChanged(lab.value());
+    QVERIFY(hub.roomsChangedSince(seq));
+}
+
+void TestHub::whatTheHubSeesIsToldToOtherNodes()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    FakeSharedPresence shared;
+    Hub hub(storage, metrics);
+    hub.sharePresence(shared);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const QString ana = QStringLiteral("ana");
+    hub.addRoom(lab);
+    hub.sawMember(lab, ana);
+    hub.sawMember(lab, ana);
+    hub.memberStreamOpened(lab, ana);
+    hub.startedTyping(lab, ana);
+    hub.leave(lab, ana);
+    hub.memberStreamClosed(lab, ana); // after leaving: stays gone, nothing more to tell
+    QCOMPARE(shared.told.size(), 5);
+    const auto told = [&shared](qsizetype i) { return shared.told.at(i).first; };
+    QVERIFY(told(0).here && shared.told.at(0).second); // came: at once
+    QVERIFY(told(1).here && !shared.told.at(1).second); // seen again: may wait
+    QCOMPARE(told(2).openStreams, 1);
+    QVERIFY(shared.told.at(2).second);
+    QVERIFY(told(3).startedTyping && shared.told.at(3).second);
+    QVERIFY(!told(4).here && shared.told.at(4).second);
+    QCOMPARE(told(4).room, lab.value());
+    QCOMPARE(told(4).name, ana);
+    // A name never seen here leaving is told too (its polls may go to another node).
+    hub.leave(lab, QStringLiteral("bo"));
+    QCOMPARE(shared.told.size(), 6);
+    QVERIFY(!shared.told.last().first.here);
+}
+
+void TestHub::typingOnOtherNodesReachesFollowersAndMembers()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    FakeSharedPresence shared;
+    Hub hub(storage, metrics);
+    hub.sharePresence(shared);
+    const RoomName lab = *RoomName::parse(u"lab");
+    const QString bo = QStringLiteral("bo");
+    hub.addRoom(lab);
+    RecordingFollower follower;
+    hub.follow(lab, &follower);
+    shared.others.insert(lab.value(), {{bo, QDateTime::currentDateTimeUtc()}});
+    emit shared.othersStartedTyping(lab.value(), bo);
+    QTRY_COMPARE(follower.typings, QList<QStringList>{QStringList{bo}});
+    QCOMPARE(hub.typing(lab), QStringList{bo});
+    QVERIFY(hub.members(lab).first().typing);
+    emit shared.othersStoppedTyping(lab.value(), bo);
+    QTRY_COMPARE(follower.typings.size(), 2);
+    QVERIFY(follower.typings.last().isEmpty());
+    // A room this node does not know yet is not made up by a typist elsewhere.
+    emit shared.othersStartedTyping(QStringLiteral("unknown"), bo);
+    QVERIFY(!hub.hasRoom(*RoomName::parse(u"unknown")));
+    hub.unfollow(lab, &follower);
+}
+
+void TestHub::leavingThroughAnotherNodeLeavesHereUnlessSeenSince()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    FakeSharedPresence shared;
+    Hub hub(storage, metrics);
+    hub.sharePresence(shared);
+    QDateTime now = QDateTime::fromString(QStringLiteral("2026-01-01T00:00:00Z"), Qt::ISODate);
+    hub.setClock([&now] { return now; });
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    hub.sawMember(lab, QStringLiteral("ana"));
+    now = now.addSecs(10);
+    hub.sawMember(lab, QStringLiteral("bo"));
+    // Both left elsewhere 5 s ago: ana was last seen here before that, bo after.
+    emit shared.othersSawLeave(lab.value(), QStringLiteral("ana"), now.addSecs(-5));
+    emit shared.othersSawLeave(lab.value(), QStringLiteral("bo"), now.addSecs(-5));
+    QCOMPARE(names(hub.members(lab)), QStringList{QStringLiteral("bo")});
+    // And this node tells the others that ana is gone from here too, once: a leave heard
+    // of a name not here is not told back (nodes would echo it to each other forever).
+    QVERIFY(!shared.told.last().first.here);
+    QCOMPARE(shared.told.last().first.name, QStringLiteral("ana"));
+    const qsizetype told = shared.told.size();
+    emit shared.othersSawLeave(lab.value(), QStringLiteral("ana"), now);
+    emit shared.othersSawLeave(lab.value(), QStringLiteral("cy"), now);
+    QCOMPARE(shared.told.size(), told);
+}
+
+void TestHub::aNamePushedOutOfAFullRoomIsToldToOtherNodes()
+{
+    RecordingStorage storage;
+    Metrics metrics;
+    FakeSharedPresence shared;
+    Hub hub(storage, metrics);
+    hub.sharePresence(shared);
+    const RoomName lab = *RoomName::parse(u"lab");
+    hub.addRoom(lab);
+    for (qsizetype i = 0; i <= Hub::maxMembersPerRoom; ++i)
+        hub.sawMember(lab, QStringLiteral("n%1").arg(i));
+    QList<QString> forgotten;
+    for (const auto &[presence, prompt] : std::as_const(shared.told)) {
+        if (presence.forgotten) {
+            QVERIFY(!presence.here && prompt);
+            forgotten.append(presence.name);
+        }
+    }
+    QCOMPARE(forgotten, QList<QString>{QStringLiteral("n0")});
 }
 
 QTEST_GUILESS_MAIN(TestHub)
