@@ -7,6 +7,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 #include <memory>
+#include <type_traits>
 
 // A request as the route handlers see it. Usually it borrows QHttpServer's own object,
 // which is valid only until handleRequest() returns (QHttpServer reuses or deletes it);
@@ -16,7 +17,8 @@ class Request
 {
 public:
     using Method = QHttpServerRequest::Method;
-    using Headers = decltype(std::declval<const QHttpServerRequest &>().headers());
+    // A value: Qt 6.4 returns its headers by value, 6.8 by reference to its own.
+    using Headers = std::remove_cvref_t<decltype(std::declval<const QHttpServerRequest &>().headers())>;
 
     explicit Request(const QHttpServerRequest &request)
         : m_borrowed(&request)
