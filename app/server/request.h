@@ -4,6 +4,9 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QHttpServerRequest>
+#if QTHTTPSERVER_VERSION >= QT_VERSION_CHECK(6, 8, 0)
+#include <QHttpHeaders> // what 6.8's headers() returns; 6.4 returns a list of pairs
+#endif
 #include <QUrl>
 #include <QUrlQuery>
 #include <memory>
