@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QHostAddress>
 #include <QHttpServerRequest>
+#include <QtHttpServer/qthttpserverversion.h>
 #if QTHTTPSERVER_VERSION >= QT_VERSION_CHECK(6, 8, 0)
 #include <QHttpHeaders> // what 6.8's headers() returns; 6.4 returns a list of pairs
 #endif
